@@ -1,0 +1,134 @@
+"""Build: load -> site -> render -> write. The only place the stages meet."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from generator.config import BuildOptions, Config, load_config, with_base_url
+from generator.load import Journal, load_journal
+from generator.markup import Rendered, make_converter, render_markdown
+from generator.problems import Problem, error, has_errors
+from generator.render import render_site
+from generator.site import Site, build_site
+from generator.theme import builtin_assets, make_environment
+from generator.write import WriteResult, display_path, output_problems, write_site
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    problems: tuple[Problem, ...]
+    posts: int = 0
+    output: Path | None = None
+    written: WriteResult | None = None  # None when nothing was written
+    seconds: float = 0.0
+    files: Mapping[str, bytes] = field(default_factory=dict, repr=False)
+
+    @property
+    def ok(self) -> bool:
+        return not has_errors(self.problems)
+
+
+@dataclass(frozen=True)
+class Request:
+    """What to build: the journal folder, where to, and with which options."""
+
+    root: Path
+    output: Path | None = None
+    options: BuildOptions = BuildOptions()
+    base_url: str | None = None
+
+    @property
+    def output_dir(self) -> Path:
+        return self.output if self.output is not None else self.root / "output"
+
+
+def load_settings(request: Request) -> tuple[Config, list[Problem]]:
+    config, problems = load_config(request.root)
+    try:
+        config = with_base_url(config, request.base_url)
+    except ValueError as exc:
+        problems.append(error("--base-url", 1, str(exc)))
+    return config, problems
+
+
+def render_sources(site: Site, journal: Journal) -> dict[str, Rendered]:
+    """Rendered Markdown of every published post and every theme intro, by source key."""
+    converter = make_converter()
+    rendered = {key: render_markdown(converter, post.body) for key, post in site.posts.items()}
+    for theme in journal.themes:
+        rendered[theme.key] = render_markdown(converter, theme.intro)
+    return rendered
+
+
+def site_files(
+    root: Path, site: Site, journal: Journal, rendered: Mapping[str, Rendered]
+) -> tuple[dict[str, bytes], list[Problem]]:
+    """Every output file: pages, the theme's assets, then the journal's static files."""
+    env = make_environment(root / "templates")
+    pages, problems = render_site(site, rendered, env)
+    files = dict(builtin_assets())
+    for static in journal.static:
+        if static.path in pages:
+            problems.append(
+                error(
+                    f"content/static/{static.path}",
+                    1,
+                    f"this file would replace the generated page /{static.path}: rename it",
+                )
+            )
+        files[static.path] = static.data
+    files.update(pages)
+    return files, problems
+
+
+def build(request: Request, write: bool = True) -> BuildResult:
+    """Build the journal; write the output only when there is no error."""
+    started = time.perf_counter()
+    config, problems = load_settings(request)
+    if has_errors(problems):
+        return BuildResult(tuple(sorted(problems)))
+    journal = load_journal(request.root, config.zone)
+    problems.extend(journal.problems)
+    site = build_site(journal.posts, journal.themes, config, request.options)
+    problems.extend(site.problems)
+    rendered = render_sources(site, journal)
+    files, render_problems = site_files(request.root, site, journal, rendered)
+    problems.extend(render_problems)
+    output = request.output_dir
+    if write:
+        problems.extend(output_problems(request.root, output))
+    result = BuildResult(
+        tuple(sorted(set(problems))), posts=len(site.posts), output=output, files=files
+    )
+    if not write or not result.ok:
+        return replace(result, seconds=time.perf_counter() - started)
+    written = write_site(output, files)
+    return replace(result, written=written, seconds=time.perf_counter() - started)
+
+
+def describe_output(result: BuildResult, root: Path) -> str:
+    return display_path(result.output, root) + "/" if result.output else "output/"
+
+
+def summary_line(result: BuildResult, root: Path) -> str:
+    warnings = sum(1 for p in result.problems if p.level == "warning")
+    posts = f"{result.posts} post{'s' if result.posts != 1 else ''}"
+    seconds = f"{result.seconds:.2f} s"
+    warn = f"{warnings} warning{'s' if warnings != 1 else ''}"
+    if result.written is None:
+        errors = sum(1 for p in result.problems if p.level == "error")
+        return f"Build failed: {errors} error{'s' if errors != 1 else ''}, {warn}; {describe_output(result, root)} left as it was"
+    w = result.written
+    pages = f"{len(w.written)} file{'s' if len(w.written) != 1 else ''} written"
+    deleted = f", {len(w.deleted)} removed" if w.deleted else ""
+    return (
+        f"Built {posts} into {describe_output(result, root)}: {pages}, {w.unchanged} unchanged"
+        f"{deleted}, {warn}, {seconds}"
+    )
+
+
+def sorted_problems(problems: Sequence[Problem]) -> list[Problem]:
+    return sorted(set(problems))

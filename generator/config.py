@@ -1,0 +1,175 @@
+"""journal.toml -> a frozen Config. Every setting has a default; bad values are problems."""
+
+from __future__ import annotations
+
+import tomllib
+from datetime import datetime
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from generator.problems import Problem, error, warning
+
+CONFIG_NAME = "journal.toml"
+
+
+@dataclass(frozen=True)
+class Config:
+    """Site settings. `base_url` always ends with a slash."""
+
+    title: str = "My journal"
+    author: str = ""
+    description: str = ""
+    base_url: str = "http://127.0.0.1:8000/"
+    timezone: str = "UTC"
+    language: str = "en"
+    posts_per_page: int = 10
+    cname: str = ""
+    show_promises: bool = True
+
+    @property
+    def base_path(self) -> str:
+        """The path part of base_url, e.g. "/journal/" for https://user.github.io/journal/."""
+        path = urlsplit(self.base_url).path or "/"
+        return path if path.endswith("/") else path + "/"
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+_TYPES: dict[str, type] = {f.name: type(getattr(Config(), f.name)) for f in fields(Config)}
+
+
+def normalize_base_url(url: str) -> str | None:
+    """The URL with a trailing slash, or None when it is not an absolute http(s) URL."""
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return None
+    return url.strip() if url.strip().endswith("/") else url.strip() + "/"
+
+
+def line_of_key(text: str, key: str) -> int:
+    """The line where `key = ...` stands in a TOML text (1 when not found)."""
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line.split("=", 1)[0].strip() == key:
+            return number
+    return 1
+
+
+def config_from_mapping(data: dict[str, Any], text: str = "") -> tuple[Config, list[Problem]]:
+    problems: list[Problem] = []
+    values: dict[str, Any] = {}
+    for key, value in data.items():
+        line = line_of_key(text, key)
+        expected = _TYPES.get(key)
+        if expected is None:
+            known = ", ".join(sorted(_TYPES))
+            problems.append(warning(CONFIG_NAME, line, f"unknown setting `{key}` (known: {known})"))
+            continue
+        if type(value) is not expected:
+            problems.append(
+                error(
+                    CONFIG_NAME,
+                    line,
+                    f"`{key}` must be a {expected.__name__}, not {type(value).__name__}: "
+                    f"write it as {key} = {_example(expected)}",
+                )
+            )
+            continue
+        values[key] = value
+    return checked_config(replace(Config(), **values), text, problems)
+
+
+def _example(kind: type) -> str:
+    return {str: '"text"', int: "10", bool: "true"}.get(kind, "...")
+
+
+def checked_config(
+    config: Config, text: str, problems: list[Problem]
+) -> tuple[Config, list[Problem]]:
+    """The config with each bad value reported and replaced by its default, so later stages
+    can still run and report their own problems."""
+    base = normalize_base_url(config.base_url)
+    if base is None:
+        problems.append(
+            error(
+                CONFIG_NAME,
+                line_of_key(text, "base_url"),
+                f"`base_url` must be an absolute http(s) URL such as "
+                f'"https://example.org/journal/", not "{config.base_url}"',
+            )
+        )
+        base = Config.base_url
+    config = replace(config, base_url=base)
+    try:
+        ZoneInfo(config.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        problems.append(
+            error(
+                CONFIG_NAME,
+                line_of_key(text, "timezone"),
+                f'`timezone` "{config.timezone}" is not a known time zone: use a name such as '
+                '"UTC", "Europe/Paris" or "Asia/Singapore"',
+            )
+        )
+        config = replace(config, timezone=Config.timezone)
+    if config.posts_per_page < 1:
+        line = line_of_key(text, "posts_per_page")
+        problems.append(error(CONFIG_NAME, line, "`posts_per_page` must be 1 or more"))
+        config = replace(config, posts_per_page=Config.posts_per_page)
+    return config, problems
+
+
+def load_config(root: Path) -> tuple[Config, list[Problem]]:
+    """Read root/journal.toml; a missing or broken file is a problem, with defaults returned."""
+    path = root / CONFIG_NAME
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        return Config(), [
+            error(
+                CONFIG_NAME,
+                1,
+                f"no {CONFIG_NAME} in {root}: run `journal init {root}` to start a journal, "
+                "or pass --root with the journal's folder",
+            )
+        ]
+    except (OSError, UnicodeDecodeError) as exc:
+        return Config(), [error(CONFIG_NAME, 1, f"cannot read the settings: {exc}")]
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        line = getattr(exc, "lineno", None) or _line_from_message(str(exc))
+        return Config(), [error(CONFIG_NAME, line, f"not valid TOML: {exc}")]
+    return config_from_mapping(data, text)
+
+
+def _line_from_message(message: str) -> int:
+    marker = "line "
+    if marker in message:
+        digits = message.split(marker, 1)[1].split(",")[0].split(")")[0]
+        if digits.isdigit():
+            return int(digits)
+    return 1
+
+
+def with_base_url(config: Config, base_url: str | None) -> Config:
+    if not base_url:
+        return config
+    normalized = normalize_base_url(base_url)
+    if normalized is None:
+        raise ValueError(f"--base-url must be an absolute http(s) URL, not {base_url!r}")
+    return replace(config, base_url=normalized)
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    """What to include in a build. `now` decides which posts are in the future; the CLI passes
+    the clock, tests pass a fixed time, so output never depends on when a test runs."""
+
+    drafts: bool = False
+    future: bool = False
+    now: datetime | None = None

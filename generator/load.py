@@ -1,0 +1,590 @@
+"""Load stage: the journal folder -> Post, Theme and StaticFile records + Problems.
+
+This is the only module that reads content/. Parsing is split from reading, so that
+`parse_post` and `parse_theme` are pure functions of (path, bytes), testable alone.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import yaml
+
+from generator.problems import Problem, error, warning
+from generator.text import slug_or_fallback, slugify
+
+POST_SUFFIXES = (".md", ".markdown")
+POSTS_DIR = "content/posts"
+THEMES_DIR = "content/themes"
+STATIC_DIR = "content/static"
+
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)^(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S | re.M)
+_JEKYLL_NAME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})-(.+)$")
+_H1 = re.compile(r"^#[ \t]+(.+?)(?:[ \t]+#+)?[ \t]*$")
+_NEXT = re.compile(r"^\s*next\s*:\s*(?P<rest>.+?)\s*$", re.I)
+_MD_LINK = re.compile(r"^\[(?P<text>[^\]]+)\]\((?P<href>[^)\s]+)\)$")
+_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}")
+
+
+@dataclass(frozen=True)
+class Promise:
+    """A "Next:" promise: the title (or slug) of the post that is to follow."""
+
+    text: str
+    href: str | None
+    line: int
+
+
+@dataclass(frozen=True)
+class Post:
+    key: str  # the source path relative to the journal, e.g. content/posts/2024/partnership.md
+    title: str
+    date: datetime  # aware
+    slug: str
+    tags: tuple[str, ...]
+    draft: bool
+    summary: str | None
+    body: str  # Markdown, without front matter, title heading or "Next:" line
+    promise: Promise | None
+
+
+@dataclass(frozen=True)
+class Theme:
+    key: str
+    year: int
+    word: str
+    intro: str  # Markdown
+    forms: tuple[str, ...]  # words counted as the theme word's forms; empty: derived from it
+
+
+@dataclass(frozen=True)
+class StaticFile:
+    path: str  # relative to content/static, posix
+    data: bytes
+
+
+@dataclass(frozen=True)
+class Journal:
+    posts: tuple[Post, ...]
+    themes: tuple[Theme, ...]
+    static: tuple[StaticFile, ...]
+    problems: tuple[Problem, ...]
+
+
+# ---------------------------------------------------------------- reading the folder
+
+
+def is_editor_noise(name: str) -> bool:
+    """Backup, swap, lock and temporary files that editors leave beside the real ones."""
+    return (
+        name.startswith((".", "#", "~$"))
+        or name.endswith(("~", ".swp", ".swo", ".swx", ".tmp", ".bak", ".orig", ".part"))
+        or name == "4913"
+    )
+
+
+def walk_files(root: Path, folder: str) -> tuple[list[str], list[Problem]]:
+    """Files under root/folder as sorted posix paths relative to root.
+
+    Symlinks are followed while they stay inside the journal; loops and links that lead
+    out are reported and skipped, never followed.
+    """
+    base = root / folder
+    if not base.is_dir():
+        return [], []
+    files: list[str] = []
+    problems: list[Problem] = []
+    for path, kind in _walk(base, root.resolve(), {base.resolve()}):
+        rel = path.relative_to(root).as_posix()
+        if kind == "file":
+            files.append(rel)
+        else:
+            problems.append(warning(rel, 1, _SKIPPED[kind]))
+    return files, problems
+
+
+_SKIPPED = {
+    "loop": "skipped: this symlink makes a loop",
+    "broken": "skipped: this symlink points to nothing",
+    "outside": "skipped: this symlink leads outside the journal; copy the file in instead",
+}
+
+
+def _walk(folder: Path, real_root: Path, seen: set[Path]) -> Iterator[tuple[Path, str]]:
+    try:
+        entries = sorted(os.scandir(folder), key=lambda e: e.name)
+    except OSError:
+        return
+    for entry in entries:
+        if is_editor_noise(entry.name):
+            continue
+        path = Path(entry.path)
+        kind = _symlink_kind(path, real_root) if entry.is_symlink() else None
+        if kind is not None:
+            yield path, kind
+        elif path.is_dir():
+            real = path.resolve()
+            if real in seen:
+                yield path, "loop"
+                continue
+            yield from _walk(path, real_root, seen | {real})
+        elif path.is_file():
+            yield path, "file"
+
+
+def _symlink_kind(path: Path, real_root: Path) -> str | None:
+    """None for a symlink that may be followed, else why it may not."""
+    try:
+        target = path.resolve(strict=True)
+    except RuntimeError:
+        return "loop"
+    except OSError:
+        return "loop" if _is_loop(path) else "broken"
+    return None if target.is_relative_to(real_root) else "outside"
+
+
+def _is_loop(path: Path) -> bool:
+    try:
+        path.resolve(strict=True)
+    except OSError as exc:
+        return exc.errno == 40  # ELOOP
+    except RuntimeError:
+        return True
+    return False
+
+
+def load_journal(root: Path, zone: ZoneInfo) -> Journal:
+    """Read and parse every post, theme and static file of the journal at `root`."""
+    problems: list[Problem] = []
+    post_paths, found = walk_files(root, POSTS_DIR)
+    problems.extend(found)
+    posts: list[Post] = []
+    for key in post_paths:
+        if not key.endswith(POST_SUFFIXES):
+            continue
+        post, found = parse_post(key, read_bytes(root, key), zone)
+        problems.extend(found)
+        if post is not None:
+            posts.append(post)
+    theme_paths, found = walk_files(root, THEMES_DIR)
+    problems.extend(found)
+    themes: list[Theme] = []
+    for key in theme_paths:
+        if not key.endswith(POST_SUFFIXES):
+            continue
+        theme, found = parse_theme(key, read_bytes(root, key))
+        problems.extend(found)
+        if theme is not None:
+            themes.append(theme)
+    problems.extend(duplicate_theme_problems(themes))
+    static_paths, found = walk_files(root, STATIC_DIR)
+    problems.extend(found)
+    prefix = len(STATIC_DIR) + 1
+    static = tuple(StaticFile(key[prefix:], read_bytes(root, key)) for key in static_paths)
+    return Journal(tuple(posts), tuple(themes), static, tuple(problems))
+
+
+def read_bytes(root: Path, key: str) -> bytes:
+    try:
+        return (root / key).read_bytes()
+    except OSError:
+        return b""
+
+
+# ---------------------------------------------------------------- parsing one file
+
+
+def decode_source(key: str, raw: bytes) -> tuple[str | None, list[Problem]]:
+    """UTF-8 text (BOM dropped, line ends made \\n), or a problem at the bad byte's line."""
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        return None, [
+            error(
+                key,
+                line,
+                f"not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset {exc.start}): "
+                "save the file as UTF-8",
+            )
+        ]
+    if "\x00" in text:
+        line = text[: text.index("\x00")].count("\n") + 1
+        return None, [error(key, line, "this is not a text file (it has NUL bytes)")]
+    return text.replace("\r\n", "\n").replace("\r", "\n"), []
+
+
+@dataclass(frozen=True)
+class Source:
+    """A file split into its front matter and body, with line numbers kept."""
+
+    meta: dict[str, Any]
+    key_lines: dict[str, int]
+    body: str
+    body_line: int  # the file line of the body's first line
+
+
+class _Loader(yaml.CSafeLoader if hasattr(yaml, "CSafeLoader") else yaml.SafeLoader):  # type: ignore[misc]
+    """Safe YAML that leaves dates as text, so that an impossible date gets our own message."""
+
+
+_Loader.add_constructor(
+    "tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node)
+)
+
+
+def split_source(key: str, text: str) -> tuple[Source | None, list[Problem]]:
+    match = _FRONT_MATTER.match(text)
+    if match is None:
+        if text.startswith("---\n"):
+            return None, [
+                error(key, 1, "front matter is not closed: add a line `---` after the settings")
+            ]
+        return Source({}, {}, text, 1), []
+    body_line = text[: match.end()].count("\n") + 1
+    meta, key_lines, problems = parse_yaml(key, match.group(1), first_line=2)
+    if meta is None:
+        return None, problems
+    return Source(meta, key_lines, text[match.end() :], body_line), problems
+
+
+def parse_yaml(
+    key: str, fm_text: str, first_line: int
+) -> tuple[dict[str, Any] | None, dict[str, int], list[Problem]]:
+    loader = _Loader(fm_text)
+    try:
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = first_line + (mark.line if mark is not None else 0)
+        what = exc.problem or exc.context or "unreadable"
+        return None, {}, [error(key, line, f"front matter is not valid YAML: {what}")]
+    except yaml.YAMLError as exc:
+        return None, {}, [error(key, first_line, f"front matter is not valid YAML: {exc}")]
+    finally:
+        loader.dispose()
+    if data is None:
+        return {}, {}, []
+    if not isinstance(data, dict) or not isinstance(node, yaml.MappingNode):
+        return (
+            None,
+            {},
+            [
+                error(
+                    key,
+                    first_line,
+                    "front matter must be `key: value` lines, like `title: My post`",
+                )
+            ],
+        )
+    key_lines = {
+        str(k.value): first_line + k.start_mark.line for k, _ in node.value if hasattr(k, "value")
+    }
+    return {str(k): v for k, v in data.items()}, key_lines, []
+
+
+def parse_post(key: str, raw: bytes, zone: ZoneInfo) -> tuple[Post | None, list[Problem]]:
+    """One post from its path and bytes; None when it has errors (all of them reported)."""
+    text, problems = decode_source(key, raw)
+    if text is None:
+        return None, problems
+    source, problems = split_source(key, text)
+    if source is None:
+        return None, problems
+    fields = PostFields(key, source, zone)
+    return fields.post(), problems + fields.problems
+
+
+class PostFields:
+    """Reads a post's fields out of its Source, collecting every problem on the way."""
+
+    def __init__(self, key: str, source: Source, zone: ZoneInfo) -> None:
+        self.key = key
+        self.source = source
+        self.zone = zone
+        self.problems: list[Problem] = []
+        self.stem = _stem(key)
+        self.jekyll = _JEKYLL_NAME.match(self.stem)
+
+    def has_errors(self) -> bool:
+        return any(p.level == "error" for p in self.problems)
+
+    def line(self, name: str) -> int:
+        return self.source.key_lines.get(name, 1)
+
+    def fail(self, name: str, message: str) -> None:
+        self.problems.append(error(self.key, self.line(name), message))
+
+    def post(self) -> Post | None:
+        lines = self.source.body.split("\n")
+        lines, heading_title = self._title_heading(lines)
+        promise, lines = self._promise(lines)
+        title = self._text("title") or heading_title or _title_from_name(self.stem)
+        when = self._date()
+        slug = self._slug()
+        tags = self._tags()
+        draft = self._bool("draft")
+        summary = self._text("summary")
+        if when is None or self.has_errors():
+            return None
+        return Post(
+            key=self.key,
+            title=title,
+            date=when,
+            slug=slug,
+            tags=tags,
+            draft=draft,
+            summary=summary,
+            body="\n".join(lines).strip("\n") + "\n",
+            promise=promise,
+        )
+
+    def _title_heading(self, lines: list[str]) -> tuple[list[str], str | None]:
+        """Without a title in the front matter, a first line `# Heading` is the title: it is
+        taken out of the body and returned."""
+        if "title" in self.source.meta:
+            return lines, None
+        for index, line in enumerate(lines):
+            if not line.strip():
+                continue
+            match = _H1.match(line)
+            if match:
+                return lines[:index] + lines[index + 1 :], match.group(1).strip()
+            break
+        return lines, None
+
+    def _promise(self, lines: list[str]) -> tuple[Promise | None, list[str]]:
+        meta = self.source.meta
+        trailing = _trailing_next(lines)
+        if trailing is not None:
+            index, text, href = trailing
+            body_promise: Promise | None = Promise(text, href, self._body_file_line(index, lines))
+        else:
+            body_promise, index = None, -1
+        if "next" in meta:
+            value = meta["next"]
+            if value is None or value is False:
+                return None, lines
+            if not isinstance(value, str) or not value.strip():
+                self.fail("next", "`next` must be the title of the next post, in quotes if needed")
+                return None, lines
+            text, href = _promise_parts(value.strip())
+            lines = lines[:index] if trailing is not None else lines
+            return Promise(text, href, self.line("next")), lines
+        if body_promise is None:
+            return None, lines
+        return body_promise, lines[:index]
+
+    def _body_file_line(self, index: int, lines: list[str]) -> int:
+        """The file line of body line `index`, counting the title heading we removed."""
+        original = self.source.body.split("\n")
+        offset = len(original) - len(lines)
+        return self.source.body_line + index + offset
+
+    def _text(self, name: str) -> str | None:
+        value = self.source.meta.get(name)
+        if value is None:
+            return None
+        if isinstance(value, str):
+            return value.strip() or None
+        self.fail(
+            name,
+            f"`{name}` must be text, not {_yaml_kind(value)}: put it in quotes, "
+            f'like {name}: "{_yaml_repr(value)}"',
+        )
+        return None
+
+    def _bool(self, name: str) -> bool:
+        value = self.source.meta.get(name, False)
+        if isinstance(value, bool):
+            return value
+        self.fail(name, f"`{name}` must be true or false, not {_yaml_kind(value)}")
+        return False
+
+    def _date(self) -> datetime | None:
+        meta = self.source.meta
+        if "date" in meta:
+            parsed = parse_date(meta["date"], self.zone)
+            if isinstance(parsed, str):
+                self.fail("date", parsed)
+                return None
+            return parsed
+        if self.jekyll:
+            year, month, day, _ = self.jekyll.groups()
+            parsed = parse_date(f"{year}-{month}-{day}", self.zone)
+            if isinstance(parsed, str):
+                self.problems.append(error(self.key, 1, f"the file name's date: {parsed}"))
+                return None
+            return parsed
+        self.problems.append(
+            error(
+                self.key,
+                1,
+                "no date: add `date: YYYY-MM-DD` to the front matter or name the file "
+                f"YYYY-MM-DD-{self.stem}.md",
+            )
+        )
+        return None
+
+    def _slug(self) -> str:
+        given = self._text("slug")
+        if given is not None:
+            slug = slugify(given)
+            if not slug:
+                self.fail("slug", f'`slug` "{given}" has no letters or digits to make a URL from')
+            return slug or "post"
+        name = self.jekyll.group(4) if self.jekyll else self.stem
+        title = self.source.meta.get("title")
+        return slug_or_fallback(name, title if isinstance(title, str) else "", self.key)
+
+    def _tags(self) -> tuple[str, ...]:
+        value = self.source.meta.get("tags")
+        if value is None:
+            return ()
+        if isinstance(value, str):
+            items: list[Any] = value.split(",")
+        elif isinstance(value, list):
+            items = value
+        else:
+            self.fail(
+                "tags",
+                f'`tags` must be a list like [travel, family] or text like "travel, family", '
+                f"not {_yaml_kind(value)}",
+            )
+            return ()
+        tags: list[str] = []
+        for item in items:
+            if isinstance(item, bool) or not isinstance(item, str | int | float):
+                self.fail("tags", f"each tag must be a word or phrase, not {_yaml_kind(item)}")
+                continue
+            tag = " ".join(str(item).split())
+            if tag and tag not in tags:
+                tags.append(tag)
+        return tuple(tags)
+
+
+def parse_date(value: object, zone: ZoneInfo) -> datetime | str:
+    """An aware datetime (naive values are in `zone`), or the problem as a message."""
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=zone)
+    if isinstance(value, date):
+        return datetime(value.year, value.month, value.day, tzinfo=zone)
+    if not isinstance(value, str):
+        return f"`date` must look like 2024-06-10 or 2024-06-10 08:30, not {_yaml_kind(value)}"
+    text = value.strip()
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError as exc:
+        if _ISO_DAY.match(text):
+            return f'impossible date "{text}": {exc}'
+        return f'`date` "{text}" is not a date: write it as 2024-06-10 or 2024-06-10 08:30'
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=zone)
+
+
+def _trailing_next(lines: list[str]) -> tuple[int, str, str | None] | None:
+    for index in range(len(lines) - 1, -1, -1):
+        if not lines[index].strip():
+            continue
+        match = _NEXT.match(lines[index])
+        if match is None:
+            return None
+        text, href = _promise_parts(match.group("rest"))
+        return index, text, href
+    return None
+
+
+def _promise_parts(rest: str) -> tuple[str, str | None]:
+    link = _MD_LINK.match(rest)
+    if link:
+        return link.group("text").strip(), link.group("href")
+    return rest, None
+
+
+def _stem(key: str) -> str:
+    name = key.rsplit("/", 1)[-1]
+    return name.rsplit(".", 1)[0]
+
+
+def _title_from_name(stem: str) -> str:
+    match = _JEKYLL_NAME.match(stem)
+    words = (match.group(4) if match else stem).replace("-", " ").replace("_", " ").strip()
+    return (words[:1].upper() + words[1:]) if words else stem
+
+
+def _yaml_kind(value: object) -> str:
+    if isinstance(value, bool):
+        return f"the true/false value {str(value).lower()}"
+    if value is None:
+        return "empty"
+    if isinstance(value, int | float):
+        return f"the number {value}"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return f'"{value}"'
+
+
+def _yaml_repr(value: object) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
+
+
+# ---------------------------------------------------------------- themes
+
+
+def parse_theme(key: str, raw: bytes) -> tuple[Theme | None, list[Problem]]:
+    text, problems = decode_source(key, raw)
+    if text is None:
+        return None, problems
+    source, problems = split_source(key, text)
+    if source is None:
+        return None, problems
+    stem = _stem(key)
+    if not re.fullmatch(r"\d{4}", stem) or not 1000 <= int(stem) <= 2999:
+        return None, problems + [
+            error(key, 1, f'"{stem}" is not a year: name theme files by year, like 2024.md')
+        ]
+    word = source.meta.get("word")
+    if not isinstance(word, str) or not word.strip():
+        line = source.key_lines.get("word", 1)
+        return None, problems + [
+            error(key, line, "a theme needs its word: add `word: partnership` to the front matter")
+        ]
+    forms_value = source.meta.get("forms", [])
+    if isinstance(forms_value, str):
+        forms_value = forms_value.split(",")
+    if not isinstance(forms_value, list) or not all(isinstance(f, str) for f in forms_value):
+        line = source.key_lines.get("forms", 1)
+        return None, problems + [
+            error(key, line, "`forms` must be a list of words, like [partner, partners]")
+        ]
+    forms = tuple(dict.fromkeys(f.strip() for f in forms_value if f.strip()))
+    return Theme(key, int(stem), word.strip(), source.body.strip("\n"), forms), problems
+
+
+def duplicate_theme_problems(themes: list[Theme]) -> list[Problem]:
+    first: dict[int, Theme] = {}
+    problems: list[Problem] = []
+    for theme in themes:
+        if theme.year in first:
+            problems.append(
+                error(
+                    theme.key,
+                    1,
+                    f"{theme.year} already has a theme in {first[theme.year].key}: "
+                    "keep one file per year",
+                )
+            )
+        else:
+            first[theme.year] = theme
+    return problems

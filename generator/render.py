@@ -1,0 +1,291 @@
+"""Render stage: Site + templates -> {output path: bytes} (pure: no files, no clock).
+
+`plan_pages` decides every page and its context; `render_pages` runs the templates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from itertools import groupby
+from typing import Any
+
+import jinja2
+
+from generator.markup import Rendered
+from generator.problems import Problem, error
+from generator.site import Site
+from generator.views import Link, PostView, Views, YearView
+
+
+@dataclass(frozen=True)
+class PageMeta:
+    title: str
+    path: str  # the output file, e.g. "2024/partnership/index.html"
+    url: str  # with the base path, e.g. "/journal/2024/partnership/"
+    canonical: str  # absolute
+    description: str
+    feeds: tuple[Link, ...]  # <link rel="alternate"> for this page, absolute URLs
+
+
+@dataclass(frozen=True)
+class Pagination:
+    number: int
+    total: int
+    newer_url: str | None
+    older_url: str | None
+
+
+@dataclass(frozen=True)
+class TagView:
+    name: str
+    url: str
+    posts: tuple[PostView, ...]
+
+
+@dataclass(frozen=True)
+class MonthGroup:
+    name: str
+    posts: tuple[PostView, ...]
+
+
+@dataclass(frozen=True)
+class YearGroup:
+    year: int
+    url: str
+    months: tuple[MonthGroup, ...]
+
+
+@dataclass(frozen=True)
+class Feed:
+    title: str
+    id: str
+    self_url: str
+    alt_url: str
+    updated: str
+    entries: tuple[PostView, ...]
+
+
+@dataclass(frozen=True)
+class Page:
+    path: str
+    template: str
+    context: Mapping[str, Any]
+
+
+def render_site(
+    site: Site, rendered: Mapping[str, Rendered], env: jinja2.Environment
+) -> tuple[dict[str, bytes], list[Problem]]:
+    return render_pages(plan_pages(site, rendered), env)
+
+
+def render_pages(
+    pages: Sequence[Page], env: jinja2.Environment
+) -> tuple[dict[str, bytes], list[Problem]]:
+    files: dict[str, bytes] = {}
+    problems: list[Problem] = []
+    failed: set[str] = set()
+    for page in pages:
+        if page.template in failed:
+            continue
+        try:
+            text = env.get_template(page.template).render(page.context)
+        except jinja2.TemplateSyntaxError as exc:
+            failed.add(page.template)
+            problems.append(template_problem(exc, exc.lineno, page.template))
+            continue
+        except jinja2.TemplateError as exc:
+            failed.add(page.template)
+            problems.append(template_problem(exc, _line_in_template(exc), page.template))
+            continue
+        files[page.path] = text.encode("utf-8")
+    return files, problems
+
+
+def template_problem(exc: Exception, line: int, template: str) -> Problem:
+    where = getattr(exc, "filename", None) or f"templates/{template}"
+    return error(_relative_template(where), line, f"template error: {exc}")
+
+
+def _relative_template(path: str) -> str:
+    """Show a journal's template as templates/x.html, a built-in one by its package path."""
+    marker = "/templates/"
+    if marker in path:
+        head, tail = path.rsplit(marker, 1)
+        return ("generator" if head.endswith("generator") else "") + marker.lstrip("/") + tail
+    return path
+
+
+def _line_in_template(exc: Exception) -> int:
+    tb = exc.__traceback__
+    line = 1
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename.endswith((".html", ".xml", ".txt")):
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return line
+
+
+def plan_pages(site: Site, rendered: Mapping[str, Rendered]) -> list[Page]:
+    """Every page of the site with the template that draws it and its ready-made context."""
+    return list(Planner(site, Views(site, rendered)).pages())
+
+
+class Planner:
+    def __init__(self, site: Site, views: Views) -> None:
+        self.site = site
+        self.views = views
+        self.urls = views.urls
+        self.site_view = views.site_view()
+        self.site_feed = Link(f"{site.config.title} (all posts)", self.urls.absolute("feed.xml"))
+
+    def meta(
+        self, title: str, url_path: str, description: str = "", feeds: tuple[Link, ...] = ()
+    ) -> PageMeta:
+        file = url_path + "index.html" if url_path.endswith("/") or not url_path else url_path
+        return PageMeta(
+            title=title,
+            path=file,
+            url=self.urls.path(url_path),
+            canonical=self.urls.absolute(url_path),
+            description=description or self.site.config.description,
+            feeds=(self.site_feed, *feeds),
+        )
+
+    def page(self, template: str, meta: PageMeta, **context: Any) -> Page:
+        return Page(meta.path, template, {"site": self.site_view, "page": meta, **context})
+
+    def pages(self) -> Iterator[Page]:
+        yield from self.home_pages()
+        yield from self.post_pages()
+        yield from self.year_pages()
+        yield self.themes_page()
+        yield from self.tag_pages()
+        yield self.archive_page()
+        yield self.not_found_page()
+        yield self.feed_page("feed.xml", self.site.config.title, "", self.site.order)
+        yield self.sitemap()
+        yield Page("robots.txt", "robots.txt", {"sitemap_url": self.urls.absolute("sitemap.xml")})
+
+    def home_pages(self) -> Iterator[Page]:
+        per_page = self.site.config.posts_per_page
+        order = self.site.order
+        total = max(1, -(-len(order) // per_page))
+        for number in range(1, total + 1):
+            keys = order[(number - 1) * per_page : number * per_page]
+            title = (
+                self.site.config.title
+                if number == 1
+                else f"{self.site.config.title}, page {number}"
+            )
+            pagination = Pagination(
+                number=number,
+                total=total,
+                newer_url=self.urls.path(_home_path(number - 1)) if number > 1 else None,
+                older_url=self.urls.path(_home_path(number + 1)) if number < total else None,
+            )
+            yield self.page(
+                "home.html",
+                self.meta(title, _home_path(number)),
+                posts=tuple(self.views.post(k) for k in keys),
+                pagination=pagination,
+            )
+
+    def post_pages(self) -> Iterator[Page]:
+        for key in self.site.order:
+            post = self.views.post(key)
+            yield self.page(
+                "post.html", self.meta(post.title, self.site.urls[key], post.description), post=post
+            )
+
+    def year_pages(self) -> Iterator[Page]:
+        years = self.site.years
+        for index, year in enumerate(years):
+            view = self.views.year(year)
+            feeds = (Link(f"{year.year} posts", view.feed_url),) if view.feed_url else ()
+            title = f"{year.year}: {view.word}" if view.word else str(year.year)
+            newer = years[index - 1] if index > 0 else None
+            older = years[index + 1] if index + 1 < len(years) else None
+            yield self.page(
+                "year.html",
+                self.meta(title, f"{year.year}/", feeds=feeds),
+                year=view,
+                newer=Link(str(newer.year), self.urls.path(f"{newer.year}/")) if newer else None,
+                older=Link(str(older.year), self.urls.path(f"{older.year}/")) if older else None,
+            )
+            if year.posts:
+                yield self.feed_page(f"{year.year}/feed.xml", title, f"{year.year}/", year.posts)
+
+    def year_views(self) -> tuple[YearView, ...]:
+        return tuple(self.views.year(y) for y in self.site.years)
+
+    def themes_page(self) -> Page:
+        return self.page("themes.html", self.meta("Themes", "themes/"), years=self.year_views())
+
+    def tag_pages(self) -> Iterator[Page]:
+        tags = tuple(
+            TagView(
+                t.name,
+                self.urls.path(f"tags/{t.slug}/"),
+                tuple(self.views.post(k) for k in t.posts),
+            )
+            for t in self.site.tags
+        )
+        yield self.page("tags.html", self.meta("Tags", "tags/"), tags=tags)
+        for tag, view in zip(self.site.tags, tags, strict=True):
+            yield self.page(
+                "tag.html", self.meta(f"Tagged “{tag.name}”", f"tags/{tag.slug}/"), tag=view
+            )
+
+    def archive_page(self) -> Page:
+        groups: list[YearGroup] = []
+        posts = [self.views.post(k) for k in self.site.order]
+        for year, in_year in groupby(posts, key=lambda p: p.year):
+            months = tuple(
+                MonthGroup(f"{first:%B}", tuple(items)) for first, items in _by_month(list(in_year))
+            )
+            groups.append(YearGroup(year, self.urls.path(f"{year}/"), months))
+        return self.page("archive.html", self.meta("Archive", "archive/"), years=tuple(groups))
+
+    def not_found_page(self) -> Page:
+        return self.page("404.html", self.meta("Page not found", "404.html"))
+
+    def feed_page(self, path: str, title: str, alt_path: str, keys: Sequence[str]) -> Page:
+        entries = tuple(self.views.post(k) for k in keys)
+        updated = max((e.date for e in entries), default=None)
+        feed = Feed(
+            title=title,
+            id=self.urls.absolute(path),
+            self_url=self.urls.absolute(path),
+            alt_url=self.urls.absolute(alt_path),
+            updated=updated.isoformat() if updated else "1970-01-01T00:00:00+00:00",
+            entries=entries,
+        )
+        return Page(path, "feed.xml", {"site": self.site_view, "feed": feed})
+
+    def sitemap(self) -> Page:
+        entries: list[tuple[str, str | None]] = [(self.urls.absolute(""), None)]
+        for key in self.site.order:
+            entries.append(
+                (
+                    self.urls.absolute(self.site.urls[key]),
+                    self.site.local_date(key).date().isoformat(),
+                )
+            )
+        for year in self.site.years:
+            entries.append((self.urls.absolute(f"{year.year}/"), None))
+        for fixed in ("themes/", "tags/", "archive/"):
+            entries.append((self.urls.absolute(fixed), None))
+        for tag in self.site.tags:
+            entries.append((self.urls.absolute(f"tags/{tag.slug}/"), None))
+        return Page("sitemap.xml", "sitemap.xml", {"entries": tuple(entries)})
+
+
+def _home_path(number: int) -> str:
+    return "" if number <= 1 else f"page/{number}/"
+
+
+def _by_month(posts: list[PostView]) -> Iterator[tuple[Any, list[PostView]]]:
+    for _, items in groupby(posts, key=lambda p: p.date.month):
+        group = list(items)
+        yield group[0].date, group

@@ -1,0 +1,53 @@
+"""The default theme (templates and assets shipped with the package) and a journal's overrides."""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+import jinja2
+from pygments.formatters import HtmlFormatter
+
+LIGHT_CODE_STYLE = "friendly"
+DARK_CODE_STYLE = "monokai"
+ASSETS_PREFIX = "assets/"
+
+
+def builtin_templates() -> Path:
+    return Path(str(resources.files("generator") / "templates"))
+
+
+def make_environment(journal_templates: Path | None) -> jinja2.Environment:
+    """Templates from the journal's templates/ first, then the built-in theme, file by file."""
+    folders = [str(builtin_templates())]
+    if journal_templates is not None and journal_templates.is_dir():
+        folders.insert(0, str(journal_templates))
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(folders),
+        autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=True),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+def code_css() -> str:
+    light = HtmlFormatter(style=LIGHT_CODE_STYLE).get_style_defs(".highlight")
+    dark = HtmlFormatter(style=DARK_CODE_STYLE).get_style_defs(".highlight")
+    return (
+        f"\n/* Code: Pygments {LIGHT_CODE_STYLE}, {DARK_CODE_STYLE} in dark mode */\n{light}\n"
+        f"@media (prefers-color-scheme: dark) {{\n{dark}\n}}\n"
+    )
+
+
+def builtin_assets() -> dict[str, bytes]:
+    """Output path -> bytes of the theme's assets; the stylesheet carries the code colours."""
+    folder = resources.files("generator") / "assets"
+    assets: dict[str, bytes] = {}
+    for item in sorted(folder.iterdir(), key=lambda i: i.name):
+        if item.is_file() and not item.name.startswith("."):
+            assets[ASSETS_PREFIX + item.name] = item.read_bytes()
+    css = ASSETS_PREFIX + "style.css"
+    assets[css] = assets.get(css, b"") + code_css().encode("utf-8")
+    return assets
