@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -37,7 +37,7 @@ class Request:
 
     root: Path
     output: Path | None = None
-    options: BuildOptions = BuildOptions()
+    options: BuildOptions = field(default_factory=BuildOptions)
     base_url: str | None = None
 
     @property
@@ -84,8 +84,25 @@ def site_files(
     return files, problems
 
 
+class Builder:
+    """Builds one journal again and again (watch mode). `changed` names the files that changed
+    since the last build (None: unknown, look at everything). Whatever it keeps between builds,
+    its output must stay byte-identical to a clean `build`."""
+
+    def __init__(self, request: Request) -> None:
+        self.request = request
+
+    def build(self, changed: Iterable[Path] | None = None, write: bool = True) -> BuildResult:
+        del changed  # every build starts from the files for now
+        return build_once(self.request, write)
+
+
 def build(request: Request, write: bool = True) -> BuildResult:
-    """Build the journal; write the output only when there is no error."""
+    """Build the journal once; write the output only when there is no error."""
+    return Builder(request).build(write=write)
+
+
+def build_once(request: Request, write: bool = True) -> BuildResult:
     started = time.perf_counter()
     config, problems = load_settings(request)
     if has_errors(problems):
@@ -120,7 +137,9 @@ def summary_line(result: BuildResult, root: Path) -> str:
     warn = f"{warnings} warning{'s' if warnings != 1 else ''}"
     if result.written is None:
         errors = sum(1 for p in result.problems if p.level == "error")
-        return f"Build failed: {errors} error{'s' if errors != 1 else ''}, {warn}; {describe_output(result, root)} left as it was"
+        where = describe_output(result, root)
+        failed = f"{errors} error{'s' if errors != 1 else ''}"
+        return f"Build failed: {failed}, {warn}; {where} left as it was"
     w = result.written
     pages = f"{len(w.written)} file{'s' if len(w.written) != 1 else ''} written"
     deleted = f", {len(w.deleted)} removed" if w.deleted else ""

@@ -123,7 +123,7 @@ def cmd_init(args: argparse.Namespace) -> int:
         return 1
     for path in created:
         print(f"Created {path}")
-    print(f"Next: cd {args.folder} && journal new \"My first post\" && journal build")
+    print(f'Next: cd {args.folder} && journal new "My first post" && journal build')
     return 0
 
 

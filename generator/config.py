@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import tomllib
-from datetime import datetime
 from dataclasses import dataclass, fields, replace
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit

@@ -551,23 +551,20 @@ def parse_theme(key: str, raw: bytes) -> tuple[Theme | None, list[Problem]]:
         return None, problems
     stem = _stem(key)
     if not re.fullmatch(r"\d{4}", stem) or not 1000 <= int(stem) <= 2999:
-        return None, problems + [
-            error(key, 1, f'"{stem}" is not a year: name theme files by year, like 2024.md')
-        ]
+        message = f'"{stem}" is not a year: name theme files by year, like 2024.md'
+        return None, [*problems, error(key, 1, message)]
     word = source.meta.get("word")
     if not isinstance(word, str) or not word.strip():
         line = source.key_lines.get("word", 1)
-        return None, problems + [
-            error(key, line, "a theme needs its word: add `word: partnership` to the front matter")
-        ]
+        message = "a theme needs its word: add `word: partnership` to the front matter"
+        return None, [*problems, error(key, line, message)]
     forms_value = source.meta.get("forms", [])
     if isinstance(forms_value, str):
         forms_value = forms_value.split(",")
     if not isinstance(forms_value, list) or not all(isinstance(f, str) for f in forms_value):
         line = source.key_lines.get("forms", 1)
-        return None, problems + [
-            error(key, line, "`forms` must be a list of words, like [partner, partners]")
-        ]
+        message = "`forms` must be a list of words, like [partner, partners]"
+        return None, [*problems, error(key, line, message)]
     forms = tuple(dict.fromkeys(f.strip() for f in forms_value if f.strip()))
     return Theme(key, int(stem), word.strip(), source.body.strip("\n"), forms), problems
 

@@ -36,9 +36,10 @@ def pending_promisers(root: Path, title: str) -> tuple[Promiser, ...]:
     found = []
     for key in reversed(site.order):
         chain = site.chains.get(key)
-        if chain is not None and chain.state == "pending":
-            if match_key(chain.text) in wanted or slug_or_fallback(chain.text) in wanted:
-                found.append(Promiser(key, chain.text))
+        if chain is None or chain.state != "pending":
+            continue
+        if match_key(chain.text) in wanted or slug_or_fallback(chain.text) in wanted:
+            found.append(Promiser(key, chain.text))
     return tuple(found)
 
 
@@ -65,7 +66,7 @@ def journal_toml(title: str) -> str:
         f'title = "{quoted}"\n'
         'author = ""\n'
         'description = ""\n'
-        '# The address the site will live at; its path (e.g. /journal/) prefixes every link.\n'
+        "# The address the site will live at; its path (e.g. /journal/) prefixes every link.\n"
         'base_url = "http://127.0.0.1:8000/"\n'
         'timezone = "UTC"\n'
         'language = "en"\n'
@@ -83,9 +84,7 @@ def init_journal(folder: Path, title: str, word: str, year: int) -> list[Path]:
     created = [folder / CONFIG_NAME, theme, folder / POSTS_DIR]
     (folder / CONFIG_NAME).write_text(journal_toml(title), encoding="utf-8")
     if not theme.exists():
-        theme.write_text(
-            f"---\nword: {word}\n---\nWhy this word, this year.\n", encoding="utf-8"
-        )
+        theme.write_text(f"---\nword: {word}\n---\nWhy this word, this year.\n", encoding="utf-8")
     gitignore = folder / ".gitignore"
     if not gitignore.exists():
         gitignore.write_text("output/\n.journal-cache/\n", encoding="utf-8")

@@ -724,7 +724,7 @@ class PreviewServer:
         self._httpd = httpd
         self._thread = threading.Thread(
             target=httpd.serve_forever,
-            kwargs={"poll_interval": 0.1},
+            kwargs={"poll_interval": 0.05},
             name="preview-server",
             daemon=True,
         )

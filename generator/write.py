@@ -105,9 +105,12 @@ def is_unchanged(target: Path, digest: str, data: bytes, entry: Entry | None) ->
         return False
     if target.is_symlink() or not target.is_file():
         return False
-    if entry is not None and entry.sha256 == digest:
-        if (stat.st_size, stat.st_mtime_ns) == (entry.size, entry.mtime_ns):
-            return True
+    same_stat = entry is not None and (stat.st_size, stat.st_mtime_ns) == (
+        entry.size,
+        entry.mtime_ns,
+    )
+    if same_stat and entry is not None and entry.sha256 == digest:
+        return True
     return stat.st_size == len(data) and target.read_bytes() == data
 
 

@@ -23,8 +23,7 @@ from generator.serve import PreviewServer, _client_script
 SECRET = "s3cr3t-never-served"
 
 PAGE = (
-    "<!doctype html><html><head><title>{title}</title></head>"
-    "<body><h1>{title}</h1></body></html>"
+    "<!doctype html><html><head><title>{title}</title></head><body><h1>{title}</h1></body></html>"
 )
 
 SITE = {
@@ -141,7 +140,11 @@ class EventStream:
                 raise EOFError("the event stream ended")
             text = line.decode().rstrip("\n")
             if text == "" and "event" in fields:
-                return {"id": fields.get("id"), "kind": fields["event"], **json.loads(fields["data"])}
+                return {
+                    "id": fields.get("id"),
+                    "kind": fields["event"],
+                    **json.loads(fields["data"]),
+                }
             if text and not text.startswith(":"):
                 key, _, value = text.partition(": ")
                 fields[key] = value
@@ -160,14 +163,30 @@ class EventStream:
 # Fixtures
 
 
-@pytest.fixture
-def root(tmp_path: Path) -> Path:
-    """The output folder, with a secret file beside it that must never be served."""
-    (tmp_path / "secret").write_text(SECRET, encoding="utf-8")
-    (tmp_path / "secret.html").write_text(SECRET, encoding="utf-8")
-    root = tmp_path / "output"
+def make_root(folder: Path) -> Path:
+    """An output folder in ``folder``, with secret files beside it that must never be served."""
+    (folder / "secret").write_text(SECRET, encoding="utf-8")
+    (folder / "secret.html").write_text(SECRET, encoding="utf-8")
+    root = folder / "output"
     write_files(root, SITE)
     return root
+
+
+@pytest.fixture
+def root(tmp_path: Path) -> Path:
+    return make_root(tmp_path)
+
+
+@pytest.fixture(scope="module")
+def shared_servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, PreviewServer]]:
+    """One server per base path for the many read-only checks (fewer start-ups)."""
+    root = make_root(tmp_path_factory.mktemp("shared"))
+    servers = {base: PreviewServer(root, port=0, base_path=base) for base in ("/", "/journal/")}
+    for server in servers.values():
+        server.start()
+    yield servers
+    for server in servers.values():
+        server.shutdown()
 
 
 @pytest.fixture
@@ -197,7 +216,7 @@ def server(serve: Callable[..., PreviewServer]) -> PreviewServer:
 
 def test_url_names_the_real_port_and_base_path(serve: Callable[..., PreviewServer]) -> None:
     server = serve("/journal/")
-    host, port = address(server)
+    _, port = address(server)
     assert port != 0
     assert server.url == f"http://127.0.0.1:{port}/journal/"
 
@@ -244,8 +263,10 @@ def test_file_with_trailing_slash_is_not_found(server: PreviewServer) -> None:
         ("/logo.svg", "image/svg+xml; charset=utf-8"),
     ],
 )
-def test_content_types(server: PreviewServer, path: str, content_type: str) -> None:
-    status, headers, _ = request(server, path)
+def test_content_types(
+    shared_servers: dict[str, PreviewServer], path: str, content_type: str
+) -> None:
+    status, headers, _ = request(shared_servers["/"], path)
     assert status == 200
     assert headers["Content-Type"] == content_type
 
@@ -289,8 +310,8 @@ def test_missing_page_without_404_page_is_a_plain_404(server: PreviewServer, roo
 
 
 @pytest.mark.parametrize("path", ["/2024/partnership/", "/style.css", "/nope/", "/2024"])
-def test_nothing_is_cached(server: PreviewServer, path: str) -> None:
-    cache_control = request(server, path)[1]["Cache-Control"]
+def test_nothing_is_cached(shared_servers: dict[str, PreviewServer], path: str) -> None:
+    cache_control = request(shared_servers["/"], path)[1]["Cache-Control"]
     assert "no-cache" in cache_control
     assert "no-store" in cache_control
 
@@ -404,9 +425,9 @@ TRAVERSALS = [
 @pytest.mark.parametrize("base_path", ["/", "/journal/"])
 @pytest.mark.parametrize("target", TRAVERSALS, ids=lambda t: t.decode("latin-1"))
 def test_traversal_never_reaches_outside_the_root(
-    serve: Callable[..., PreviewServer], base_path: str, target: bytes
+    shared_servers: dict[str, PreviewServer], base_path: str, target: bytes
 ) -> None:
-    server = serve(base_path)
+    server = shared_servers[base_path]
     if target.startswith(b"/") and base_path != "/":
         target = base_path.rstrip("/").encode() + target
     response = raw_request(server, b"GET " + target + b" HTTP/1.1\r\nHost: x\r\n\r\n")

@@ -14,6 +14,10 @@ import pytest
 
 from generator.watch import Watcher, is_ignored_name
 
+# watchdog warns (harmlessly) when it adds a watch it already holds: after `mkdir -p`, or when a
+# folder moves back to where it was.
+pytestmark = pytest.mark.filterwarnings("ignore:Callback with id:RuntimeWarning")
+
 TIMEOUT = 5.0
 DEBOUNCE = 0.05
 
@@ -249,8 +253,6 @@ def test_move_a_folder(journal: Path) -> None:
         assert posts / "old" / "a.md" in set().union(*rec.batches[count:])
 
 
-# Moving the folder back re-adds an inotify watch that watchdog still holds for that inode.
-@pytest.mark.filterwarnings("ignore:Callback with id:RuntimeWarning")
 def test_folder_moved_out_and_back(journal: Path, tmp_path: Path) -> None:
     rec = Recorder()
     posts = journal / "content" / "posts"
