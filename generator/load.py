@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 import yaml
 
+from generator.names import is_ignored_name, is_ignored_static_name
 from generator.problems import Problem, error, warning
 from generator.text import slug_or_fallback, slugify
 
@@ -81,16 +82,9 @@ class Journal:
 # ---------------------------------------------------------------- reading the folder
 
 
-def is_editor_noise(name: str) -> bool:
-    """Backup, swap, lock and temporary files that editors leave beside the real ones."""
-    return (
-        name.startswith((".", "#", "~$"))
-        or name.endswith(("~", ".swp", ".swo", ".swx", ".tmp", ".bak", ".orig", ".part"))
-        or name == "4913"
-    )
-
-
-def walk_files(root: Path, folder: str) -> tuple[list[str], list[Problem]]:
+def walk_files(
+    root: Path, folder: str, skip: Callable[[str], bool] = is_ignored_name
+) -> tuple[list[str], list[Problem]]:
     """Files under root/folder as sorted posix paths relative to root.
 
     Symlinks are followed while they stay inside the journal; loops and links that lead
@@ -101,7 +95,7 @@ def walk_files(root: Path, folder: str) -> tuple[list[str], list[Problem]]:
         return [], []
     files: list[str] = []
     problems: list[Problem] = []
-    for path, kind in _walk(base, root.resolve(), {base.resolve()}):
+    for path, kind in _walk(base, root.resolve(), {base.resolve()}, skip):
         rel = path.relative_to(root).as_posix()
         if kind == "file":
             files.append(rel)
@@ -117,13 +111,15 @@ _SKIPPED = {
 }
 
 
-def _walk(folder: Path, real_root: Path, seen: set[Path]) -> Iterator[tuple[Path, str]]:
+def _walk(
+    folder: Path, real_root: Path, seen: set[Path], skip: Callable[[str], bool]
+) -> Iterator[tuple[Path, str]]:
     try:
         entries = sorted(os.scandir(folder), key=lambda e: e.name)
     except OSError:
         return
     for entry in entries:
-        if is_editor_noise(entry.name):
+        if skip(entry.name):
             continue
         path = Path(entry.path)
         kind = _symlink_kind(path, real_root) if entry.is_symlink() else None
@@ -134,7 +130,7 @@ def _walk(folder: Path, real_root: Path, seen: set[Path]) -> Iterator[tuple[Path
             if real in seen:
                 yield path, "loop"
                 continue
-            yield from _walk(path, real_root, seen | {real})
+            yield from _walk(path, real_root, seen | {real}, skip)
         elif path.is_file():
             yield path, "file"
 
@@ -184,7 +180,7 @@ def load_journal(root: Path, zone: ZoneInfo) -> Journal:
         if theme is not None:
             themes.append(theme)
     problems.extend(duplicate_theme_problems(themes))
-    static_paths, found = walk_files(root, STATIC_DIR)
+    static_paths, found = walk_files(root, STATIC_DIR, is_ignored_static_name)
     problems.extend(found)
     prefix = len(STATIC_DIR) + 1
     static = tuple(StaticFile(key[prefix:], read_bytes(root, key)) for key in static_paths)

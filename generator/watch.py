@@ -38,6 +38,8 @@ from watchdog.events import (
 from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver, ObservedWatch
 
+from generator.names import is_ignored_name as is_ignored_name
+
 OnChange = Callable[[frozenset[Path]], None]
 
 # Only events that mean "content changed". Leaving out opened/closed-without-writing keeps
@@ -54,38 +56,6 @@ _EVENT_FILTER: list[type[FileSystemEvent]] = [
     FileClosedEvent,
     FileAttribEvent,
 ]
-
-_NOISE_NAMES = frozenset({"4913"})  # vim writes and deletes it to probe a folder
-_NOISE_PREFIXES = (".", "~$")  # dotfiles (.#lock, .x.md.swp, .DS_Store), MS Office locks
-_NOISE_SUFFIXES = (
-    ".swp",
-    ".swo",
-    ".swx",
-    ".tmp",
-    ".temp",
-    ".part",
-    ".partial",
-    ".crdownload",
-    ".bak",
-    "___jb_tmp___",  # JetBrains "safe write"
-    "___jb_old___",
-)
-
-
-def is_ignored_name(name: str) -> bool:
-    """True for a file or folder name that editors, tools and downloads leave behind.
-
-    Dotfiles (including emacs `.#lock` files and vim `.x.md.swp` swap files), vim's `4913`
-    probe, backups (`x.md~`, `x.bak`), emacs autosaves (`#x.md#`) and partial or temporary
-    files (`.tmp`, `.part`, `.crdownload`). Pure: looks at the name only.
-    """
-    if not name:
-        return False
-    if name.startswith(_NOISE_PREFIXES) or name.endswith("~"):
-        return True
-    if len(name) > 1 and name.startswith("#") and name.endswith("#"):
-        return True
-    return name in _NOISE_NAMES or name.lower().endswith(_NOISE_SUFFIXES)
 
 
 class _Kind(enum.Enum):
@@ -213,7 +183,8 @@ class _Handler(FileSystemEventHandler):
 class Watcher:
     """Watch files and folders under a journal and report changes in debounced batches.
 
-    `paths` are files or folders to watch; they need not exist yet. `ignore` folders are never
+    `paths` are files or folders to watch (relative ones are taken under `root`); they need not
+    exist yet. A folder is watched with everything under it. `ignore` folders are never
     reported (the output folder, caches, .git). `on_change` runs in the watcher's own thread,
     one call at a time; an exception it raises is printed on one line to stderr and watching
     goes on.
@@ -244,15 +215,16 @@ class Watcher:
         self._stopping = False
         self._started = False
         self._handler = _Handler(self._on_event)
-        self._observer: BaseObserver = Observer()
+        self._observer: BaseObserver | None = None  # made in start(): it opens an inotify fd
         self._watches: dict[tuple[Path, bool], _Watch] = {}
         self._worker = threading.Thread(target=self._run, name="journal-watch", daemon=True)
 
     def start(self) -> None:
         """Start watching; returns at once. Changes made after this returns are reported."""
-        if self._started:
-            raise RuntimeError("Watcher already started")
+        if self._started or self._stopping:
+            raise RuntimeError("a Watcher can be started only once")
         self._started = True
+        self._observer = Observer()
         self._sync_watches()
         self._observer.start()
         self._worker.start()
@@ -268,7 +240,7 @@ class Watcher:
                 return
             self._stopping = True
             self._cond.notify_all()
-        if not self._started:
+        if self._observer is None:
             return
         self._observer.stop()
         self._observer.join()
@@ -289,11 +261,11 @@ class Watcher:
     # Observer thread
 
     def _on_event(self, event: FileSystemEvent) -> None:
+        if self._stopping:
+            return
         ends = [_absolute(os.fsdecode(event.src_path))]
         if isinstance(event, FileMovedEvent | DirMovedEvent) and event.dest_path:
             ends.append(_absolute(os.fsdecode(event.dest_path)))
-        if self._stopping:
-            return
         rescanned: list[Path] = []
         if (
             event.is_directory
@@ -306,8 +278,11 @@ class Watcher:
             if self._stopping:
                 return
             is_dir_modified = isinstance(event, DirModifiedEvent)
-            seen = any([self._record(p, is_dir_modified=is_dir_modified) for p in ends])
-            seen = any([self._record(p, is_dir_modified=False) for p in rescanned]) or seen
+            seen = False
+            for path in ends:
+                seen |= self._record(path, is_dir_modified=is_dir_modified)
+            for path in rescanned:
+                seen |= self._record(path, is_dir_modified=False)
             if seen:
                 self._batch.touch(time.monotonic())
                 self._cond.notify_all()
@@ -336,20 +311,23 @@ class Watcher:
         With `report_new`, returns everything inside newly watched trees: files written there
         before the watch was in place would otherwise be missed.
         """
+        observer = self._observer
+        if observer is None:
+            return []
         for key, entry in list(self._watches.items()):
             folder = key[0]
             stale = gone is not None and _is_within(folder, gone)
             if stale or _identity(folder) != entry.identity:
                 del self._watches[key]
                 with contextlib.suppress(KeyError):  # already gone if the observer is stopping
-                    self._observer.unschedule(entry.watch)
+                    observer.unschedule(entry.watch)
         found: list[Path] = []
         for folder, recursive in sorted(self._scope.wanted_watches()):
             if (folder, recursive) in self._watches:
                 continue
             identity = _identity(folder)
             try:
-                watch = self._observer.schedule(
+                watch = observer.schedule(
                     self._handler,
                     str(folder),
                     recursive=recursive,

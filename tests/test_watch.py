@@ -223,6 +223,18 @@ def test_noise_alone_triggers_nothing(journal: Path) -> None:
     assert rec.batches == [frozenset({sentinel})]
 
 
+def test_reading_files_reports_nothing(journal: Path) -> None:
+    """A build reads every post; that must not look like a change (or it would loop)."""
+    rec = Recorder()
+    with watching(journal, rec) as watcher:
+        for path in sorted((journal / "content").rglob("*")):
+            if path.is_file():
+                path.read_bytes()
+        (journal / "journal.toml").read_text()
+        settle(watcher)
+    assert rec.batches == []
+
+
 def test_new_nested_folder_and_file(journal: Path) -> None:
     rec = Recorder()
     deep = journal / "content" / "posts" / "2025" / "06"
