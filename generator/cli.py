@@ -5,15 +5,37 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Sequence
+import time
+import traceback
+import warnings
+import webbrowser
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from pathlib import Path
 from typing import TextIO
 
 from generator import __version__
-from generator.build import BuildResult, Request, build, summary_line
+from generator.build import BuildResult, Request, build, load_settings, summary_line
 from generator.config import BuildOptions, load_config
+from generator.deploy import (
+    BRANCH_TARGET,
+    BranchDeploy,
+    DeployError,
+    deploy_to_branch,
+    deploy_to_folder,
+)
+from generator.preview import Preview, PreviewSettings, ServeError, is_loopback
 from generator.problems import Problem
+from generator.report import (
+    NOTHING_PROMISED,
+    all_stats,
+    oldest_promise,
+    promise_lines,
+    read_site,
+    stats_json,
+    stats_text,
+    stats_years,
+)
 from generator.scaffold import init_journal, new_post
 
 _COLOURS = {"error": "\033[31m", "warning": "\033[33m"}
@@ -58,6 +80,7 @@ def request_of(args: argparse.Namespace) -> Request:
         output=getattr(args, "output", None),
         options=options_of(args),
         base_url=getattr(args, "base_url", None),
+        check_links=getattr(args, "check_links", False),
     )
 
 
@@ -73,8 +96,39 @@ def cmd_check(args: argparse.Namespace) -> int:
     print_problems(result.problems)
     errors = sum(1 for p in result.problems if p.level == "error")
     warnings = len(result.problems) - errors
-    print(f"Checked {result.posts} posts: {errors} errors, {warnings} warnings")
+    links = " and their links" if args.check_links else ""
+    print(f"Checked {result.posts} posts{links}: {errors} errors, {warnings} warnings")
     return 0 if result.ok else 1
+
+
+def add_link_check(parser: argparse.ArgumentParser, flag: str) -> None:
+    parser.add_argument(
+        flag,
+        dest="check_links",
+        action="store_true",
+        help="also check that every internal link and #anchor of the site leads somewhere",
+    )
+
+
+def cmd_deploy(args: argparse.Namespace) -> int:
+    result = build(request_of(args), write=False)
+    print_problems(result.problems)
+    if not result.ok:
+        errors = sum(1 for p in result.problems if p.level == "error")
+        print(f"Nothing deployed: the build has {errors} error{'s' if errors != 1 else ''}")
+        return 1
+    config = load_settings(request_of(args))[0]
+    try:
+        if args.to == BRANCH_TARGET:
+            how = BranchDeploy(args.remote, args.branch, args.message, args.dry_run)
+            done = deploy_to_branch(args.root, result.files, config, how)
+        else:
+            done = deploy_to_folder(args.root, Path(args.to), result.files, args.dry_run)
+    except DeployError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print("\n".join(done.lines))
+    return 0
 
 
 def parse_day(text: str) -> date:
@@ -90,9 +144,24 @@ def today_in(root: Path) -> date:
 
 
 def cmd_new(args: argparse.Namespace) -> int:
-    title = " ".join(args.title.split())
+    if args.next and args.title:
+        print("error: give a title or --next, not both", file=sys.stderr)
+        return 1
+    if args.next:
+        loaded = read_site(args.root, BuildOptions(future=True))
+        promise = oldest_promise(loaded.site) if loaded.site is not None else None
+        if loaded.site is None:
+            print_problems(loaded.problems)
+            return 1
+        if promise is None:
+            print(NOTHING_PROMISED)
+            return 1
+        args.title = promise.text
+    title = " ".join((args.title or "").split())
     if not title:
-        print("error: the title is empty", file=sys.stderr)
+        print(
+            "error: give the post's title, or --next for the oldest promised post", file=sys.stderr
+        )
         return 1
     tags = tuple(t.strip() for t in (args.tags or "").split(",") if t.strip())
     day = args.date or today_in(args.root)
@@ -104,6 +173,30 @@ def cmd_new(args: argparse.Namespace) -> int:
     print(f"Created {_shown(made.path, args.root)}")
     for promiser in made.keeps:
         print(f'It keeps the promise made in {promiser.key} ("Next: {promiser.text}").')
+    return 0
+
+
+def cmd_promises(args: argparse.Namespace) -> int:
+    """The to-write list; posts dated in the future count as written (they are scheduled)."""
+    loaded = read_site(args.root, BuildOptions(future=True))
+    print_problems([p for p in loaded.problems if p.level == "error"])
+    if loaded.site is None:
+        return 1
+    print("\n".join(promise_lines(loaded.site)))
+    return 0
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    now = datetime.now().astimezone()
+    loaded = read_site(args.root, BuildOptions(now=now), render=True)
+    print_problems([p for p in loaded.problems if p.level == "error"])
+    if loaded.site is None:
+        return 1
+    stats = all_stats(loaded.site, loaded.rendered, stats_years(loaded.site, args.year))
+    if args.json:
+        print(stats_json(loaded.site, stats))
+    else:
+        print(stats_text(loaded.site, stats, details=args.year is not None))
     return 0
 
 
@@ -127,6 +220,69 @@ def cmd_init(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    if not is_loopback(args.host):
+        print(
+            f"warning: with --host {args.host} other machines can see the preview; "
+            "use --host 127.0.0.1 to keep it on this one",
+            file=sys.stderr,
+        )
+    settings = PreviewSettings(args.root, args.host, args.port, options_of(args), args.output)
+    preview = Preview(settings, on_build=_report_build(args.root), on_crash=_report_crash)
+    with warnings.catch_warnings():
+        # watchdog warns, harmlessly, when it schedules a watch it already holds.
+        warnings.filterwarnings("ignore", "Callback with id", RuntimeWarning)
+        try:
+            try:
+                preview.start()
+            except ServeError as exc:
+                print(f"error: {exc}", file=sys.stderr)
+                return 1
+            print(f"Serving the preview at {preview.url} (Ctrl-C to stop)", flush=True)
+            if args.open:
+                _open_browser(preview.url)
+            while True:
+                time.sleep(3600)
+        except KeyboardInterrupt:
+            pass
+        finally:
+            preview.close(timeout=1.0)  # a rebuild left unfinished harms nothing
+    return 0
+
+
+def _report_build(root: Path) -> Callable[[BuildResult], None]:
+    def report(result: BuildResult) -> None:
+        print_problems(result.problems)
+        print(summary_line(result, root), flush=True)
+
+    return report
+
+
+def _report_crash(exc: BaseException) -> None:
+    traceback.print_exception(exc, file=sys.stderr)
+    print(
+        f"error: the rebuild stopped with {type(exc).__name__}; the preview keeps the last "
+        "good pages (please report this)",
+        file=sys.stderr,
+        flush=True,
+    )
+
+
+def _open_browser(url: str) -> None:
+    try:
+        opened = webbrowser.open(url)
+    except webbrowser.Error:
+        opened = False
+    if not opened:
+        print(f"Could not open a browser: open {url} yourself", file=sys.stderr)
+
+
+def port_number(text: str) -> int:
+    if not text.isdigit() or int(text) > 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port (0 to 65535; 0 picks a free one)")
+    return int(text)
+
+
 def make_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="journal",
@@ -140,19 +296,74 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", type=Path, help="the output folder (default: ROOT/output)")
     add_selection(p)
     p.add_argument("--base-url", help="override journal.toml's base_url (e.g. for a preview)")
+    add_link_check(p, "--check-links")
     p.set_defaults(handler=cmd_build)
 
     p = commands.add_parser("check", help="report every problem; write nothing")
     add_root(p)
     add_selection(p)
+    add_link_check(p, "--links")
+    p.add_argument("--base-url", help="check as if journal.toml's base_url were this one")
     p.set_defaults(handler=cmd_check)
 
+    p = commands.add_parser("deploy", help="build, then publish to a gh-pages branch or a folder")
+    add_root(p)
+    p.add_argument(
+        "--to",
+        required=True,
+        metavar="gh-pages|DIR",
+        help="gh-pages: commit the site to a branch and push it; DIR: sync it into a folder",
+    )
+    p.add_argument("--remote", default="origin", help="the git remote to push to (gh-pages)")
+    p.add_argument("--branch", default="gh-pages", help="the branch to publish on (gh-pages)")
+    p.add_argument("-m", "--message", help="the commit message (gh-pages)")
+    p.add_argument("--dry-run", action="store_true", help="say what would happen; change nothing")
+    p.add_argument("--base-url", help="override journal.toml's base_url")
+    add_link_check(p, "--check-links")
+    p.set_defaults(handler=cmd_deploy, drafts=False, future=False)
+
+    p = commands.add_parser("serve", help="preview the site; rebuild and reload on every save")
+    add_root(p)
+    p.add_argument(
+        "--host", default="127.0.0.1", help="the address to listen on (default: %(default)s)"
+    )
+    p.add_argument(
+        "--port",
+        type=port_number,
+        default=8000,
+        help="the port (default: %(default)s; 0: any free one)",
+    )
+    p.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        help="where the preview is built (default: ROOT/.journal-cache/preview)",
+    )
+    add_selection(p)
+    p.add_argument("--open", action="store_true", help="open the preview in a web browser")
+    p.set_defaults(handler=cmd_serve)
+
     p = commands.add_parser("new", help="start a new post")
-    p.add_argument("title", help='the title, e.g. "Post everyday"')
+    p.add_argument("title", nargs="?", help='the title, e.g. "Post everyday"')
+    p.add_argument(
+        "--next",
+        action="store_true",
+        help="write the oldest promised post (see `journal promises`)",
+    )
     add_root(p)
     p.add_argument("--date", type=parse_day, help="YYYY-MM-DD (default: today)")
     p.add_argument("--tags", help="comma-separated tags, e.g. work,writing")
     p.set_defaults(handler=cmd_new)
+
+    p = commands.add_parser("promises", help="list the promised posts still to write")
+    add_root(p)
+    p.set_defaults(handler=cmd_promises)
+
+    p = commands.add_parser("stats", help="a year's figures: posts, words, days, streak, reach")
+    add_root(p)
+    p.add_argument("--year", type=int, help="only this year (default: every year)")
+    p.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    p.set_defaults(handler=cmd_stats)
 
     p = commands.add_parser("init", help="start a new journal in a folder")
     p.add_argument("folder", type=Path, help="the folder (created if missing)")

@@ -74,13 +74,19 @@ def config_from_mapping(data: dict[str, Any], text: str = "") -> tuple[Config, l
                 error(
                     CONFIG_NAME,
                     line,
-                    f"`{key}` must be a {expected.__name__}, not {type(value).__name__}: "
+                    f"`{key}` must be {_kind_name(expected)}, not {_kind_name(type(value))}: "
                     f"write it as {key} = {_example(expected)}",
                 )
             )
             continue
         values[key] = value
     return checked_config(replace(Config(), **values), text, problems)
+
+
+def _kind_name(kind: type) -> str:
+    """How a TOML value's type is named in messages (users write TOML, not Python)."""
+    names = {str: "text", int: "a whole number", float: "a number", bool: "true or false"}
+    return names.get(kind, "a table or list" if kind in (dict, list) else kind.__name__)
 
 
 def _example(kind: type) -> str:

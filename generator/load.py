@@ -54,6 +54,7 @@ class Post:
     summary: str | None
     body: str  # Markdown, without front matter, title heading or "Next:" line
     promise: Promise | None
+    body_line: int = 1  # the file line of the body's first line (for problems found in it)
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,7 @@ class Theme:
     word: str
     intro: str  # Markdown
     forms: tuple[str, ...]  # words counted as the theme word's forms; empty: derived from it
+    intro_line: int = 1  # the file line of the intro's first line
 
 
 @dataclass(frozen=True)
@@ -259,10 +261,7 @@ def parse_yaml(
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = first_line + (mark.line if mark is not None else 0)
-        what = exc.problem or exc.context or "unreadable"
-        return None, {}, [error(key, line, f"front matter is not valid YAML: {what}")]
+        return None, {}, [yaml_problem(key, exc, first_line)]
     except yaml.YAMLError as exc:
         return None, {}, [error(key, first_line, f"front matter is not valid YAML: {exc}")]
     finally:
@@ -285,6 +284,17 @@ def parse_yaml(
         str(k.value): first_line + k.start_mark.line for k, _ in node.value if hasattr(k, "value")
     }
     return {str(k): v for k, v in data.items()}, key_lines, []
+
+
+def yaml_problem(key: str, exc: yaml.MarkedYAMLError, first_line: int) -> Problem:
+    """Point at where the broken construct starts (an unclosed `[`), not where YAML gave up."""
+    problem = exc.problem or "unreadable"
+    if exc.context and exc.context_mark is not None:
+        line = first_line + exc.context_mark.line
+        return error(key, line, f"front matter is not valid YAML: {problem} ({exc.context})")
+    mark = exc.problem_mark
+    line = first_line + (mark.line if mark is not None else 0)
+    return error(key, line, f"front matter is not valid YAML: {problem}")
 
 
 def parse_post(key: str, raw: bytes, zone: ZoneInfo) -> tuple[Post | None, list[Problem]]:
@@ -341,7 +351,18 @@ class PostFields:
             summary=summary,
             body="\n".join(lines).strip("\n") + "\n",
             promise=promise,
+            body_line=self._first_body_line(lines, heading_title is not None),
         )
+
+    def _first_body_line(self, lines: list[str], heading_removed: bool) -> int:
+        """The file line where the stripped body starts, past blank lines and the title."""
+        leading = len(lines) - len("\n".join(lines).lstrip("\n").split("\n"))
+        heading = 0
+        if heading_removed:
+            original = self.source.body.split("\n")
+            heading = next(i for i, line in enumerate(original) if line.strip())
+        skipped = 1 if heading_removed and heading <= leading else 0
+        return self.source.body_line + leading + skipped
 
     def _title_heading(self, lines: list[str]) -> tuple[list[str], str | None]:
         """Without a title in the front matter, a first line `# Heading` is the title: it is
@@ -439,7 +460,9 @@ class PostFields:
             return slug or "post"
         name = self.jekyll.group(4) if self.jekyll else self.stem
         title = self.source.meta.get("title")
-        return slug_or_fallback(name, title if isinstance(title, str) else "", self.key)
+        # Not the path as a last candidate: "content/posts/🎉.md" would slug to
+        # "content-posts-md", the same for every emoji-named post; the fallback hashes the name.
+        return slug_or_fallback(name, title if isinstance(title, str) else "")
 
     def _tags(self) -> tuple[str, ...]:
         value = self.source.meta.get("tags")
@@ -478,11 +501,24 @@ def parse_date(value: object, zone: ZoneInfo) -> datetime | str:
     text = value.strip()
     try:
         parsed = datetime.fromisoformat(text)
-    except ValueError as exc:
-        if _ISO_DAY.match(text):
-            return f'impossible date "{text}": {exc}'
+    except ValueError:
+        impossible = _impossible_day(text)
+        if impossible is not None:
+            return f'impossible date "{text}": {impossible}'
         return f'`date` "{text}" is not a date: write it as 2024-06-10 or 2024-06-10 08:30'
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=zone)
+
+
+def _impossible_day(text: str) -> str | None:
+    """Why a text that starts like 2024-02-30 names no real day; None when the day is fine (a
+    badly written time such as "8:30" is a format problem, not an impossible date)."""
+    if not _ISO_DAY.match(text):
+        return None
+    try:
+        date.fromisoformat(text[:10])
+    except ValueError as exc:
+        return str(exc)
+    return None
 
 
 def _trailing_next(lines: list[str]) -> tuple[int, str, str | None] | None:
@@ -562,7 +598,9 @@ def parse_theme(key: str, raw: bytes) -> tuple[Theme | None, list[Problem]]:
         message = "`forms` must be a list of words, like [partner, partners]"
         return None, [*problems, error(key, line, message)]
     forms = tuple(dict.fromkeys(f.strip() for f in forms_value if f.strip()))
-    return Theme(key, int(stem), word.strip(), source.body.strip("\n"), forms), problems
+    leading = len(source.body) - len(source.body.lstrip("\n"))
+    intro_line = source.body_line + leading
+    return Theme(key, int(stem), word.strip(), source.body.strip("\n"), forms, intro_line), problems
 
 
 def duplicate_theme_problems(themes: list[Theme]) -> list[Problem]:

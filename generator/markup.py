@@ -7,6 +7,7 @@ caches its results by content hash (see `cache_key`).
 from __future__ import annotations
 
 import hashlib
+import html as entities
 import re
 from dataclasses import dataclass
 
@@ -22,7 +23,7 @@ EXTENSION_CONFIGS: dict[str, dict[str, object]] = {
     "smarty": {"smart_angled_quotes": False},
 }
 # Part of every cache key: bump it when the settings above or the post-processing change.
-RENDERER_VERSION = f"python-markdown {markdown.__version__} / settings 1"
+RENDERER_VERSION = f"python-markdown {markdown.__version__} / settings 2"
 
 _FIRST_PARAGRAPH = re.compile(r"<p>.*?</p>", re.S)
 _WORDS_PER_MINUTE = 220
@@ -43,7 +44,9 @@ def make_converter() -> markdown.Markdown:
 
 def render_markdown(converter: markdown.Markdown, text: str) -> Rendered:
     html = converter.reset().convert(text)
-    return Rendered(html=html, summary_html=summary_of(html), words=count_words(plain_text(html)))
+    # Entities decoded first: "partner&rsquo;s" is one word, not three.
+    words = count_words(entities.unescape(plain_text(html)))
+    return Rendered(html=html, summary_html=summary_of(html), words=words)
 
 
 def summary_of(html: str) -> str:

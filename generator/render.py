@@ -12,8 +12,10 @@ from typing import Any
 
 import jinja2
 
+from generator.insight_views import Insights, PromiseView
 from generator.markup import Rendered
 from generator.problems import Problem, error
+from generator.search import SEARCH_INDEX, SEARCH_SCRIPT, search_index
 from generator.site import Site
 from generator.views import Link, PostView, Views, YearView
 
@@ -67,6 +69,12 @@ class Feed:
 
 
 @dataclass(frozen=True)
+class SearchView:
+    index_url: str  # the JSON index, with the base path
+    script_url: str
+
+
+@dataclass(frozen=True)
 class Page:
     path: str
     template: str
@@ -76,7 +84,11 @@ class Page:
 def render_site(
     site: Site, rendered: Mapping[str, Rendered], env: jinja2.Environment
 ) -> tuple[dict[str, bytes], list[Problem]]:
-    return render_pages(plan_pages(site, rendered), env)
+    """Every page, and the search index that the search page loads."""
+    planner = Planner(site, Views(site, rendered))
+    files, problems = render_pages(list(planner.pages()), env)
+    files[SEARCH_INDEX] = search_index(planner.views.post(key) for key in site.order)
+    return files, problems
 
 
 def render_pages(
@@ -137,6 +149,7 @@ class Planner:
         self.views = views
         self.urls = views.urls
         self.site_view = views.site_view()
+        self.insights = Insights(site, views.rendered, views)
         self.site_feed = Link(f"{site.config.title} (all posts)", self.urls.absolute("feed.xml"))
 
     def meta(
@@ -160,8 +173,10 @@ class Planner:
         yield from self.post_pages()
         yield from self.year_pages()
         yield self.themes_page()
+        yield self.threads_page()
         yield from self.tag_pages()
         yield self.archive_page()
+        yield self.search_page()
         yield self.not_found_page()
         yield self.feed_page("feed.xml", self.site.config.title, "", self.site.order)
         yield self.sitemap()
@@ -189,13 +204,18 @@ class Planner:
                 self.meta(title, _home_path(number)),
                 posts=tuple(self.views.post(k) for k in keys),
                 pagination=pagination,
+                promises=self.coming_next() if number == 1 else (),
             )
 
     def post_pages(self) -> Iterator[Page]:
         for key in self.site.order:
             post = self.views.post(key)
             yield self.page(
-                "post.html", self.meta(post.title, self.site.urls[key], post.description), post=post
+                "post.html",
+                self.meta(post.title, self.site.urls[key], post.description),
+                post=post,
+                thread=self.insights.post_thread(key),
+                on_this_day=self.insights.on_this_day(key),
             )
 
     def year_pages(self) -> Iterator[Page]:
@@ -210,6 +230,7 @@ class Planner:
                 "year.html",
                 self.meta(title, f"{year.year}/", feeds=feeds),
                 year=view,
+                review=self.insights.review(year.year),
                 newer=Link(str(newer.year), self.urls.path(f"{newer.year}/")) if newer else None,
                 older=Link(str(older.year), self.urls.path(f"{older.year}/")) if older else None,
             )
@@ -220,7 +241,20 @@ class Planner:
         return tuple(self.views.year(y) for y in self.site.years)
 
     def themes_page(self) -> Page:
-        return self.page("themes.html", self.meta("Themes", "themes/"), years=self.year_views())
+        return self.page(
+            "themes.html",
+            self.meta("Themes", "themes/"),
+            years=self.year_views(),
+            timeline=self.insights.timeline(),
+        )
+
+    def threads_page(self) -> Page:
+        threads = self.insights.thread_views()
+        return self.page("threads.html", self.meta("Threads", "threads/"), threads=threads)
+
+    def coming_next(self) -> tuple[PromiseView, ...]:
+        """The home page's short list of open promises, unless `show_promises = false`."""
+        return self.insights.coming_next() if self.site.config.show_promises else ()
 
     def tag_pages(self) -> Iterator[Page]:
         tags = tuple(
@@ -246,6 +280,10 @@ class Planner:
             )
             groups.append(YearGroup(year, self.urls.path(f"{year}/"), months))
         return self.page("archive.html", self.meta("Archive", "archive/"), years=tuple(groups))
+
+    def search_page(self) -> Page:
+        search = SearchView(self.urls.path(SEARCH_INDEX), self.urls.path(SEARCH_SCRIPT))
+        return self.page("search.html", self.meta("Search", "search/"), search=search)
 
     def not_found_page(self) -> Page:
         return self.page("404.html", self.meta("Page not found", "404.html"))
@@ -274,7 +312,7 @@ class Planner:
             )
         for year in self.site.years:
             entries.append((self.urls.absolute(f"{year.year}/"), None))
-        for fixed in ("themes/", "tags/", "archive/"):
+        for fixed in ("themes/", "threads/", "tags/", "archive/"):
             entries.append((self.urls.absolute(fixed), None))
         for tag in self.site.tags:
             entries.append((self.urls.absolute(f"tags/{tag.slug}/"), None))

@@ -5,6 +5,7 @@ Templates only print these; they never query the graph.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -108,6 +109,28 @@ def promise_html(promise: NextView | None) -> str:
     return f'\n<p class="chain-to">Next: <a href="{escape(promise.abs_url)}">{title}</a></p>'
 
 
+_START_TAG = re.compile(r"<[a-zA-Z][^<>]*>")
+_ID_ATTRIBUTE = re.compile(r'\sid="[^"]*"')
+_PAGE_ANCHOR = re.compile(r'(\shref=")#')
+
+
+def standalone_summary(summary_html: str, post_url: str) -> str:
+    """A summary that works away from its post, on lists of many posts: its ids are dropped
+    (they would repeat on the page) and its in-page links (`#fn:1`) lead to the post."""
+
+    def fix(tag: re.Match[str]) -> str:
+        without_ids = _ID_ATTRIBUTE.sub("", tag.group(0))
+        return _PAGE_ANCHOR.sub(lambda m: f"{m.group(1)}{post_url}#", without_ids)
+
+    return _START_TAG.sub(fix, summary_html) if "<" in summary_html else summary_html
+
+
+def summary_html_of(summary: str | None, rendered_summary_html: str) -> str:
+    """The front matter's `summary` (plain text) when the post has one, else the rendered one
+    (before `<!-- more -->`, or the first paragraph)."""
+    return f"<p>{escape(summary)}</p>" if summary is not None else rendered_summary_html
+
+
 def description_of(summary: str | None, summary_html: str) -> str:
     text = summary if summary is not None else plain_text(summary_html)
     words = " ".join(text.split())
@@ -129,7 +152,9 @@ class Views:
         nav = (
             Link("Archive", self.urls.path("archive/")),
             Link("Themes", self.urls.path("themes/")),
+            Link("Threads", self.urls.path("threads/")),
             Link("Tags", self.urls.path("tags/")),
+            Link("Search", self.urls.path("search/")),
         )
         return SiteView(
             title=config.title,
@@ -178,7 +203,10 @@ class Views:
                 Link(t.name, self.urls.path(f"tags/{t.slug}/")) for t in site.post_tags[key]
             ),
             html=rendered.html,
-            summary_html=rendered.summary_html,
+            summary_html=summary_html_of(
+                post.summary,
+                standalone_summary(rendered.summary_html, self.urls.path(site.urls[key])),
+            ),
             feed_html=rendered.html + promise_html(promise),
             description=description_of(post.summary, rendered.summary_html),
             words=rendered.words,

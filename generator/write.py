@@ -74,6 +74,7 @@ def write_site(output: Path, files: Mapping[str, bytes]) -> WriteResult:
     """Make `output` hold exactly `files` (plus the manifest), touching only what changed."""
     output.mkdir(parents=True, exist_ok=True)
     real_out = output.resolve()
+    targets = checked_targets(output, real_out, files)  # raises before anything is written
     old = read_manifest(output)
     pending = dict(old)
     pending.update({path: old.get(path, Entry("", -1, -1)) for path in files})
@@ -81,10 +82,7 @@ def write_site(output: Path, files: Mapping[str, bytes]) -> WriteResult:
     current: dict[str, Entry] = {}
     written: list[str] = []
     unchanged = 0
-    for path in sorted(files):
-        target = safe_target(output, path)
-        if not target.parent.resolve().is_relative_to(real_out):
-            raise ValueError(f"output path {path!r} leads out of {output} through a symlink")
+    for path, target in targets.items():
         data = files[path]
         digest = hashlib.sha256(data).hexdigest()
         if is_unchanged(target, digest, data, old.get(path)):
@@ -96,6 +94,20 @@ def write_site(output: Path, files: Mapping[str, bytes]) -> WriteResult:
     deleted = delete_stale(output, real_out, [p for p in old if p not in files])
     save_manifest(output, current)
     return WriteResult(tuple(written), unchanged, tuple(deleted))
+
+
+def checked_targets(output: Path, real_out: Path, files: Mapping[str, bytes]) -> dict[str, Path]:
+    """Each output path's file, sorted; ValueError for any that cannot be written safely, so
+    that a bad one is found before the first file is replaced."""
+    targets: dict[str, Path] = {}
+    for path in sorted(files):
+        target = safe_target(output, path)
+        if not target.parent.resolve().is_relative_to(real_out):
+            raise ValueError(f"output path {path!r} leads out of {output} through a symlink")
+        if target.is_dir() and not target.is_symlink():
+            raise ValueError(f"{target} is a folder where a page belongs; remove it by hand")
+        targets[path] = target
+    return targets
 
 
 def is_unchanged(target: Path, digest: str, data: bytes, entry: Entry | None) -> bool:

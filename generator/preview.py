@@ -1,0 +1,385 @@
+"""Preview while writing: build, serve, watch, rebuild, reload (`journal serve`).
+
+The loop joins three parts that know nothing of each other: `Builder` (build.py) makes the
+site, `PreviewServer` (serve.py) serves it with live reload and the error overlay, `Watcher`
+(watch.py) reports changed files in debounced batches. Each batch is one
+`Builder.build(changed=batch)`; a good build reloads the pages that show a written or deleted
+file, a failed one keeps the last good files in place and shows its problems over every open
+page. Nothing here ends the loop: an exception in a rebuild is shown like a problem.
+
+Where the preview is built: ROOT/.journal-cache/preview/ unless told otherwise, with
+`base_url` replaced by the server's own address plus the configured base path. Feeds,
+canonical links and the sitemap then point at the preview, and output/, the folder that
+`journal build` fills for deployment, is never left holding localhost URLs.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import ipaddress
+import os
+import socket
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from generator.build import Builder, BuildResult, Request
+from generator.config import CONFIG_NAME, BuildOptions, load_config
+from generator.problems import has_errors
+from generator.serve import PreviewServer
+from generator.watch import Watcher
+from generator.write import output_problems, read_manifest, write_site
+
+__all__ = [
+    "PREVIEW_FOLDER",
+    "Preview",
+    "PreviewSettings",
+    "ServeError",
+    "is_loopback",
+    "problem_lines",
+]
+
+PREVIEW_FOLDER = Path(".journal-cache") / "preview"
+"""Where the preview is built, under the journal folder, unless settings name another."""
+
+WATCHED = ("content", "templates", CONFIG_NAME)
+"""What a rebuild depends on, relative to the journal folder."""
+
+_PLACEHOLDER_PAGE = b"""<!doctype html>
+<html lang="en">
+<head><meta charset="utf-8"><title>Nothing built yet</title></head>
+<body>
+<h1>Nothing built yet</h1>
+<p>The journal has problems that stop the build. Fix them and save: this page reloads by
+itself.</p>
+</body>
+</html>
+"""
+# Served when the very first build fails and there is no earlier preview: the overlay needs a
+# page to sit on. 404.html too, so that every address shows it.
+_PLACEHOLDER_FILES = {"index.html": _PLACEHOLDER_PAGE, "404.html": _PLACEHOLDER_PAGE}
+
+OnBuild = Callable[[BuildResult], None]
+OnCrash = Callable[[BaseException], None]
+
+
+class ServeError(Exception):
+    """The preview cannot start (port taken, output folder refused, nothing to watch)."""
+
+
+@dataclass(frozen=True)
+class PreviewSettings:
+    """What to preview and where to serve it. `output` None means ROOT/.journal-cache/preview."""
+
+    root: Path
+    host: str = "127.0.0.1"
+    port: int = 8000
+    options: BuildOptions = field(default_factory=BuildOptions)
+    output: Path | None = None
+    debounce: float = 0.1
+
+    @property
+    def output_dir(self) -> Path:
+        return self.output if self.output is not None else self.root / PREVIEW_FOLDER
+
+
+def is_loopback(host: str) -> bool:
+    """True when `host` only answers on this machine (127.0.0.0/8, ::1, localhost)."""
+    name = host.strip("[]").lower()
+    if name == "localhost" or name.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
+
+
+def browsable_host(host: str) -> str:
+    """The host part of a URL that reaches a server bound to `host` from this machine."""
+    name = host.strip("[]")
+    if name in ("", "0.0.0.0"):
+        return "127.0.0.1"
+    if name == "::":
+        return "[::1]"
+    return f"[{name}]" if ":" in name else name
+
+
+def problem_lines(result: BuildResult) -> list[str]:
+    """The overlay's lines: errors first, then warnings, each `path:line: level: message`."""
+    errors = [str(p) for p in result.problems if p.level == "error"]
+    warnings = [str(p) for p in result.problems if p.level != "error"]
+    return errors + warnings
+
+
+def crash_line(exc: BaseException) -> str:
+    message = " ".join(str(exc).split())
+    detail = f"{type(exc).__name__}: {message}" if message else type(exc).__name__
+    return f"journal serve: error: the rebuild stopped with {detail} (details in the terminal)"
+
+
+def bind_error_message(exc: OSError, host: str, port: int) -> str:
+    """One line saying why the server could not listen, and what to do about it."""
+    if exc.errno == errno.EADDRINUSE:
+        return (
+            f"port {port} on {host} is already in use: stop the other server or choose another "
+            "port with --port (--port 0 picks a free one)"
+        )
+    if exc.errno == errno.EACCES:
+        return f"not allowed to listen on port {port}: choose a port above 1023 with --port"
+    if isinstance(exc, socket.gaierror) or exc.errno == errno.EADDRNOTAVAIL:
+        return f"cannot listen on {host!r}: {exc.strerror or exc}; check --host"
+    return f"cannot listen on {host}:{port}: {exc.strerror or exc}"
+
+
+def configured_base_path(root: Path) -> str | None:
+    """The path of journal.toml's base_url ("/journal/"); None while the settings are broken."""
+    config, problems = load_config(root)
+    return None if has_errors(problems) else config.base_path
+
+
+def is_settings_change(changed: Iterable[Path], root: Path) -> bool:
+    """True when a batch of changes may include journal.toml."""
+    config = Path(os.path.abspath(root / CONFIG_NAME))
+    return any(Path(os.path.abspath(path)) in (config, config.parent) for path in changed)
+
+
+def has_no_site(output: Path) -> bool:
+    """True when `output` holds nothing at all: no earlier build, no file of anyone's."""
+    if read_manifest(output):
+        return False
+    try:
+        return not any(output.iterdir())
+    except FileNotFoundError:
+        return True
+    except OSError:
+        return False
+
+
+class Preview:
+    """Build the journal, serve it, and rebuild on every change until `close`.
+
+    `start` returns after the first build (failed or not) with the server and the watcher
+    running; `on_build` is called after every build and `on_crash` when a build raises, both
+    from the watcher's thread after the first build. Builds never overlap.
+    """
+
+    def __init__(
+        self,
+        settings: PreviewSettings,
+        *,
+        on_build: OnBuild | None = None,
+        on_crash: OnCrash | None = None,
+    ) -> None:
+        self.settings = settings
+        self._on_build = on_build
+        self._on_crash = on_crash
+        self._build_lock = threading.Lock()  # held for each build: builds never overlap
+        self._server_lock = threading.Lock()  # held while the server is replaced or closed
+        self._closing = threading.Event()
+        self._server: PreviewServer | None = None
+        self._server_base_path = "/"
+        self._port = settings.port
+        self._watcher: Watcher | None = None
+        self._builder: Builder | None = None
+        self._base_path = "/"  # the one the builder builds for
+        self._showing_problems = False
+        self._last_result: BuildResult | None = None
+
+    # -- public -----------------------------------------------------------------
+
+    @property
+    def url(self) -> str:
+        """The address of the site's home page, with the real port once started."""
+        return f"{self._origin()}{self._server_base_path}"
+
+    @property
+    def output_dir(self) -> Path:
+        return self.settings.output_dir
+
+    @property
+    def last_result(self) -> BuildResult | None:
+        """The latest build's result; None before the first build or after a crash."""
+        return self._last_result
+
+    def start(self) -> BuildResult | None:
+        """Bind, watch, build once, and serve; raises ServeError when it cannot start.
+
+        The server and the watcher start before the first build: the port is checked at
+        once, and a file saved while the first build runs is not missed.
+        """
+        settings = self.settings
+        refused = output_problems(settings.root, settings.output_dir)
+        if refused:
+            raise ServeError(refused[0].message)
+        self._base_path = configured_base_path(settings.root) or "/"
+        try:
+            self._start_server(self._base_path, settings.port)
+            self._start_watcher()
+            with self._build_lock:
+                self._rebuild(None)
+        except BaseException:
+            self.close()
+            raise
+        return self._last_result
+
+    def wait_idle(self, timeout: float) -> bool:
+        """Wait until no change is pending and no rebuild runs; False on timeout."""
+        watcher = self._watcher
+        return watcher is None or watcher.wait_idle(timeout)
+
+    def close(self, timeout: float | None = None) -> None:
+        """Stop serving and watching. Safe to call more than once, from any thread.
+
+        A rebuild already running is waited for, at most `timeout` seconds if given (it
+        writes each file atomically, so leaving it unfinished harms nothing).
+        """
+        self._closing.set()
+        with self._server_lock:  # no restart can slip in after this
+            server, watcher = self._server, self._watcher
+        if server is not None:
+            server.shutdown()
+        if watcher is None:
+            return
+        stopper = threading.Thread(target=watcher.stop, name="preview-stop", daemon=True)
+        stopper.start()
+        stopper.join(timeout)
+
+    # -- the loop ---------------------------------------------------------------
+
+    def _on_change(self, changed: frozenset[Path]) -> None:
+        with self._build_lock:
+            if self._closing.is_set():
+                return
+            if is_settings_change(changed, self.settings.root):
+                self._follow_settings()
+            self._rebuild(changed)
+
+    def _rebuild(self, changed: frozenset[Path] | None) -> None:
+        """One build and what follows from it (lock held). Never raises an Exception."""
+        try:
+            result = self._build(changed)
+            if result.ok:
+                self._succeeded(result)
+            else:
+                self._failed(problem_lines(result))
+        except Exception as exc:
+            self._builder = None  # its state is unknown: the next build starts afresh
+            self._last_result = None
+            self._crashed(exc)
+            return
+        if self._on_build is not None and not self._closing.is_set():
+            self._on_build(result)
+
+    def _build(self, changed: frozenset[Path] | None) -> BuildResult:
+        builder = self._builder
+        if builder is None:  # a new builder knows nothing yet: it looks at everything
+            builder = self._builder = self._new_builder()
+            changed = None
+        result = builder.build(changed=changed)
+        self._last_result = result
+        return result
+
+    def _crashed(self, exc: Exception) -> None:
+        try:
+            self._failed([crash_line(exc)])
+        finally:
+            if self._on_crash is not None and not self._closing.is_set():
+                self._on_crash(exc)
+
+    def _succeeded(self, result: BuildResult) -> None:
+        written = result.written
+        changed = (*written.written, *written.deleted) if written is not None else ()
+        showing_problems, self._showing_problems = self._showing_problems, False
+        if self._server_base_path != self._base_path:
+            # Open pages lose their event stream, reconnect to the new server and reload.
+            self._restart_server(self._base_path)
+        elif changed or showing_problems:
+            self._require_server().notify_reload(changed)
+
+    def _failed(self, lines: list[str]) -> None:
+        output = self.settings.output_dir
+        if has_no_site(output) and not output_problems(self.settings.root, output):
+            with contextlib.suppress(OSError, ValueError):  # then the overlay needs a page
+                write_site(output, _PLACEHOLDER_FILES)
+        self._require_server().show_problems(lines)
+        self._showing_problems = True
+
+    def _follow_settings(self) -> None:
+        """journal.toml changed: build for its base path (the server follows after a good
+        build). Broken settings keep the current one; the build reports them."""
+        base_path = configured_base_path(self.settings.root)
+        if base_path is not None and base_path != self._base_path:
+            self._base_path = base_path
+            self._builder = None
+
+    def _new_builder(self) -> Builder:
+        settings = self.settings
+        return Builder(
+            Request(
+                root=settings.root,
+                output=settings.output_dir,
+                options=settings.options,
+                base_url=f"{self._origin()}{self._base_path}",
+            )
+        )
+
+    # -- parts --------------------------------------------------------------------
+
+    def _origin(self) -> str:
+        return f"http://{browsable_host(self.settings.host)}:{self._port}"
+
+    def _require_server(self) -> PreviewServer:
+        if self._server is None:
+            raise RuntimeError("the preview server is not running")
+        return self._server
+
+    def _start_server(self, base_path: str, port: int) -> None:
+        host = self.settings.host
+        server = PreviewServer(self.settings.output_dir, host, port, base_path)
+        try:
+            server.start()
+        except OSError as exc:
+            server.shutdown()
+            raise ServeError(bind_error_message(exc, host, port)) from exc
+        self._server = server
+        self._server_base_path = base_path
+        actual = urlsplit(server.url).port
+        self._port = actual if actual is not None else port
+
+    def _restart_server(self, base_path: str) -> None:
+        """Serve under another base path, on the same port (the server fixes its base path)."""
+        with self._server_lock:
+            if self._closing.is_set():
+                return
+            old_base_path = self._server_base_path
+            self._require_server().shutdown()
+            try:
+                self._start_server(base_path, self._port)
+            except ServeError:
+                # The port was taken in between: serve as before, and say so.
+                self._start_server(old_base_path, self._port)
+                self._require_server().show_problems(
+                    [f"journal serve: error: cannot move the preview to {base_path}: restart it"]
+                )
+                self._showing_problems = True
+
+    def _start_watcher(self) -> None:
+        settings = self.settings
+        root = settings.root
+        ignore = [settings.output_dir, root / "output", root / ".journal-cache", root / ".git"]
+        watcher = Watcher(
+            root,
+            [root / name for name in WATCHED],
+            self._on_change,
+            ignore=ignore,
+            debounce=settings.debounce,
+        )
+        try:
+            watcher.start()
+        except OSError as exc:
+            watcher.stop()
+            raise ServeError(f"cannot watch {root} for changes: {exc}") from exc
+        self._watcher = watcher

@@ -1,0 +1,181 @@
+"""What `journal promises` and `journal stats` print: the to-write list and a year's figures,
+as text for a terminal or as JSON. Reading the journal is `read_site`; the rest is pure."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from generator.build import render_sources
+from generator.config import BuildOptions, load_config
+from generator.insight_views import day_range, plural
+from generator.load import load_journal
+from generator.markup import Rendered
+from generator.problems import Problem, has_errors
+from generator.site import Site, build_site
+from generator.stats import YearStats, year_stats
+from generator.threads import OpenPromise, open_promises
+from generator.views import Urls
+
+NOTHING_PROMISED = "Nothing promised: every Next: is kept."
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """A journal read into its Site; `site` is None when the settings could not be read."""
+
+    site: Site | None
+    problems: tuple[Problem, ...]
+    rendered: Mapping[str, Rendered] = field(default_factory=dict)
+
+
+def read_site(root: Path, options: BuildOptions, render: bool = False) -> Loaded:
+    """The journal's Site (and, with `render`, its rendered Markdown) and its problems."""
+    config, problems = load_config(root)
+    if has_errors(problems):
+        return Loaded(None, tuple(problems))
+    journal = load_journal(root, config.zone)
+    site = build_site(journal.posts, journal.themes, config, options)
+    found = tuple(sorted({*problems, *journal.problems, *site.problems}))
+    rendered = render_sources(site, journal) if render else {}
+    return Loaded(site, found, rendered)
+
+
+# ---------------------------------------------------------------- journal promises
+
+
+def promise_lines(site: Site) -> list[str]:
+    """The to-write list: each open promise with its date, title and the post that made it."""
+    promises = open_promises(site)
+    if not promises:
+        return [NOTHING_PROMISED]
+    lines = [f"{plural(len(promises), 'promise')} to keep, oldest first:"]
+    width = max(len(p.text) for p in promises)
+    for promise in promises:
+        source = site.posts[promise.key]
+        lines.append(
+            f"  {promise.date.date().isoformat()}  {promise.text:<{width}}  "
+            f"promised in “{source.title}” ({promise.key})"
+        )
+    lines.append('Write the oldest with: journal new --next (or journal new "Title")')
+    return lines
+
+
+def oldest_promise(site: Site) -> OpenPromise | None:
+    promises = open_promises(site)
+    return promises[0] if promises else None
+
+
+# ---------------------------------------------------------------- journal stats
+
+
+def stats_years(site: Site, year: int | None) -> list[int]:
+    """The years to report: the one asked for, else every year with posts or a theme."""
+    if year is not None:
+        return [year]
+    return [y.year for y in site.years]
+
+
+def all_stats(
+    site: Site, rendered: Mapping[str, Rendered], years: Sequence[int]
+) -> list[YearStats]:
+    return [year_stats(site, year, rendered) for year in years]
+
+
+def stats_table(stats: YearStats, site: Site, details: bool = False) -> list[str]:
+    """One year as a small table; with `details`, the posts that mention the word too."""
+    title = f"{stats.year} · {stats.word}" if stats.word else str(stats.year)
+    streak = plural(stats.streak.days, "day")
+    if stats.streak.days:
+        streak += f" ({day_range(stats.streak.first, stats.streak.last)})"
+    rows = [
+        ("Posts", f"{stats.posts:,}"),
+        ("Words", f"{stats.words:,}"),
+        ("Days written", f"{stats.days_written:,} of {len(stats.days)}"),
+        ("Longest streak", streak),
+    ]
+    if stats.reach is not None:
+        reach = stats.reach
+        rows.append(
+            (
+                "Reach",
+                f"{len(reach.posts):,} of {plural(reach.of_posts, 'post')} "
+                f"({reach.percent}%), {plural(reach.mentions, 'mention')}",
+            )
+        )
+        rows.append(("Counted forms", ", ".join(reach.forms)))
+    width = max(len(label) for label, _ in rows)
+    lines = [title, *(f"  {label:<{width}}  {value}" for label, value in rows)]
+    if details and stats.reach is not None and stats.reach.posts:
+        lines.append("  Mentioned in:")
+        for mention in stats.reach.posts:
+            when = site.local_date(mention.key).date().isoformat()
+            lines.append(f"    {when}  {mention.count:>4}×  {site.posts[mention.key].title}")
+    return lines
+
+
+def stats_text(site: Site, stats: Sequence[YearStats], details: bool = False) -> str:
+    if not stats:
+        return "No posts yet."
+    blocks = ["\n".join(stats_table(s, site, details)) for s in stats]
+    return "\n\n".join(blocks)
+
+
+def stats_data(stats: YearStats, site: Site) -> dict[str, Any]:
+    """One year's figures as plain data (for JSON)."""
+    urls = Urls(site.config.base_url, site.config.base_path)
+    data: dict[str, Any] = {
+        "year": stats.year,
+        "word": stats.word,
+        "posts": stats.posts,
+        "words": stats.words,
+        "days_written": stats.days_written,
+        "days_in_year": len(stats.days),
+        "longest_streak": {
+            "days": stats.streak.days,
+            "first": stats.streak.first.isoformat() if stats.streak.first else None,
+            "last": stats.streak.last.isoformat() if stats.streak.last else None,
+        },
+        "reach": None,
+        "days": [
+            {
+                "date": day.day.isoformat(),
+                "posts": len(day.posts),
+                "words": day.words,
+                "level": day.level,
+                "url": urls.absolute(site.urls[day.posts[0]]),
+            }
+            for day in stats.days
+            if day.posts
+        ],
+    }
+    if stats.reach is not None:
+        reach = stats.reach
+        data["reach"] = {
+            "word": reach.word,
+            "forms": list(reach.forms),
+            "posts": len(reach.posts),
+            "of_posts": reach.of_posts,
+            "percent": reach.percent,
+            "mentions": reach.mentions,
+            "mentioned_in": [
+                {
+                    "title": site.posts[m.key].title,
+                    "source": m.key,
+                    "url": urls.absolute(site.urls[m.key]),
+                    "date": site.local_date(m.key).date().isoformat(),
+                    "mentions": m.count,
+                }
+                for m in reach.posts
+            ],
+        }
+    return data
+
+
+def stats_json(site: Site, stats: Sequence[YearStats]) -> str:
+    return json.dumps(
+        {"years": [stats_data(s, site) for s in stats]}, ensure_ascii=False, indent=2
+    )

@@ -1,0 +1,115 @@
+"""Atom feeds, read by feedparser: valid, stable ids, `updated` from the newest post, absolute
+links, one feed per year."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from typing import Any
+
+import feedparser
+import pytest
+from conftest import build_journal, make_journal, post_text
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+CONFIG = (
+    'title = "Words"\nauthor = "A. Writer"\ndescription = "One word a year."\n'
+    'base_url = "https://example.org/journal/"\ntimezone = "Asia/Singapore"\n'
+)
+JOURNAL = {
+    "content/posts/old.md": post_text(
+        "2023-12-31T20:00:00+00:00", "Old.\n", title="Old", tags="[x]"
+    ),
+    "content/posts/mid.md": post_text(
+        "2024-03-01", "Middle with a [link](../old/).\n\nNext: Newest\n", title="Mid"
+    ),
+    "content/posts/new.md": post_text(
+        "2024-06-10 08:30", "Newest.\n\nNext: Not yet\n", title="Newest", tags="[x, Y]"
+    ),
+    "content/posts/draft.md": post_text("2024-07-01", "Draft.\n", title="Draft", draft="true"),
+}
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
+    root = make_journal(tmp_path_factory.mktemp("feed"), JOURNAL, CONFIG)
+    result = build_journal(root, write=False)
+    assert result.ok, [str(p) for p in result.problems]
+    return dict(result.files)
+
+
+def feed(files: dict[str, bytes], path: str) -> Any:
+    parsed = feedparser.parse(files[path])
+    assert not parsed.bozo, parsed.get("bozo_exception")
+    assert parsed.version == "atom10"
+    return parsed
+
+
+def test_site_feed(files: dict[str, bytes]) -> None:
+    parsed = feed(files, "feed.xml")
+    assert parsed.feed.title == "Words"
+    assert parsed.feed.id == "https://example.org/journal/feed.xml"
+    assert parsed.feed.subtitle == "One word a year."
+    assert parsed.feed.author == "A. Writer"
+    assert parsed.feed.link == "https://example.org/journal/"
+    assert [e.title for e in parsed.entries] == ["Newest", "Mid", "Old"]  # no draft
+
+
+def test_entry_ids_are_the_absolute_post_urls(files: dict[str, bytes]) -> None:
+    parsed = feed(files, "feed.xml")
+    ids = [e.id for e in parsed.entries]
+    assert ids == [
+        "https://example.org/journal/2024/new/",
+        "https://example.org/journal/2024/mid/",
+        "https://example.org/journal/2024/old/",  # 31 December 20:00 UTC is 2024 in Singapore
+    ]
+    assert [e.link for e in parsed.entries] == ids
+
+
+def test_updated_is_the_newest_post(files: dict[str, bytes]) -> None:
+    parsed = feed(files, "feed.xml")
+    assert parsed.feed.updated == "2024-06-10T08:30:00+08:00"
+    newest = parsed.entries[0]
+    assert newest.published == newest.updated == "2024-06-10T08:30:00+08:00"
+
+
+def test_entries_carry_full_content_and_tags(files: dict[str, bytes]) -> None:
+    parsed = feed(files, "feed.xml")
+    newest = parsed.entries[0]
+    assert [t.term for t in newest.tags] == ["x", "Y"]
+    (content,) = newest.content
+    assert content.type == "text/html"
+    assert "<p>Newest.</p>" in content.value
+    assert "Not yet (still to come)" in content.value
+    mid = parsed.entries[1].content[0].value
+    assert 'href="https://example.org/journal/2024/new/"' in mid  # the kept promise, absolute
+
+
+def test_every_link_in_the_feed_is_absolute(files: dict[str, bytes]) -> None:
+    tree = ET.fromstring(files["feed.xml"])
+    hrefs = [e.get("href") or "" for e in tree.iter(f"{ATOM}link")]
+    assert hrefs and all(h.startswith("https://example.org/journal/") for h in hrefs)
+    bases = [
+        e.get("{http://www.w3.org/XML/1998/namespace}base") for e in tree.iter(f"{ATOM}content")
+    ]
+    assert all(b and b.startswith("https://example.org/journal/") for b in bases)
+    # A relative link in a post resolves against the entry's xml:base to the right page.
+    parsed = feed(files, "feed.xml")
+    assert 'href="https://example.org/journal/2024/old/"' in parsed.entries[1].content[0].value
+
+
+def test_per_year_feed(files: dict[str, bytes]) -> None:
+    parsed = feed(files, "2024/feed.xml")
+    assert parsed.feed.id == "https://example.org/journal/2024/feed.xml"
+    assert parsed.feed.link == "https://example.org/journal/2024/"
+    assert [e.title for e in parsed.entries] == ["Newest", "Mid", "Old"]
+    assert parsed.feed.updated == "2024-06-10T08:30:00+08:00"
+    assert "2023/feed.xml" not in files
+
+
+def test_feed_of_an_empty_journal_is_valid(tmp_path: Path) -> None:
+    result = build_journal(make_journal(tmp_path, {}), write=False)
+    parsed = feedparser.parse(result.files["feed.xml"])
+    assert not parsed.bozo
+    assert parsed.entries == []
+    assert parsed.feed.updated == "1970-01-01T00:00:00+00:00"  # fixed, never the clock

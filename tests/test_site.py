@@ -1,0 +1,312 @@
+"""Site stage: the pure graph of published posts, years, tags, neighbours and chains."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from conftest import NOW, OPTIONS
+
+from generator.config import BuildOptions, Config
+from generator.load import Post, Promise, Theme
+from generator.site import Chain, Site, build_site
+from generator.text import slugify
+
+CONFIG = Config(base_url="https://example.org/")
+
+
+def post(
+    name: str,
+    day: str = "2024-06-10",
+    title: str | None = None,
+    *,
+    next: str | None = None,
+    href: str | None = None,
+    tags: tuple[str, ...] = (),
+    slug: str | None = None,
+    draft: bool = False,
+) -> Post:
+    """A post record content/posts/<name>.md; `next` makes a promise on its line 9."""
+    moment = datetime.fromisoformat(day)
+    return Post(
+        key=f"content/posts/{name}.md",
+        title=title or name.capitalize(),
+        date=moment if moment.tzinfo else moment.replace(tzinfo=UTC),
+        slug=slug or slugify(name),
+        tags=tags,
+        draft=draft,
+        summary=None,
+        body="Text.\n",
+        promise=Promise(next, href, 9) if next is not None else None,
+    )
+
+
+def theme(year: int, word: str) -> Theme:
+    return Theme(f"content/themes/{year}.md", year, word, "", ())
+
+
+def site_of(
+    posts: Sequence[Post],
+    themes: Sequence[Theme] = (),
+    options: BuildOptions = OPTIONS,
+    config: Config = CONFIG,
+) -> Site:
+    return build_site(posts, themes, config, options)
+
+
+def key(name: str) -> str:
+    return f"content/posts/{name}.md"
+
+
+def messages(site: Site) -> list[str]:
+    return [str(p) for p in site.problems]
+
+
+# ---------------------------------------------------------------- order, urls, years
+
+
+def test_newest_first_with_ties_broken_by_key() -> None:
+    site = site_of(
+        [
+            post("b", "2024-01-02"),
+            post("a", "2024-01-02"),
+            post("old", "2023-05-05"),
+            post("new", "2024-03-01"),
+            post("c", "2024-01-02"),
+        ]
+    )
+    assert site.order == (key("new"), key("a"), key("b"), key("c"), key("old"))
+
+
+def test_order_compares_moments_across_time_zones() -> None:
+    early = post("early", "2024-01-01T10:00:00+08:00")  # 02:00 UTC
+    late = post("late", "2024-01-01T03:00:00+00:00")
+    assert site_of([early, late]).order == (key("late"), key("early"))
+
+
+def test_urls_use_the_year_in_the_site_time_zone() -> None:
+    config = Config(base_url="https://example.org/", timezone="Asia/Singapore")
+    new_year = post("party", "2023-12-31T20:00:00+00:00")  # 04:00 on 1 January in Singapore
+    site = site_of([new_year], config=config)
+    assert site.urls[key("party")] == "2024/party/"
+    assert [y.year for y in site.years] == [2024]
+
+
+def test_years_include_a_year_with_only_a_theme() -> None:
+    site = site_of(
+        [post("a", "2024-02-01"), post("b", "2024-03-01"), post("c", "2022-01-01")],
+        [theme(2024, "partnership"), theme(2023, "craft")],
+    )
+    assert [(y.year, y.theme.word if y.theme else None, y.posts) for y in site.years] == [
+        (2024, "partnership", (key("b"), key("a"))),
+        (2023, "craft", ()),
+        (2022, None, (key("c"),)),
+    ]
+    assert site.year_of(key("c")) == site.years[2]
+
+
+def test_neighbours() -> None:
+    site = site_of([post("a", "2024-01-01"), post("b", "2024-01-02"), post("c", "2024-01-03")])
+    assert site.newer == {key("c"): None, key("b"): key("c"), key("a"): key("b")}
+    assert site.older == {key("c"): key("b"), key("b"): key("a"), key("a"): None}
+
+
+def test_tags_merged_case_insensitively_in_the_most_used_spelling() -> None:
+    site = site_of(
+        [
+            post("a", "2024-01-01", tags=("Writing", "Life")),
+            post("b", "2024-01-02", tags=("writing",)),
+            post("c", "2024-01-03", tags=("writing", "Café")),
+            post("d", "2024-01-04", tags=("🎉",)),
+        ]
+    )
+    tags = {t.slug: (t.name, t.posts) for t in site.tags}
+    assert tags["writing"] == ("writing", (key("c"), key("b"), key("a")))
+    assert tags["life"] == ("Life", (key("a"),))
+    assert tags["cafe"] == ("Café", (key("c"),))
+    (emoji,) = [slug for slug in tags if slug.startswith("post-")]
+    assert tags[emoji][0] == "🎉"
+    assert [t.slug for t in site.tags] == sorted(tags)
+    assert [t.slug for t in site.post_tags[key("a")]] == ["writing", "life"]
+
+
+def test_two_posts_on_one_url_is_an_error_naming_both() -> None:
+    site = site_of([post("one", "2024-01-01", slug="same"), post("two", "2024-05-01", slug="same")])
+    assert messages(site) == [
+        f"{key('two')}:1: error: URL /2024/same/ is also used by {key('one')}: "
+        "give one of them another `slug:`"
+    ]
+
+
+def test_same_slug_in_different_years_is_fine() -> None:
+    site = site_of([post("a", "2023-01-01", slug="same"), post("b", "2024-01-01", slug="same")])
+    assert site.problems == ()
+    assert sorted(site.urls.values()) == ["2023/same/", "2024/same/"]
+
+
+# ---------------------------------------------------------------- drafts and the future
+
+
+def test_drafts_and_future_posts_are_left_out_by_default() -> None:
+    posts = [
+        post("draft", "2024-01-01", draft=True),
+        post("future", (NOW + timedelta(days=1)).isoformat()),
+        post("now", NOW.isoformat()),
+    ]
+    assert site_of(posts).order == (key("now"),)
+    assert site_of(posts, options=BuildOptions(drafts=True, now=NOW)).order == (
+        key("now"),
+        key("draft"),
+    )
+    assert site_of(posts, options=BuildOptions(future=True, now=NOW)).order == (
+        key("future"),
+        key("now"),
+    )
+    everything = BuildOptions(drafts=True, future=True, now=NOW)
+    assert len(site_of(posts, options=everything).order) == 3
+
+
+def test_future_is_compared_as_a_moment() -> None:
+    later_today_elsewhere = post(
+        "p", (NOW + timedelta(minutes=1)).astimezone(ZoneInfo("Asia/Tokyo")).isoformat()
+    )
+    assert site_of([later_today_elsewhere]).order == ()
+
+
+# ---------------------------------------------------------------- chains
+
+
+def test_kept_promise_links_both_ways() -> None:
+    site = site_of(
+        [
+            post("partnership", "2024-06-10", "Partnership", next="post  EVERYDAY!"),
+            post("everyday", "2024-07-01", "Post everyday"),
+        ]
+    )
+    assert site.chains == {key("partnership"): Chain("kept", "post  EVERYDAY!", key("everyday"))}
+    assert site.backlinks == {key("everyday"): (key("partnership"),)}
+    assert site.problems == ()
+
+
+def test_pending_promise_is_a_warning() -> None:
+    site = site_of([post("partnership", next="Post everyday")])
+    assert site.chains == {key("partnership"): Chain("pending", "Post everyday", None)}
+    assert site.backlinks == {}
+    assert messages(site) == [
+        f'{key("partnership")}:9: warning: "Next: Post everyday": no post with that title yet; '
+        "shown as coming"
+    ]
+
+
+def test_ambiguous_promise_is_an_error_naming_both_files() -> None:
+    site = site_of(
+        [
+            post("a", "2024-01-01", next="Twin"),
+            post("twin1", "2024-01-02", "Twin"),
+            post("twin2", "2024-01-03", "twin!"),
+        ]
+    )
+    assert messages(site) == [
+        f'{key("a")}:9: error: "Next: Twin" could be {key("twin1")} and {key("twin2")}: give one '
+        "a different title, or write the promise as Next: [Title](/YYYY/slug/)"
+    ]
+    assert key("a") not in site.chains
+
+
+def test_a_link_settles_an_ambiguous_title() -> None:
+    site = site_of(
+        [
+            post("a", "2024-01-01", next="Twin", href="/2024/twin2/"),
+            post("twin1", "2024-01-02", "Twin"),
+            post("twin2", "2024-01-03", "Twin"),
+        ]
+    )
+    assert site.chains[key("a")] == Chain("kept", "Twin", key("twin2"))
+    assert site.problems == ()
+
+
+def test_self_promise_is_an_error() -> None:
+    site = site_of([post("loop", title="Loop", next="loop")])
+    assert messages(site) == [
+        f'{key("loop")}:9: error: "Next: loop" points to this post itself: name the next post'
+    ]
+    assert site.chains == {}
+
+
+def test_a_two_post_loop_is_allowed() -> None:
+    site = site_of(
+        [
+            post("a", "2024-01-01", "Alpha", next="Beta"),
+            post("b", "2024-01-02", "Beta", next="Alpha"),
+        ]
+    )
+    assert site.problems == ()
+    assert site.chains[key("a")].target == key("b")
+    assert site.chains[key("b")].target == key("a")
+    assert site.backlinks == {key("a"): (key("b"),), key("b"): (key("a"),)}
+
+
+def test_promise_to_a_draft_stays_pending_and_says_why() -> None:
+    site = site_of(
+        [post("a", "2024-01-01", next="Secret"), post("s", "2024-01-02", "Secret", draft=True)]
+    )
+    assert site.chains[key("a")] == Chain("pending", "Secret", None)
+    assert messages(site) == [
+        f'{key("a")}:9: warning: "Next: Secret": no post with that title yet ({key("s")} is a '
+        "draft or dated in the future); shown as coming"
+    ]
+    with_drafts = site_of(
+        [post("a", "2024-01-01", next="Secret"), post("s", "2024-01-02", "Secret", draft=True)],
+        options=BuildOptions(drafts=True, now=NOW),
+    )
+    assert with_drafts.chains[key("a")] == Chain("kept", "Secret", key("s"))
+
+
+def test_promise_by_slug() -> None:
+    site = site_of(
+        [
+            post("a", "2024-01-01", next="the-walk"),
+            post("b", "2024-01-02", "A long title", slug="the-walk"),
+        ]
+    )
+    assert site.chains[key("a")] == Chain("kept", "the-walk", key("b"))
+
+
+@pytest.mark.parametrize(
+    "href", ["/2024/b/", "/2024/b", "https://example.org/2024/b/", "/journal/2024/b/"]
+)
+def test_promise_by_url(href: str) -> None:
+    config = Config(base_url="https://example.org/journal/")
+    site = site_of(
+        [post("a", "2024-01-01", next="Whatever the text", href=href), post("b", "2024-01-02")],
+        config=config,
+    )
+    assert site.chains[key("a")] == Chain("kept", "Whatever the text", key("b"))
+
+
+def test_backlinks_are_oldest_first() -> None:
+    site = site_of(
+        [
+            post("target", "2024-01-01", "Target"),
+            post("second", "2024-01-03", next="Target"),
+            post("first", "2024-01-02", next="Target"),
+        ]
+    )
+    assert site.backlinks == {key("target"): (key("first"), key("second"))}
+
+
+def test_problems_are_sorted_and_all_reported() -> None:
+    site = site_of(
+        [
+            post("z", "2024-01-01", "Z", next="z"),
+            post("a", "2024-01-01", next="Nothing yet"),
+            post("m", "2024-01-02", slug="a"),
+        ]
+    )
+    assert [(p.path, p.level) for p in site.problems] == [
+        (key("a"), "warning"),
+        (key("m"), "error"),
+        (key("z"), "error"),
+    ]
