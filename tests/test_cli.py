@@ -272,7 +272,7 @@ def test_bad_settings_do_not_hide_the_posts_problems(
         {"content/posts/a.md": "---\ndate: soon\n---\n"},
         config='base_url = "https://example.org/"\ntimezone = "Mars/Olympus"\n',
     )
-    code, out, err = run(capsys, "build", "--root", str(root))
+    code, _, err = run(capsys, "build", "--root", str(root))
     assert code == 1
     assert [line.split(": error: ")[0] for line in err.splitlines()] == [
         "content/posts/a.md:2",
