@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from pathlib import Path
 from typing import TextIO
+from urllib.parse import urlsplit
 
 from generator import __version__
 from generator.build import BuildResult, Request, build, load_settings, summary_line
@@ -118,6 +119,12 @@ def cmd_deploy(args: argparse.Namespace) -> int:
         print(f"Nothing deployed: the build has {errors} error{'s' if errors != 1 else ''}")
         return 1
     config = load_settings(request_of(args))[0]
+    if urlsplit(config.base_url).hostname in ("127.0.0.1", "localhost", "::1"):
+        print(
+            f"warning: base_url is {config.base_url}: feeds, canonical links and the sitemap "
+            "will point to this machine; set base_url in journal.toml to the site's address",
+            file=sys.stderr,
+        )
     try:
         if args.to == BRANCH_TARGET:
             how = BranchDeploy(args.remote, args.branch, args.message, args.dry_run)

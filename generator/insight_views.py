@@ -189,6 +189,14 @@ class Insights:
         self.threads = threads_of(site)
         self.thread_of = thread_index(self.threads)
         self.same_day = same_day_index(site)
+        self._links: dict[str, Link] = {}
+        self._reviews: dict[int, ReviewView] = {}
+        self._same_day_views: dict[str, SameDayView] = {}
+
+    def link(self, key: str) -> Link:
+        if key not in self._links:
+            self._links[key] = self.views.link(key)
+        return self._links[key]
 
     # ------------------------------------------------------------ threads
 
@@ -209,7 +217,7 @@ class Insights:
             following = keys[index + 1] if index + 1 < len(keys) else None
             then = None
             if step.next is not None and step.next != following:
-                then = self.views.link(step.next)
+                then = self.link(step.next)
             post = self.views.post(step.key)
             items.append(
                 ThreadItemView(
@@ -266,7 +274,7 @@ class Insights:
         return tuple(
             PromiseView(
                 title=p.text,
-                source=self.views.link(p.key),
+                source=self.link(p.key),
                 date_iso=p.date.isoformat(),
                 date_human=human_date(p.date),
             )
@@ -288,18 +296,23 @@ class Insights:
         return tuple(found)
 
     def on_this_day(self, key: str) -> tuple[SameDayView, ...]:
-        return tuple(
-            SameDayView(
-                self.views.link(other),
-                self.site.local_date(other).year,
-                self.site.local_date(other).isoformat(),
-            )
-            for other in on_this_day(self.site, key, self.same_day)
-        )
+        return tuple(self.same_day_view(o) for o in on_this_day(self.site, key, self.same_day))
+
+    def same_day_view(self, key: str) -> SameDayView:
+        if key not in self._same_day_views:
+            local = self.site.local_date(key)
+            self._same_day_views[key] = SameDayView(self.link(key), local.year, local.isoformat())
+        return self._same_day_views[key]
 
     # ------------------------------------------------------------ the year in figures
 
     def review(self, year: int) -> ReviewView:
+        """A year's figures (worked out once: the year page and /themes/ both show them)."""
+        if year not in self._reviews:
+            self._reviews[year] = self._review(year)
+        return self._reviews[year]
+
+    def _review(self, year: int) -> ReviewView:
         stats = year_stats(self.site, year, self.rendered)
         return ReviewView(
             year=year,
@@ -344,9 +357,7 @@ class Insights:
 
     def calendar(self, stats: YearStats) -> CalendarView:
         cells = tuple(self.cell(day) for day in stats.days)
-        months = tuple(
-            AxisLabel(m.name, LEFT + m.column * PITCH, TOP - 5) for m in stats.months
-        )
+        months = tuple(AxisLabel(m.name, LEFT + m.column * PITCH, TOP - 5) for m in stats.months)
         weekdays = tuple(
             AxisLabel(name, 0, TOP + row * PITCH + CELL - 1)
             for row, name in ((0, "Mon"), (2, "Wed"), (4, "Fri"))
@@ -387,8 +398,7 @@ def calendar_summary(stats: YearStats) -> str:
         return f"Calendar of {stats.year}: nothing written yet."
     busiest = max(stats.days, key=lambda d: (d.words, -d.day.toordinal()))
     streak = (
-        f"; the longest streak is {plural(stats.streak.days, 'day')} "
-        f"({streak_text(stats.streak)})"
+        f"; the longest streak is {plural(stats.streak.days, 'day')} ({streak_text(stats.streak)})"
         if stats.streak.days > 1
         else ""
     )

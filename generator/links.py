@@ -162,9 +162,9 @@ class LinkChecker:
             return "no such page or file in the site"
         # A text directive (#:~:text=...) asks the browser to find words, not an element.
         fragment = unquote(target.fragment.split(":~:", 1)[0])
-        if fragment and file in self.pages:
-            if fragment not in self.pages[file].ids and fragment != "top":
-                return f'no element with id="{fragment}" on that page'
+        known = self.pages[file].ids if file in self.pages else None
+        if fragment and known is not None and fragment not in known and fragment != "top":
+            return f'no element with id="{fragment}" on that page'
         return None
 
     def file_of(self, relative: str) -> str | None:

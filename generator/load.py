@@ -158,35 +158,75 @@ def _is_loop(path: Path) -> bool:
     return False
 
 
-def load_journal(root: Path, zone: ZoneInfo) -> Journal:
-    """Read and parse every post, theme and static file of the journal at `root`."""
+@dataclass(frozen=True)
+class SourceFiles:
+    """The journal's source files as the loader finds them (sorted keys), and the symlinks it
+    skipped on the way."""
+
+    posts: tuple[str, ...]  # Markdown files under content/posts
+    themes: tuple[str, ...]  # Markdown files under content/themes
+    static: tuple[str, ...]  # every file under content/static
+    problems: tuple[Problem, ...]
+
+
+def source_folders() -> tuple[tuple[str, Callable[[str], bool], tuple[str, ...] | None], ...]:
+    """(folder, names to skip, suffixes kept or None for all) for each kind of source."""
+    return (
+        (POSTS_DIR, is_ignored_name, POST_SUFFIXES),
+        (THEMES_DIR, is_ignored_name, POST_SUFFIXES),
+        (STATIC_DIR, is_ignored_static_name, None),
+    )
+
+
+def find_sources(root: Path) -> SourceFiles:
+    found: list[tuple[str, ...]] = []
     problems: list[Problem] = []
-    post_paths, found = walk_files(root, POSTS_DIR)
-    problems.extend(found)
+    for folder, skip, suffixes in source_folders():
+        paths, skipped = walk_files(root, folder, skip)
+        found.append(tuple(p for p in paths if suffixes is None or p.endswith(suffixes)))
+        problems.extend(skipped)
+    return SourceFiles(found[0], found[1], found[2], tuple(problems))
+
+
+PostReader = Callable[[str], tuple[Post | None, list[Problem]]]
+ThemeReader = Callable[[str], tuple[Theme | None, list[Problem]]]
+
+
+def assemble_journal(
+    files: SourceFiles,
+    read_post: PostReader,
+    read_theme: ThemeReader,
+    read_static: Callable[[str], bytes],
+) -> Journal:
+    """The Journal of these files, each read and parsed by the functions given (the build's
+    watch mode passes functions that remember the files that did not change)."""
+    problems: list[Problem] = list(files.problems)
     posts: list[Post] = []
-    for key in post_paths:
-        if not key.endswith(POST_SUFFIXES):
-            continue
-        post, found = parse_post(key, read_bytes(root, key), zone)
+    for key in files.posts:
+        post, found = read_post(key)
         problems.extend(found)
         if post is not None:
             posts.append(post)
-    theme_paths, found = walk_files(root, THEMES_DIR)
-    problems.extend(found)
     themes: list[Theme] = []
-    for key in theme_paths:
-        if not key.endswith(POST_SUFFIXES):
-            continue
-        theme, found = parse_theme(key, read_bytes(root, key))
+    for key in files.themes:
+        theme, found = read_theme(key)
         problems.extend(found)
         if theme is not None:
             themes.append(theme)
     problems.extend(duplicate_theme_problems(themes))
-    static_paths, found = walk_files(root, STATIC_DIR, is_ignored_static_name)
-    problems.extend(found)
     prefix = len(STATIC_DIR) + 1
-    static = tuple(StaticFile(key[prefix:], read_bytes(root, key)) for key in static_paths)
+    static = tuple(StaticFile(key[prefix:], read_static(key)) for key in files.static)
     return Journal(tuple(posts), tuple(themes), static, tuple(problems))
+
+
+def load_journal(root: Path, zone: ZoneInfo) -> Journal:
+    """Read and parse every post, theme and static file of the journal at `root`."""
+    return assemble_journal(
+        find_sources(root),
+        lambda key: parse_post(key, read_bytes(root, key), zone),
+        lambda key: parse_theme(key, read_bytes(root, key)),
+        lambda key: read_bytes(root, key),
+    )
 
 
 def read_bytes(root: Path, key: str) -> bytes:

@@ -5,9 +5,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from itertools import groupby
+from itertools import groupby, islice
 from typing import Any
 
 import jinja2
@@ -76,19 +76,20 @@ class SearchView:
 
 @dataclass(frozen=True)
 class Page:
+    """One output file: `template` drawn with `context`, or, for a data file such as the
+    search index, `make` called with `context` (then `template` only names the kind)."""
+
     path: str
     template: str
     context: Mapping[str, Any]
+    make: Callable[[Mapping[str, Any]], bytes] | None = None
 
 
 def render_site(
     site: Site, rendered: Mapping[str, Rendered], env: jinja2.Environment
 ) -> tuple[dict[str, bytes], list[Problem]]:
     """Every page, and the search index that the search page loads."""
-    planner = Planner(site, Views(site, rendered))
-    files, problems = render_pages(list(planner.pages()), env)
-    files[SEARCH_INDEX] = search_index(planner.views.post(key) for key in site.order)
-    return files, problems
+    return render_pages(plan_pages(site, rendered), env)
 
 
 def render_pages(
@@ -101,17 +102,32 @@ def render_pages(
         if page.template in failed:
             continue
         try:
-            text = env.get_template(page.template).render(page.context)
-        except jinja2.TemplateSyntaxError as exc:
-            failed.add(page.template)
-            problems.append(template_problem(exc, exc.lineno, page.template))
-            continue
+            files[page.path] = b"".join(page_chunks(page, env))
         except jinja2.TemplateError as exc:
             failed.add(page.template)
-            problems.append(template_problem(exc, _line_in_template(exc), page.template))
-            continue
-        files[page.path] = text.encode("utf-8")
+            problems.append(page_problem(exc, page.template))
     return files, problems
+
+
+_PIECES = 4096  # template output pieces joined per chunk
+
+
+def page_chunks(page: Page, env: jinja2.Environment) -> Iterator[bytes]:
+    """The page's bytes in chunks (a big feed never has to be one string in memory); raises
+    jinja2.TemplateError."""
+    if page.make is not None:
+        yield page.make(page.context)
+        return
+    pieces = env.get_template(page.template).generate(page.context)
+    while batch := list(islice(pieces, _PIECES)):
+        yield "".join(batch).encode("utf-8")
+
+
+def page_problem(exc: jinja2.TemplateError, template: str) -> Problem:
+    """The error a template raised, at its file and line."""
+    if isinstance(exc, jinja2.TemplateSyntaxError):
+        return template_problem(exc, exc.lineno, template)
+    return template_problem(exc, _line_in_template(exc), template)
 
 
 def template_problem(exc: Exception, line: int, template: str) -> Problem:
@@ -181,6 +197,12 @@ class Planner:
         yield self.feed_page("feed.xml", self.site.config.title, "", self.site.order)
         yield self.sitemap()
         yield Page("robots.txt", "robots.txt", {"sitemap_url": self.urls.absolute("sitemap.xml")})
+        yield self.search_index()
+
+    def search_index(self) -> Page:
+        """The JSON index that the search page loads (made by code, not by a template)."""
+        posts = tuple(self.views.post(key) for key in self.site.order)
+        return Page(SEARCH_INDEX, "search index", {"posts": posts}, make=_search_index_bytes)
 
     def home_pages(self) -> Iterator[Page]:
         per_page = self.site.config.posts_per_page
@@ -317,6 +339,10 @@ class Planner:
         for tag in self.site.tags:
             entries.append((self.urls.absolute(f"tags/{tag.slug}/"), None))
         return Page("sitemap.xml", "sitemap.xml", {"entries": tuple(entries)})
+
+
+def _search_index_bytes(context: Mapping[str, Any]) -> bytes:
+    return search_index(context["posts"])
 
 
 def _home_path(number: int) -> str:

@@ -176,6 +176,4 @@ def stats_data(stats: YearStats, site: Site) -> dict[str, Any]:
 
 
 def stats_json(site: Site, stats: Sequence[YearStats]) -> str:
-    return json.dumps(
-        {"years": [stats_data(s, site) for s in stats]}, ensure_ascii=False, indent=2
-    )
+    return json.dumps({"years": [stats_data(s, site) for s in stats]}, ensure_ascii=False, indent=2)

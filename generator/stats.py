@@ -279,22 +279,21 @@ def year_stats(site: Site, year: int, rendered: Mapping[str, Rendered]) -> YearS
 # ---------------------------------------------------------------- on this day
 
 
-def same_day_index(site: Site) -> dict[tuple[int, int], tuple[str, ...]]:
-    """(month, day) -> the posts written on that date in any year, newest first."""
-    index: dict[tuple[int, int], list[str]] = defaultdict(list)
+SameDayIndex = Mapping[tuple[int, int], Sequence[tuple[int, str]]]
+
+
+def same_day_index(site: Site) -> dict[tuple[int, int], tuple[tuple[int, str], ...]]:
+    """(month, day) -> (year, post) of the posts written on that date, newest first."""
+    index: dict[tuple[int, int], list[tuple[int, str]]] = defaultdict(list)
     for key in site.order:
         local = site.local_date(key)
-        index[(local.month, local.day)].append(key)
-    return {md: tuple(keys) for md, keys in index.items()}
+        index[(local.month, local.day)].append((local.year, key))
+    return {md: tuple(posts) for md, posts in index.items()}
 
 
-def on_this_day(
-    site: Site, key: str, index: Mapping[tuple[int, int], Sequence[str]]
-) -> tuple[str, ...]:
+def on_this_day(site: Site, key: str, index: SameDayIndex) -> tuple[str, ...]:
     """The posts written on the same month and day as `key` in earlier years, newest first."""
     local = site.local_date(key)
     return tuple(
-        other
-        for other in index.get((local.month, local.day), ())
-        if site.local_date(other).year < local.year
+        other for year, other in index.get((local.month, local.day), ()) if year < local.year
     )

@@ -131,7 +131,8 @@ def loop_in(group: Iterable[str], links: Mapping[str, str]) -> list[str]:
 
 def thread_of(group: list[str], links: Mapping[str, str], site: Site) -> Thread:
     members = set(group)
-    inner = {s: t for s, t in links.items() if s in members and t in members}
+    full = {s: links[s] for s in group if s in links and links[s] in members}
+    inner = dict(full)
     loop = loop_in(group, inner)
     if loop:
         oldest = min(loop, key=lambda k: (site.posts[k].date.timestamp(), k))
@@ -141,7 +142,6 @@ def thread_of(group: list[str], links: Mapping[str, str], site: Site) -> Thread:
     follows: dict[str, list[str]] = defaultdict(list)
     for source, target in sorted(inner.items()):
         follows[target].append(source)
-    full = {s: t for s, t in links.items() if s in members and t in members}
     steps = tuple(
         ThreadStep(
             key,

@@ -11,7 +11,8 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Mapping
+import stat
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -72,58 +73,183 @@ def safe_target(output: Path, relative: str) -> Path:
 
 def write_site(output: Path, files: Mapping[str, bytes]) -> WriteResult:
     """Make `output` hold exactly `files` (plus the manifest), touching only what changed."""
-    output.mkdir(parents=True, exist_ok=True)
-    real_out = output.resolve()
-    targets = checked_targets(output, real_out, files)  # raises before anything is written
-    old = read_manifest(output)
-    pending = dict(old)
-    pending.update({path: old.get(path, Entry("", -1, -1)) for path in files})
-    save_manifest(output, pending)  # a build killed from here on still knows what it wrote
-    current: dict[str, Entry] = {}
-    written: list[str] = []
-    unchanged = 0
-    for path, target in targets.items():
-        data = files[path]
+    writer = SiteWriter(output, files)
+    try:
+        for path in sorted(files):
+            writer.put(path, files[path])
+    except BaseException:
+        writer.abort()
+        raise
+    return writer.commit()
+
+
+class SiteWriter:
+    """Writes one build into `output`, file by file, and shows it all at once.
+
+    Made with every path the build will have (unsafe ones raise ValueError before anything is
+    touched). `put` stages a file's bytes beside it (`.name.journal-tmp`) unless they are the
+    bytes already there; `keep` accepts the file already there when the manifest vouches for
+    it; `commit` moves the staged files into place, deletes the stale files of the previous
+    build and saves the manifest; `abort` drops the staged files and leaves the folder as it
+    was. A build killed half way leaves only files that the next build cleans up.
+
+    Nothing is held in memory but the manifest: pages can be written as they are rendered.
+    """
+
+    def __init__(self, output: Path, paths: Iterable[str]) -> None:
+        self.output = output
+        output.mkdir(parents=True, exist_ok=True)
+        self.real_out = output.resolve()
+        self.targets = checked_targets(output, self.real_out, paths)  # raises before writing
+        self.old, unfinished = read_manifest_state(output)
+        if unfinished:
+            remove_staged(output)
+        self.current: dict[str, Entry] = {}
+        self.staged: dict[str, Path] = {}
+        self.written: list[str] = []
+        self.unchanged = 0
+        self._folders: set[Path] = set()
+        self._pending_saved = False
+        if any(path not in self.old for path in self.targets) or unfinished:
+            pending = dict(self.old)
+            pending.update({p: self.old.get(p, Entry("", -1, -1)) for p in self.targets})
+            # A build killed from here on still knows what it may have written.
+            save_manifest(output, pending, unfinished=True)
+            self._pending_saved = True
+
+    def keep(self, path: str, sha256: str) -> bool:
+        """Leave the file as it is if the manifest says it holds bytes of this digest and
+        its size and mtime still match; False (nothing done) otherwise."""
+        entry = self.old.get(path)
+        if entry is None or entry.sha256 != sha256:
+            return False
+        status = _lstat(self.targets[path])
+        if status is None or not stat.S_ISREG(status.st_mode):
+            return False
+        if (status.st_size, status.st_mtime_ns) != (entry.size, entry.mtime_ns):
+            return False
+        self.current[path] = entry
+        self.unchanged += 1
+        return True
+
+    def put(self, path: str, data: bytes) -> str:
+        """Stage `data` for `path` unless the file already holds it; returns its SHA-256."""
         digest = hashlib.sha256(data).hexdigest()
-        if is_unchanged(target, digest, data, old.get(path)):
-            unchanged += 1
-        else:
-            replace_atomically(target, data)
-            written.append(path)
-        current[path] = entry_of(target, digest)
-    deleted = delete_stale(output, real_out, [p for p in old if p not in files])
-    save_manifest(output, current)
-    return WriteResult(tuple(written), unchanged, tuple(deleted))
+        target = self.targets[path]
+        status = _lstat(target)
+        if _holds(target, status, digest, data, self.old.get(path)):
+            assert status is not None
+            self.current[path] = Entry(digest, status.st_size, status.st_mtime_ns)
+            self.unchanged += 1
+            return digest
+        staged = _staged_name(target)
+        self._make_folder(target.parent)
+        with open(staged, "wb") as handle:
+            handle.write(data)
+        self.staged[path] = staged
+        self.current[path] = Entry(digest, len(data), -1)
+        return digest
+
+    def commit(self) -> WriteResult:
+        """Put the staged files in place, delete the stale ones, save the manifest."""
+        for path in sorted(self.staged):
+            target = self.targets[path]
+            if target.is_symlink():
+                target.unlink()
+            os.replace(self.staged[path], target)
+            status = target.stat()
+            self.current[path] = Entry(self.current[path].sha256, status.st_size, status.st_mtime_ns)
+            self.written.append(path)
+        self.staged = {}
+        stale = [p for p in self.old if p not in self.targets]
+        deleted = delete_stale(self.output, self.real_out, stale)
+        if self.current != self.old or deleted or self._pending_saved:
+            save_manifest(self.output, self.current)
+        return WriteResult(tuple(self.written), self.unchanged, tuple(deleted))
+
+    def abort(self) -> None:
+        """Drop the staged files; the folder keeps the previous build."""
+        for staged in self.staged.values():
+            staged.unlink(missing_ok=True)
+        self.staged = {}
+        if self._pending_saved:
+            save_manifest(self.output, self.old)
+
+    def _make_folder(self, folder: Path) -> None:
+        if folder not in self._folders:
+            folder.mkdir(parents=True, exist_ok=True)
+            self._folders.add(folder)
 
 
-def checked_targets(output: Path, real_out: Path, files: Mapping[str, bytes]) -> dict[str, Path]:
+_STAGED_SUFFIX = ".journal-tmp"
+
+
+def _staged_name(target: Path) -> Path:
+    return target.with_name(f".{target.name}{_STAGED_SUFFIX}")
+
+
+def remove_staged(output: Path) -> None:
+    """Delete the staged files that a killed build left (their names are ours alone)."""
+    for folder, _, names in os.walk(output):
+        for name in names:
+            if name.startswith(".") and name.endswith(_STAGED_SUFFIX):
+                Path(folder, name).unlink(missing_ok=True)
+
+
+def _lstat(target: Path) -> os.stat_result | None:
+    try:
+        return target.lstat()
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+
+
+def _holds(
+    target: Path, status: os.stat_result | None, digest: str, data: bytes, entry: Entry | None
+) -> bool:
+    """True if the file at `target` (whose lstat is `status`) holds exactly `data`."""
+    if status is None or not stat.S_ISREG(status.st_mode) or status.st_size != len(data):
+        return False
+    if entry is not None and entry.sha256 == digest:
+        if (status.st_size, status.st_mtime_ns) == (entry.size, entry.mtime_ns):
+            return True
+    return target.read_bytes() == data
+
+
+def checked_targets(output: Path, real_out: Path, paths: Iterable[str]) -> dict[str, Path]:
     """Each output path's file, sorted; ValueError for any that cannot be written safely, so
     that a bad one is found before the first file is replaced."""
     targets: dict[str, Path] = {}
-    for path in sorted(files):
+    inside: dict[Path, bool] = {}
+    for path in sorted(paths):
         target = safe_target(output, path)
-        if not target.parent.resolve().is_relative_to(real_out):
+        if not _stays_inside(target.parent, output, real_out, inside):
             raise ValueError(f"output path {path!r} leads out of {output} through a symlink")
-        if target.is_dir() and not target.is_symlink():
+        status = _lstat(target)
+        if status is not None and stat.S_ISDIR(status.st_mode):
             raise ValueError(f"{target} is a folder where a page belongs; remove it by hand")
         targets[path] = target
     return targets
 
 
-def is_unchanged(target: Path, digest: str, data: bytes, entry: Entry | None) -> bool:
-    try:
-        stat = target.lstat()
-    except FileNotFoundError:
-        return False
-    if target.is_symlink() or not target.is_file():
-        return False
-    same_stat = entry is not None and (stat.st_size, stat.st_mtime_ns) == (
-        entry.size,
-        entry.mtime_ns,
-    )
-    if same_stat and entry is not None and entry.sha256 == digest:
+def _stays_inside(folder: Path, output: Path, real_out: Path, known: dict[Path, bool]) -> bool:
+    """True if `folder` (under `output`) resolves inside `real_out`; folder by folder, each
+    looked at once per build."""
+    if folder == output:
         return True
-    return stat.st_size == len(data) and target.read_bytes() == data
+    answer = known.get(folder)
+    if answer is None:
+        if not _stays_inside(folder.parent, output, real_out, known):
+            answer = False
+        elif folder.is_symlink():
+            answer = folder.resolve().is_relative_to(real_out)
+        else:
+            answer = True
+        known[folder] = answer
+    return answer
+
+
+def is_unchanged(target: Path, digest: str, data: bytes, entry: Entry | None) -> bool:
+    return _holds(target, _lstat(target), digest, data, entry)
 
 
 def entry_of(target: Path, digest: str) -> Entry:
@@ -178,23 +304,31 @@ def remove_empty_parents(folder: Path, output: Path) -> None:
 
 def read_manifest(output: Path) -> dict[str, Entry]:
     """The files an earlier build wrote; an unreadable manifest counts as none."""
+    return read_manifest_state(output)[0]
+
+
+def read_manifest_state(output: Path) -> tuple[dict[str, Entry], bool]:
+    """The files an earlier build wrote, and whether that build was cut short."""
     try:
         data = json.loads((output / MANIFEST).read_text(encoding="utf-8"))
         files = data["files"]
-        return {
+        entries = {
             str(path): Entry(str(e["sha256"]), int(e["size"]), int(e["mtime_ns"]))
             for path, e in files.items()
         }
+        return entries, bool(data.get("unfinished", False))
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        return {}
+        return {}, False
 
 
-def save_manifest(output: Path, entries: Mapping[str, Entry]) -> None:
-    data = {
-        "version": _MANIFEST_VERSION,
-        "files": {
-            path: {"sha256": e.sha256, "size": e.size, "mtime_ns": e.mtime_ns}
-            for path, e in sorted(entries.items())
-        },
+def save_manifest(output: Path, entries: Mapping[str, Entry], unfinished: bool = False) -> None:
+    files = {
+        path: {"sha256": e.sha256, "size": e.size, "mtime_ns": e.mtime_ns}
+        for path, e in sorted(entries.items())
     }
-    replace_atomically(output / MANIFEST, (json.dumps(data, indent=0) + "\n").encode("utf-8"))
+    data: dict[str, object] = {"version": _MANIFEST_VERSION, "files": files}
+    if unfinished:
+        data["unfinished"] = True
+    # One line: the C encoder (an `indent` falls back to the slow pure-Python one).
+    text = json.dumps(data, separators=(",", ":"), ensure_ascii=False)
+    replace_atomically(output / MANIFEST, (text + "\n").encode("utf-8"))

@@ -21,13 +21,13 @@ posts_per_page = 2
 cname = "journal.example.org"
 """
 
-DOT_SVG = (
-    '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 4 4"><circle cx="2" cy="2" r="2"/></svg>\n'
-)
+DOT_SVG = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 4 4"><circle r="2"/></svg>\n'
 
 RICH_FILES: dict[str, str] = {
     "journal.toml": RICH_CONFIG,
-    "content/themes/2023.md": "---\nword: courage\n---\nThe year of [brave posts](../posts/2023/courage.md).\n",
+    "content/themes/2023.md": (
+        "---\nword: courage\n---\nThe year of [brave posts](../posts/2023/courage.md).\n"
+    ),
     "content/themes/2024.md": "---\nword: partnership\n---\nGrowing *together*.\n",
     "content/static/images/dot.svg": DOT_SVG,
     "content/posts/2023/courage.md": """\

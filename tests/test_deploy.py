@@ -208,3 +208,27 @@ def test_folder_deploy_refuses_the_journal_and_a_build_output(
     assert main(["build", "--root", str(root)]) == 0
     assert main(["deploy", "--to", str(root / "output"), "--root", str(root)]) == 1
     assert "build's output folder" in capsys.readouterr().err
+
+
+def test_deploying_a_site_built_for_this_machine_warns(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = make_journal(tmp_path, POSTS, config='title = "Local"\ntimezone = "UTC"\n')
+    assert main(["deploy", "--to", str(tmp_path / "www"), "--root", str(root)]) == 0
+    assert "warning: base_url is http://127.0.0.1:8000/" in capsys.readouterr().err
+    capsys.readouterr()
+    assert (
+        main(
+            [
+                "deploy",
+                "--to",
+                str(tmp_path / "www2"),
+                "--root",
+                str(root),
+                "--base-url",
+                "https://example.org/",
+            ]
+        )
+        == 0
+    )
+    assert "warning: base_url" not in capsys.readouterr().err

@@ -110,7 +110,7 @@ def test_source_links_become_site_urls(href: str, expected: str) -> None:
 def test_a_link_to_a_missing_source_is_an_error_at_its_line() -> None:
     key = "content/posts/2024/partnership.md"
     body = "First line.\n\nSee [the other](../2023/nothing.md) too.\n"
-    result, problems = rewrite_source_links(
+    _, problems = rewrite_source_links(
         {key: rendered('<p>See <a href="../2023/nothing.md">the other</a> too.</p>')},
         {key: SourceText(body, 5)},
         TARGETS,
@@ -154,7 +154,9 @@ def test_build_rewrites_source_links_and_reports_missing_ones(tmp_path: Path) ->
     root = make_journal(
         tmp_path,
         {
-            "content/posts/2023/courage.md": post_text("2023-03-14", "Be brave.\n", title="Courage"),
+            "content/posts/2023/courage.md": post_text(
+                "2023-03-14", "Be brave.\n", title="Courage"
+            ),
             "content/posts/2024/partnership.md": post_text(
                 "2024-06-10",
                 "It began with [courage](../2023/courage.md).\n\nAnd [this](../2022/gone.md).\n",

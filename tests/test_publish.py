@@ -36,9 +36,7 @@ def crawl_served(output: Path, base_path: str, public_base: str) -> tuple[set[st
 
 
 def files_of(output: Path) -> set[str]:
-    return {
-        p.relative_to(output).as_posix() for p in output.rglob("*") if p.is_file()
-    } - UNLINKED
+    return {p.relative_to(output).as_posix() for p in output.rglob("*") if p.is_file()} - UNLINKED
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,92 @@
+"""Markdown conversion of many texts, spread over processes when that pays.
+
+Python-Markdown holds the interpreter's lock while it works, so threads would not help;
+processes do. A pool costs its start (a fork is cheap; a fresh interpreter that imports
+Markdown and Pygments is not) and the copying of texts and results, so it is used only for
+more than `PARALLEL_MIN` texts on a machine with more than one CPU. Each text's rendering
+depends only on the text: the results are the same, process by process, as one converter's.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import threading
+from collections.abc import Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
+
+from generator.markup import Rendered, make_converter, render_markdown
+
+PARALLEL_MIN = 200  # fewer texts than this are converted here: a pool would cost more
+_CHUNKS_PER_WORKER = 4  # small enough to share the work out evenly, big enough to be cheap
+_MAX_CHUNK = 400
+
+
+def cpu_count() -> int:
+    """The CPUs this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def worker_count(texts: int, cpus: int | None = None) -> int:
+    """How many processes to convert `texts` texts with: 1 means here, without a pool."""
+    cpus = cpu_count() if cpus is None else cpus
+    if texts < PARALLEL_MIN or cpus < 2:
+        return 1
+    return min(cpus, max(2, texts // (PARALLEL_MIN // 2)))
+
+
+def render_serially(texts: Mapping[str, str]) -> dict[str, Rendered]:
+    converter = make_converter()
+    return {key: render_markdown(converter, text) for key, text in texts.items()}
+
+
+def render_chunk(items: Sequence[tuple[str, str]]) -> list[tuple[str, Rendered]]:
+    """Convert one chunk in a worker process (one converter for the whole chunk)."""
+    converter = make_converter()
+    return [(key, render_markdown(converter, text)) for key, text in items]
+
+
+def chunks_of(items: Sequence[tuple[str, str]], workers: int) -> list[Sequence[tuple[str, str]]]:
+    """Chunks of about equal length of text, in the given order."""
+    target = max(1, sum(len(text) for _, text in items) // (workers * _CHUNKS_PER_WORKER))
+    chunks: list[Sequence[tuple[str, str]]] = []
+    start = size = 0
+    for index, (_, text) in enumerate(items):
+        size += len(text)
+        if size >= target or index + 1 - start >= _MAX_CHUNK:
+            chunks.append(items[start : index + 1])
+            start, size = index + 1, 0
+    if start < len(items):
+        chunks.append(items[start:])
+    return chunks
+
+
+def pool_context() -> multiprocessing.context.BaseContext:
+    """Fork when this process runs one thread (fast, and safe then); otherwise a fork server,
+    since forking a process whose other threads hold locks can hang the child."""
+    if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("fork")
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("forkserver")
+    return multiprocessing.get_context("spawn")
+
+
+def render_texts(texts: Mapping[str, str], workers: int | None = None) -> dict[str, Rendered]:
+    """Each text rendered, by its key; in `workers` processes (default: as many as pay)."""
+    count = worker_count(len(texts)) if workers is None else workers
+    if count <= 1 or len(texts) < 2:
+        return render_serially(texts)
+    items = sorted(texts.items())
+    results: dict[str, Rendered] = {}
+    try:
+        with ProcessPoolExecutor(max_workers=count, mp_context=pool_context()) as pool:
+            for done in pool.map(render_chunk, chunks_of(items, count)):
+                results.update(done)
+    except (OSError, RuntimeError):
+        # No processes to be had (a sandbox, a limit reached): convert what is left here.
+        missing = {key: text for key, text in items if key not in results}
+        results.update(render_serially(missing))
+    return results

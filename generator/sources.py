@@ -1,0 +1,199 @@
+"""The journal's sources kept between builds, re-read file by file as they change (watch mode).
+
+`SourceMemory.journal(changed)` gives the same Journal as `load.load_journal` would, reading
+only what `changed` names: the folder holding each changed path is listed again with the
+loader's own walk, files named there (or new there) are read and parsed again, and every
+other file keeps its parsed record. Without a list of changes, or in a journal whose content
+is reached through symlinks (a change to a link's target is reported under the target's name
+only), everything is read again.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Collection, Iterable
+from dataclasses import dataclass, replace
+from pathlib import Path, PurePosixPath
+from zoneinfo import ZoneInfo
+
+from generator.load import (
+    Journal,
+    Post,
+    SourceFiles,
+    Theme,
+    assemble_journal,
+    find_sources,
+    parse_post,
+    parse_theme,
+    read_bytes,
+    source_folders,
+    walk_files,
+)
+from generator.problems import Problem
+
+
+@dataclass(frozen=True)
+class _Folder:
+    name: str  # e.g. "content/posts"
+    skip: Callable[[str], bool]
+    suffixes: tuple[str, ...] | None
+
+
+def _folders() -> tuple[_Folder, ...]:
+    return tuple(_Folder(name, skip, suffixes) for name, skip, suffixes in source_folders())
+
+
+def _component_order(key: str) -> list[str]:
+    """The loader's walk order: folder by folder, names sorted."""
+    return key.split("/")
+
+
+class SourceMemory:
+    """What the last build read from content/, by source key."""
+
+    def __init__(self, root: Path, zone: ZoneInfo) -> None:
+        self.root = root
+        self.zone = zone
+        self.files: SourceFiles | None = None
+        self.posts: dict[str, tuple[Post | None, list[Problem]]] = {}
+        self.themes: dict[str, tuple[Theme | None, list[Problem]]] = {}
+        self.static: dict[str, bytes] = {}
+        self.through_links = False
+        self.read = 0  # files read by the latest call, for the build's figures
+
+    def journal(self, changed: Collection[Path] | None) -> Journal:
+        """The journal as it is now, given the paths changed since the last call (None:
+        unknown, read everything)."""
+        self.read = 0
+        if changed is None or self.files is None or self.through_links or not self._update(changed):
+            self._forget()
+            self.files = find_sources(self.root)
+            self.through_links = self._reached_through_links(self.files)
+        return assemble_journal(self.files, self._post, self._theme, self._static)
+
+    # ------------------------------------------------------------ reading, remembered
+
+    def _post(self, key: str) -> tuple[Post | None, list[Problem]]:
+        found = self.posts.get(key)
+        if found is None:
+            self.read += 1
+            found = self.posts[key] = parse_post(key, read_bytes(self.root, key), self.zone)
+        return found
+
+    def _theme(self, key: str) -> tuple[Theme | None, list[Problem]]:
+        found = self.themes.get(key)
+        if found is None:
+            self.read += 1
+            found = self.themes[key] = parse_theme(key, read_bytes(self.root, key))
+        return found
+
+    def _static(self, key: str) -> bytes:
+        found = self.static.get(key)
+        if found is None:
+            self.read += 1
+            found = self.static[key] = read_bytes(self.root, key)
+        return found
+
+    def _forget(self, keys: Iterable[str] | None = None) -> None:
+        if keys is None:
+            self.posts, self.themes, self.static = {}, {}, {}
+            return
+        for key in keys:
+            self.posts.pop(key, None)
+            self.themes.pop(key, None)
+            self.static.pop(key, None)
+
+    # ------------------------------------------------------------ following changes
+
+    def _update(self, changed: Collection[Path]) -> bool:
+        """Apply the changes to the listing and forget the changed files; False when only
+        reading everything again will do."""
+        assert self.files is not None
+        files = self.files
+        for path in changed:
+            relative = self._relative(path)
+            if relative is None:
+                continue  # outside the journal
+            if any(_is_within(f.name, relative) for f in _folders()):
+                return False  # content/ or a source folder itself came or went
+            folder = next((f for f in _folders() if _is_within(relative, f.name)), None)
+            if folder is None:
+                continue  # journal.toml, templates/: the build looks at those itself
+            updated = self._relisted(files, folder, relative)
+            if updated is None:
+                return False
+            files = updated
+            self._forget(
+                key for key in list(self.posts) + list(self.themes) + list(self.static)
+                if _is_within(key, relative)
+            )
+        self.files = files
+        return True
+
+    def _relisted(self, files: SourceFiles, folder: _Folder, relative: str) -> SourceFiles | None:
+        """`files` with the folder holding `relative` walked again; None if that folder is
+        reached through a symlink (then everything is read again)."""
+        listed = self._nearest_folder(folder, relative)
+        if listed is None:
+            return None
+        parts = PurePosixPath(listed).relative_to(folder.name).parts
+        if any(folder.skip(part) for part in parts):
+            found: list[str] = []  # an ignored folder (.git, a dot folder): nothing in it counts
+            problems: list[Problem] = []
+        else:
+            found, problems = walk_files(self.root, listed, folder.skip)
+        if folder.suffixes is not None:
+            found = [key for key in found if key.endswith(folder.suffixes)]
+        kinds = {"content/posts": "posts", "content/themes": "themes", "content/static": "static"}
+        field = kinds[folder.name]
+        keys = [k for k in getattr(files, field) if not _is_within(k, listed)] + found
+        kept = [p for p in files.problems if not _is_within(p.path, listed)]
+        return replace(
+            files,
+            **{field: tuple(sorted(keys, key=_component_order))},
+            problems=tuple(kept + problems),
+        )
+
+    def _nearest_folder(self, folder: _Folder, relative: str) -> str | None:
+        """The nearest existing folder at or above `relative`, within the source folder;
+        None if any folder on the way is a symlink."""
+        current = relative
+        while True:
+            full = self.root / current
+            if full.is_symlink():
+                return None
+            if full.is_dir() or current == folder.name:
+                return current
+            current = posix_parent(current)
+
+    def _relative(self, path: Path) -> str | None:
+        absolute = Path(os.path.abspath(path))
+        root = Path(os.path.abspath(self.root))
+        try:
+            relative = absolute.relative_to(root).as_posix()
+        except ValueError:
+            return None
+        return relative if relative != "." else ""
+
+    def _reached_through_links(self, files: SourceFiles) -> bool:
+        """True if a source file, or a folder on its way, is a symlink."""
+        folders: set[str] = set()
+        for key in (*files.posts, *files.themes, *files.static):
+            if os.path.islink(self.root / key):
+                return True
+            folders.add(posix_parent(key))
+        for name in folders:
+            current = name
+            while "/" in current:
+                if os.path.islink(self.root / current):
+                    return True
+                current = posix_parent(current)
+        return any(os.path.islink(self.root / name) for name in ("content",))
+
+
+def posix_parent(key: str) -> str:
+    return key.rsplit("/", 1)[0] if "/" in key else ""
+
+
+def _is_within(path: str, folder: str) -> bool:
+    return folder == "" or path == folder or path.startswith(folder + "/")
