@@ -1,21 +1,56 @@
-"""Build: load -> site -> render -> write. The only place the stages meet."""
+"""Build: load -> site -> render -> write. The only place the stages meet.
+
+A `Builder` builds one journal again and again and keeps what it can between builds, so that
+a build costs what changed rather than what exists:
+
+- the parsed sources (`sources.SourceMemory`): watch mode re-reads only the files it is told
+  changed;
+- each post's Markdown rendering, also kept across runs in ROOT/.journal-cache
+  (`cache.BuildCache`); what neither holds is converted in several processes when that pays
+  (`parallel.render_texts`);
+- each output file's fingerprint (`fingerprint.Fingerprinter`: the digest of the page's
+  template sources and context): a page whose fingerprint did not change, and whose file the
+  output's manifest still vouches for, is neither rendered nor written;
+- per output folder, a stamp of the last build's inputs (`inputs.digest_inputs`): when the
+  files, settings, templates and program are all as they were and the output is intact, a
+  build has nothing to do.
+
+Whatever is kept, the output is byte-identical to a build from scratch (tests/
+test_incremental.py checks it after random edits). Pages are written as they are rendered,
+into staged files that replace the old ones only when the whole build succeeded.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from pathlib import Path
 
+import jinja2
+
+from generator.cache import BuildCache, Stamp
 from generator.config import CONFIG_NAME, BuildOptions, Config, load_config, with_base_url
 from generator.crossrefs import link_targets, rewrite_source_links, site_link_problems, source_texts
-from generator.load import Journal, load_journal
-from generator.markup import Rendered, make_converter, render_markdown
+from generator.fingerprint import Fingerprinter
+from generator.inputs import InputDigest, digest_inputs, files_under
+from generator.load import Journal, Post, find_sources
+from generator.markup import Rendered, cache_key
+from generator.parallel import render_texts
 from generator.problems import Problem, error, has_errors
-from generator.render import render_site
-from generator.site import Site, build_site
-from generator.theme import builtin_assets, make_environment
-from generator.write import WriteResult, display_path, output_problems, write_site
+from generator.render import Page, page_chunks, page_problem, plan_pages
+from generator.site import Site, build_site, is_published
+from generator.sources import SourceMemory
+from generator.theme import builtin_assets, builtin_templates, make_environment
+from generator.write import (
+    SiteWriter,
+    WriteResult,
+    display_path,
+    output_problems,
+    read_manifest_state,
+)
 
 
 @dataclass(frozen=True)
@@ -25,7 +60,12 @@ class BuildResult:
     output: Path | None = None
     written: WriteResult | None = None  # None when nothing was written
     seconds: float = 0.0
+    # Every output file, for builds that do not write (check, deploy) or that check links;
+    # empty otherwise: a written site is streamed to disk, not held in memory.
     files: Mapping[str, bytes] = field(default_factory=dict, repr=False)
+    # Seconds spent in each stage, and counts (files read, Markdown converted, pages
+    # rendered), for benchmarks and --verbose output.
+    figures: Mapping[str, float] = field(default_factory=dict, repr=False)
 
     @property
     def ok(self) -> bool:
@@ -41,6 +81,8 @@ class Request:
     options: BuildOptions = field(default_factory=BuildOptions)
     base_url: str | None = None
     check_links: bool = False  # report every internal link of the output that leads nowhere
+    use_cache: bool = True  # read and write ROOT/.journal-cache (False: --no-cache)
+    workers: int | None = None  # processes converting Markdown (None: as many as pay)
 
     @property
     def output_dir(self) -> Path:
@@ -56,34 +98,86 @@ def load_settings(request: Request) -> tuple[Config, list[Problem]]:
     return config, problems
 
 
-def render_sources(site: Site, journal: Journal) -> dict[str, Rendered]:
+def markdown_sources(site: Site, journal: Journal) -> dict[str, str]:
+    """The Markdown to render, by source key: every published post, then every theme intro."""
+    texts = {key: post.body for key, post in site.posts.items()}
+    texts.update({theme.key: theme.intro for theme in journal.themes})
+    return texts
+
+
+def render_sources(
+    site: Site, journal: Journal, cache: BuildCache | None = None
+) -> dict[str, Rendered]:
     """Rendered Markdown of every published post and every theme intro, by source key."""
-    converter = make_converter()
-    rendered = {key: render_markdown(converter, post.body) for key, post in site.posts.items()}
-    for theme in journal.themes:
-        rendered[theme.key] = render_markdown(converter, theme.intro)
-    return rendered
+    texts = markdown_sources(site, journal)
+    hashes = {key: cache_key(text) for key, text in texts.items()}
+    return _rendered_by_key(texts, hashes, cache, workers=None)
 
 
-def site_files(
-    root: Path, site: Site, journal: Journal, rendered: Mapping[str, Rendered]
-) -> tuple[dict[str, bytes], list[Problem]]:
-    """Every output file: pages, the theme's assets, then the journal's static files."""
-    env = make_environment(root / "templates")
-    pages, problems = render_site(site, rendered, env)
-    files = dict(builtin_assets())
-    for static in journal.static:
-        if static.path in pages:
-            problems.append(
-                error(
-                    f"content/static/{static.path}",
-                    1,
-                    f"this file would replace the generated page /{static.path}: rename it",
-                )
-            )
-        files[static.path] = static.data
-    files.update(pages)
-    return files, problems
+def _rendered_by_key(
+    texts: Mapping[str, str],
+    hashes: Mapping[str, str],
+    cache: BuildCache | None,
+    workers: int | None,
+) -> dict[str, Rendered]:
+    """Each text's rendering: from the cache where it is, converted (and cached) otherwise."""
+    wanted = {hashes[key]: text for key, text in texts.items()}
+    found = cache.renderings(wanted) if cache is not None else {}
+    missing = {digest: text for digest, text in wanted.items() if digest not in found}
+    if missing:
+        converted = render_texts(missing, workers=workers)
+        if cache is not None:
+            cache.store_renderings(converted)
+        found.update(converted)
+    return {key: found[hashes[key]] for key in texts}
+
+
+def templates_digest(root: Path) -> str:
+    """The digest of every template a build may use: a journal's own, then the built-in ones."""
+    digest = hashlib.sha256()
+    for folder in (root / "templates", builtin_templates()):
+        digest.update(b"\0folder\0" + str(folder).encode())
+        for path in files_under(folder):
+            try:
+                data = path.read_bytes()
+            except OSError:
+                continue
+            name = path.relative_to(folder).as_posix()
+            digest.update(f"\0{name}\0{len(data)}\0".encode() + data)
+    return digest.hexdigest()
+
+
+def publish_horizon(posts: Iterable[Post], options: BuildOptions) -> datetime | None:
+    """The first moment at which a post now left out for its future date gets published."""
+    if options.now is None or options.future:
+        return None
+    later = replace(options, future=True)
+    waiting = [p.date for p in posts if not is_published(p, options) and is_published(p, later)]
+    return min(waiting, default=None)
+
+
+class _Clock:
+    """Seconds per stage, for BuildResult.figures."""
+
+    def __init__(self) -> None:
+        self.figures: dict[str, float] = {}
+        self._last = time.perf_counter()
+
+    def lap(self, stage: str) -> None:
+        now = time.perf_counter()
+        self.figures[stage] = self.figures.get(stage, 0.0) + now - self._last
+        self._last = now
+
+    def count(self, name: str, value: int) -> None:
+        self.figures[name] = float(value)
+
+
+@dataclass
+class _Output:
+    """One output file as the last committed build made it."""
+
+    fingerprint: bytes  # of its context and templates (pages) or of its bytes (other files)
+    sha256: str
 
 
 class Builder:
@@ -93,51 +187,328 @@ class Builder:
 
     def __init__(self, request: Request) -> None:
         self.request = request
+        self._config: Config | None = None
+        self._sources: SourceMemory | None = None
+        self._markdown: dict[str, tuple[str, Rendered]] = {}  # source key -> (text, rendering)
+        self._env: tuple[str, jinja2.Environment] | None = None  # (templates digest, env)
+        self._assets: dict[str, bytes] | None = None
+        self._outputs: dict[str, _Output] = {}
+        self._fingerprints = Fingerprinter()
 
     def build(self, changed: Iterable[Path] | None = None, write: bool = True) -> BuildResult:
-        del changed  # every build starts from the files for now
-        return build_once(self.request, write)
+        started = time.perf_counter()
+        clock = _Clock()
+        request = self.request
+        config, problems = load_settings(request)
+        if has_errors(problems) and not (request.root / CONFIG_NAME).is_file():
+            return BuildResult(tuple(sorted(problems)))  # no journal here: nothing more to say
+        # Bad settings fall back to their defaults, so the posts' problems are reported too.
+        if config != self._config or self._sources is None:
+            self._forget(config)
+            changed = None
+        assert self._sources is not None
+        changes = None if changed is None else frozenset(changed)
+        cache = BuildCache.open(request.root) if request.use_cache else None
+        clock.lap("settings")
+        try:
+            inputs = None
+            if changes is None and write and cache is not None:
+                listing = find_sources(request.root)
+                inputs = digest_inputs(request.root, listing, self._request_items())
+                stamped = self._stamped_result(cache, inputs)
+                clock.lap("stamp")
+                if stamped is not None:
+                    return replace(
+                        stamped, seconds=time.perf_counter() - started, figures=clock.figures
+                    )
+            result = self._build(config, problems, changes, write, cache, clock)
+            if cache is not None and write and result.written is not None:
+                keep = inputs is not None and not inputs.racy and not request.check_links
+                stamp = self._stamp(result, inputs) if keep and inputs is not None else None
+                cache.store_stamp(self._output_key(), stamp)
+        finally:
+            if cache is not None:
+                cache.close()
+        clock.lap("cache")
+        return replace(result, seconds=time.perf_counter() - started, figures=clock.figures)
+
+    # ------------------------------------------------------------ the stages
+
+    def _build(
+        self,
+        config: Config,
+        problems: list[Problem],
+        changed: frozenset[Path] | None,
+        write: bool,
+        cache: BuildCache | None,
+        clock: _Clock,
+    ) -> BuildResult:
+        request = self.request
+        assert self._sources is not None
+        journal = self._sources.journal(changed)
+        problems.extend(journal.problems)
+        clock.count("files read", self._sources.read)
+        clock.lap("load")
+        site = build_site(journal.posts, journal.themes, config, request.options)
+        problems.extend(site.problems)
+        clock.lap("site")
+        rendered = self._renderings(site, journal, cache, full=changed is None, clock=clock)
+        clock.lap("markdown")
+        sources = source_texts(journal)
+        targets = link_targets(site, journal)
+        rendered, link_problems = rewrite_source_links(rendered, sources, targets)
+        problems.extend(link_problems)
+        clock.lap("links")
+        pages = plan_pages(site, rendered)
+        clock.lap("plan")
+        extra, static_problems = self._other_files(journal, {page.path for page in pages})
+        problems.extend(static_problems)
+        output = request.output_dir
+        if write:
+            problems.extend(output_problems(request.root, output))
+        keep_files = not write or request.check_links
+        emitted = self._emit(pages, extra, output, write, keep_files, problems, clock)
+        problems.extend(emitted.problems)
+        if request.check_links:
+            problems.extend(site_link_problems(emitted.files, site, sources, rendered))
+        written = None
+        if emitted.writer is not None:
+            if has_errors(problems):
+                emitted.writer.abort()
+            else:
+                written = emitted.writer.commit()
+                self._outputs = emitted.outputs
+        clock.lap("write")
+        return BuildResult(
+            tuple(sorted(set(problems))),
+            posts=len(site.posts),
+            output=output,
+            written=written,
+            files=emitted.files if keep_files else {},
+        )
+
+    def _renderings(
+        self, site: Site, journal: Journal, cache: BuildCache | None, full: bool, clock: _Clock
+    ) -> dict[str, Rendered]:
+        """Every rendering: remembered from the last build when its text is the same, else
+        from the cache, else converted."""
+        texts = markdown_sources(site, journal)
+        known = self._markdown
+        missing = {k: t for k, t in texts.items() if k not in known or known[k][0] != t}
+        hashes = {key: cache_key(text) for key, text in missing.items()}
+        fresh = _rendered_by_key(missing, hashes, cache, self.request.workers)
+        clock.count("markdown converted", len(fresh))
+        rendered = {k: fresh[k] if k in fresh else known[k][1] for k in texts}
+        self._markdown = {key: (texts[key], rendered[key]) for key in texts}
+        if cache is not None and full and len(missing) == len(texts):
+            cache.prune_renderings(set(hashes.values()))
+        return rendered
+
+    def _other_files(
+        self, journal: Journal, page_paths: set[str]
+    ) -> tuple[dict[str, bytes], list[Problem]]:
+        """The theme's assets and the journal's static files (a page wins over a static file
+        of the same path, which is an error)."""
+        if self._assets is None:
+            self._assets = builtin_assets()
+        files = dict(self._assets)
+        problems: list[Problem] = []
+        for static in journal.static:
+            if static.path in page_paths:
+                problems.append(
+                    error(
+                        f"content/static/{static.path}",
+                        1,
+                        f"this file would replace the generated page /{static.path}: rename it",
+                    )
+                )
+                continue
+            files[static.path] = static.data
+        return files, problems
+
+    def _environment(self) -> tuple[str, jinja2.Environment]:
+        digest = templates_digest(self.request.root)
+        if self._env is None or self._env[0] != digest:
+            self._env = (digest, make_environment(self.request.root / "templates"))
+        return self._env
+
+    def _emit(
+        self,
+        pages: Sequence[Page],
+        extra: Mapping[str, bytes],
+        output: Path,
+        write: bool,
+        keep_files: bool,
+        problems: list[Problem],
+        clock: _Clock,
+    ) -> _Emitted:
+        """Render and write every file; pages whose fingerprint did not change are kept."""
+        emitted = _Emitted()
+        if write and not has_errors(problems):
+            paths = [*extra, *(page.path for page in pages)]
+            try:
+                emitted.writer = SiteWriter(output, paths)
+            except (OSError, ValueError) as exc:
+                emitted.problems.append(_write_problem(output, self.request.root, exc))
+        writer = emitted.writer
+        for path, data in extra.items():
+            of_bytes = hashlib.blake2b(data, digest_size=20).digest()
+            self._emit_one(emitted, path, of_bytes, None, data, keep_files)
+        digest, env = self._environment()
+        clock.lap("write")
+        failed: set[str] = set()
+        fingerprints = self._fingerprints
+        rendered = kept = 0
+        for page in pages:
+            if page.template in failed:
+                continue
+            fingerprint: bytes | None = None
+            if writer is not None and not keep_files:
+                fingerprint = fingerprints.page(digest + page.template, page.context)
+            try:
+                if self._emit_one(emitted, page.path, fingerprint, (page, env), None, keep_files):
+                    kept += 1
+                else:
+                    rendered += 1
+            except jinja2.TemplateError as exc:
+                failed.add(page.template)
+                emitted.problems.append(page_problem(exc, page.template))
+                if writer is not None:
+                    writer.discard(page.path)
+        fingerprints.forget_unused()
+        clock.count("pages rendered", rendered)
+        clock.count("pages kept", kept)
+        clock.lap("render")
+        return emitted
+
+    def _emit_one(
+        self,
+        emitted: _Emitted,
+        path: str,
+        fingerprint: bytes | None,
+        page: tuple[Page, jinja2.Environment] | None,
+        data: bytes | None,
+        keep_files: bool,
+    ) -> bool:
+        """Write (or keep) one file; True if it was kept without being made again."""
+        writer = emitted.writer
+        before = self._outputs.get(path)
+        if (
+            writer is not None
+            and fingerprint is not None
+            and before is not None
+            and before.fingerprint == fingerprint
+            and writer.keep(path, before.sha256)
+        ):
+            emitted.outputs[path] = before
+            return True
+        if data is None:
+            assert page is not None
+            chunks = page_chunks(*page)
+            if keep_files or writer is None:
+                data = b"".join(chunks)
+            else:
+                sha = writer.put_chunks(path, chunks)
+                if fingerprint is not None:
+                    emitted.outputs[path] = _Output(fingerprint, sha)
+                return False
+        if keep_files:
+            emitted.files[path] = data
+        if writer is not None:
+            sha = writer.put(path, data)
+            if fingerprint is not None:
+                emitted.outputs[path] = _Output(fingerprint, sha)
+        return False
+
+    # ------------------------------------------------------------ memory and stamps
+
+    def _forget(self, config: Config) -> None:
+        """Start afresh (new settings change every page); renderings stay valid."""
+        self._config = config
+        self._sources = SourceMemory(self.request.root, config.zone)
+        self._outputs = {}
+
+    def _output_key(self) -> str:
+        return str(self.request.output_dir.resolve())
+
+    def _request_items(self) -> list[str]:
+        request = self.request
+        options = request.options
+        return [
+            f"output {self._output_key()}",
+            f"base_url {request.base_url}",
+            f"drafts {options.drafts} future {options.future} clock {options.now is not None}",
+            f"check_links {request.check_links}",
+        ]
+
+    def _stamp(self, result: BuildResult, inputs: InputDigest) -> Stamp | None:
+        assert self._sources is not None and result.written is not None
+        posts = [post for post, _ in self._sources.posts.values() if post is not None]
+        horizon = publish_horizon(posts, self.request.options)
+        manifest, _ = read_manifest_state(self.request.output_dir)
+        return Stamp(
+            inputs=inputs.value,
+            valid_until=horizon.isoformat() if horizon is not None else None,
+            posts=result.posts,
+            files=len(manifest),
+            problems=tuple((p.path, p.line, p.level, p.message) for p in result.problems),
+        )
+
+    def _stamped_result(self, cache: BuildCache, inputs: InputDigest) -> BuildResult | None:
+        """The result of a build with nothing to do, if the stamp and the output say so."""
+        stamp = cache.stamp(self._output_key())
+        if stamp is None or stamp.inputs != inputs.value or inputs.racy:
+            return None
+        now = self.request.options.now
+        until = stamp.valid_until
+        if until is not None and now is not None and now >= datetime.fromisoformat(until):
+            return None
+        output = self.request.output_dir
+        if output_problems(self.request.root, output) or not _output_intact(output, stamp.files):
+            return None
+        problems = tuple(
+            Problem(path, line, "error" if level == "error" else "warning", message)
+            for path, line, level, message in stamp.problems
+        )
+        return BuildResult(
+            problems,
+            posts=stamp.posts,
+            output=output,
+            written=WriteResult((), stamp.files, ()),
+        )
+
+
+@dataclass
+class _Emitted:
+    writer: SiteWriter | None = None
+    files: dict[str, bytes] = field(default_factory=dict)
+    outputs: dict[str, _Output] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def _output_intact(output: Path, expected: int) -> bool:
+    """True if the output folder holds exactly what its manifest says, file by file."""
+    entries, unfinished = read_manifest_state(output)
+    if unfinished or len(entries) != expected:
+        return False
+    for path, entry in entries.items():
+        try:
+            status = (output / path).lstat()
+        except OSError:
+            return False
+        if (status.st_size, status.st_mtime_ns) != (entry.size, entry.mtime_ns):
+            return False
+    return True
+
+
+def _write_problem(output: Path, root: Path, exc: Exception) -> Problem:
+    shown = display_path(output, root)
+    return error(shown, 1, f"cannot write the site into {shown}: {exc}")
 
 
 def build(request: Request, write: bool = True) -> BuildResult:
     """Build the journal once; write the output only when there is no error."""
     return Builder(request).build(write=write)
-
-
-def build_once(request: Request, write: bool = True) -> BuildResult:
-    started = time.perf_counter()
-    config, problems = load_settings(request)
-    if has_errors(problems) and not (request.root / CONFIG_NAME).is_file():
-        return BuildResult(tuple(sorted(problems)))  # no journal here: nothing more to say
-    # Bad settings fall back to their defaults, so the posts' problems are reported too.
-    journal = load_journal(request.root, config.zone)
-    problems.extend(journal.problems)
-    site = build_site(journal.posts, journal.themes, config, request.options)
-    problems.extend(site.problems)
-    rendered = render_sources(site, journal)
-    sources = source_texts(journal)
-    rendered, link_problems = rewrite_source_links(rendered, sources, link_targets(site, journal))
-    problems.extend(link_problems)
-    files, render_problems = site_files(request.root, site, journal, rendered)
-    problems.extend(render_problems)
-    if request.check_links:
-        problems.extend(site_link_problems(files, site, sources, rendered))
-    output = request.output_dir
-    if write:
-        problems.extend(output_problems(request.root, output))
-    result = BuildResult(
-        tuple(sorted(set(problems))), posts=len(site.posts), output=output, files=files
-    )
-    if not write or not result.ok:
-        return replace(result, seconds=time.perf_counter() - started)
-    try:
-        written = write_site(output, files)
-    except (OSError, ValueError) as exc:
-        shown = display_path(output, request.root)
-        failure = error(shown, 1, f"cannot write the site into {shown}: {exc}")
-        failed = (*result.problems, failure)
-        return replace(result, problems=failed, seconds=time.perf_counter() - started)
-    return replace(result, written=written, seconds=time.perf_counter() - started)
 
 
 def describe_output(result: BuildResult, root: Path) -> str:

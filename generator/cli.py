@@ -98,7 +98,8 @@ def cmd_check(args: argparse.Namespace) -> int:
     errors = sum(1 for p in result.problems if p.level == "error")
     warnings = len(result.problems) - errors
     links = " and their links" if args.check_links else ""
-    print(f"Checked {result.posts} posts{links}: {errors} errors, {warnings} warnings")
+    counted = f"{plural(errors, 'error')}, {plural(warnings, 'warning')}"
+    print(f"Checked {plural(result.posts, 'post')}{links}: {counted}")
     return 0 if result.ok else 1
 
 
@@ -381,10 +382,19 @@ def make_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = make_parser().parse_args(argv)
     try:
         code: int = args.handler(args)
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # The reader went away (`journal promises | head`): stop quietly, like other tools.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
     return code

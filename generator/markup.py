@@ -23,7 +23,7 @@ EXTENSION_CONFIGS: dict[str, dict[str, object]] = {
     "smarty": {"smart_angled_quotes": False},
 }
 # Part of every cache key: bump it when the settings above or the post-processing change.
-RENDERER_VERSION = f"python-markdown {markdown.__version__} / settings 2"
+RENDERER_VERSION = f"python-markdown {markdown.__version__} / settings 3"
 
 _FIRST_PARAGRAPH = re.compile(r"<p>.*?</p>", re.S)
 _WORDS_PER_MINUTE = 220
@@ -36,14 +36,31 @@ class Rendered:
     words: int
 
 
+# Smart quotes run right after the other inline patterns, before "prettify" puts a newline
+# after every block: on those newlines the smarty pass is quadratic in the number of
+# paragraphs (a 120 kB post of short paragraphs took half a minute).
+_SMARTY_PRIORITY = 12
+
+
 def make_converter() -> markdown.Markdown:
-    return markdown.Markdown(
+    converter = markdown.Markdown(
         extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS, output_format="html"
     )
+    if "smarty" in converter.treeprocessors:
+        smarty = converter.treeprocessors["smarty"]
+        converter.treeprocessors.deregister("smarty")
+        converter.treeprocessors.register(smarty, "smarty", _SMARTY_PRIORITY)
+    return converter
 
 
 def render_markdown(converter: markdown.Markdown, text: str) -> Rendered:
-    html = converter.reset().convert(text)
+    try:
+        html = converter.reset().convert(text)
+    except RecursionError:
+        # Python-Markdown recurses once per level of nesting. The loader reports posts
+        # nested that deep (see load.nesting_problems); this keeps any other case from
+        # ending the build with a traceback: the text is shown as it is.
+        html = f"<pre>{entities.escape(text)}</pre>"
     # Entities decoded first: "partner&rsquo;s" is one word, not three.
     words = count_words(entities.unescape(plain_text(html)))
     return Rendered(html=html, summary_html=summary_of(html), words=words)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Literal
 from urllib.parse import unquote, urlsplit
@@ -77,6 +77,8 @@ def is_published(post: Post, options: BuildOptions) -> bool:
 def build_site(
     posts: Sequence[Post], themes: Sequence[Theme], config: Config, options: BuildOptions
 ) -> Site:
+    if options.now is not None and options.now.tzinfo is None:  # a naive clock: site time
+        options = replace(options, now=options.now.replace(tzinfo=config.zone))
     published = [p for p in posts if is_published(p, options)]
     problems: list[Problem] = []
     order = newest_first(published)
@@ -237,7 +239,7 @@ class PostFinder:
 
     def find(self, text: str, href: str | None, base_path: str) -> list[str]:
         if href is not None:
-            path = unquote(urlsplit(href).path)
+            path = _href_path(href)
             for prefix in (base_path, "/"):
                 if path.startswith(prefix) and path[len(prefix) :].rstrip("/") + "/" in self.by_url:
                     return [self.by_url[path[len(prefix) :].rstrip("/") + "/"]]
@@ -246,6 +248,15 @@ class PostFinder:
             if key not in found:
                 found.append(key)
         return found
+
+
+def _href_path(href: str) -> str:
+    """The decoded path of a promise's link; "" for a link too broken to read (`http://[x`),
+    which then matches nothing and the promise is found by its text."""
+    try:
+        return unquote(urlsplit(href).path)
+    except ValueError:
+        return ""
 
 
 def backlinks_of(chains: Mapping[str, Chain], order: Sequence[str]) -> dict[str, tuple[str, ...]]:

@@ -8,6 +8,7 @@ manifest is not ours and is refused, as is any folder that holds the journal its
 
 from __future__ import annotations
 
+import filecmp
 import hashlib
 import json
 import os
@@ -150,6 +151,66 @@ class SiteWriter:
         self.current[path] = Entry(digest, len(data), -1)
         return digest
 
+    def put_chunks(self, path: str, chunks: Iterable[bytes]) -> str:
+        """`put` for bytes that come in chunks: past `SPILL` bytes they go straight to the
+        staged file, so a file of any size costs little memory. If iterating `chunks` raises,
+        nothing is staged for `path` and the exception goes on."""
+        digest = hashlib.sha256()
+        held: list[bytes] = []
+        size = 0
+        handle = None
+        staged = _staged_name(self.targets[path])
+        try:
+            for chunk in chunks:
+                digest.update(chunk)
+                size += len(chunk)
+                if handle is not None:
+                    handle.write(chunk)
+                    continue
+                held.append(chunk)
+                if size > SPILL:
+                    self._make_folder(staged.parent)
+                    handle = open(staged, "wb")  # noqa: SIM115 - closed below
+                    handle.writelines(held)
+                    held = []
+        except BaseException:
+            if handle is not None:
+                handle.close()
+                staged.unlink(missing_ok=True)
+            raise
+        if handle is None:
+            return self.put(path, b"".join(held))
+        handle.close()
+        return self._staged_or_same(path, staged, digest.hexdigest(), size)
+
+    def _staged_or_same(self, path: str, staged: Path, digest: str, size: int) -> str:
+        """Keep the staged file, unless the target already holds the same bytes."""
+        target = self.targets[path]
+        status = _lstat(target)
+        entry = self.old.get(path)
+        same = False
+        if status is not None and stat.S_ISREG(status.st_mode) and status.st_size == size:
+            vouched = entry is not None and entry.sha256 == digest
+            if vouched and entry is not None:
+                same = (status.st_size, status.st_mtime_ns) == (entry.size, entry.mtime_ns)
+            same = same or filecmp.cmp(staged, target, shallow=False)
+        if same:
+            assert status is not None
+            staged.unlink()
+            self.current[path] = Entry(digest, status.st_size, status.st_mtime_ns)
+            self.unchanged += 1
+        else:
+            self.staged[path] = staged
+            self.current[path] = Entry(digest, size, -1)
+        return digest
+
+    def discard(self, path: str) -> None:
+        """Forget what was staged for `path` (its page failed to render)."""
+        staged = self.staged.pop(path, None)
+        if staged is not None:
+            staged.unlink(missing_ok=True)
+        self.current.pop(path, None)
+
     def commit(self) -> WriteResult:
         """Put the staged files in place, delete the stale ones, save the manifest."""
         for path in sorted(self.staged):
@@ -158,7 +219,8 @@ class SiteWriter:
                 target.unlink()
             os.replace(self.staged[path], target)
             status = target.stat()
-            self.current[path] = Entry(self.current[path].sha256, status.st_size, status.st_mtime_ns)
+            digest = self.current[path].sha256
+            self.current[path] = Entry(digest, status.st_size, status.st_mtime_ns)
             self.written.append(path)
         self.staged = {}
         stale = [p for p in self.old if p not in self.targets]
@@ -182,6 +244,7 @@ class SiteWriter:
 
 
 _STAGED_SUFFIX = ".journal-tmp"
+SPILL = 1 << 22  # bytes of one file held in memory before it goes to its staged file
 
 
 def _staged_name(target: Path) -> Path:
@@ -209,9 +272,9 @@ def _holds(
     """True if the file at `target` (whose lstat is `status`) holds exactly `data`."""
     if status is None or not stat.S_ISREG(status.st_mode) or status.st_size != len(data):
         return False
-    if entry is not None and entry.sha256 == digest:
-        if (status.st_size, status.st_mtime_ns) == (entry.size, entry.mtime_ns):
-            return True
+    vouched = entry is not None and entry.sha256 == digest
+    if vouched and entry is not None and status.st_mtime_ns == entry.mtime_ns:
+        return True
     return target.read_bytes() == data
 
 
