@@ -11,9 +11,9 @@ a build costs what changed rather than what exists:
 - each output file's fingerprint (`fingerprint.Fingerprinter`: the digest of the page's
   template sources and context): a page whose fingerprint did not change, and whose file the
   output's manifest still vouches for, is neither rendered nor written;
-- per output folder, a stamp of the last build's inputs (`inputs.digest_inputs`): when the
-  files, settings, templates and program are all as they were and the output is intact, a
-  build has nothing to do.
+- per output folder, a stamp of the last one-off build's inputs (`inputs.digest_inputs`):
+  when the files, settings, templates and program are all as they were and the output is
+  intact, `journal build` has nothing to do, and reads no post to find that out.
 
 Whatever is kept, the output is byte-identical to a build from scratch (tests/
 test_incremental.py checks it after random edits). Pages are written as they are rendered,
@@ -22,7 +22,9 @@ into staged files that replace the old ones only when the whole build succeeded.
 
 from __future__ import annotations
 
+import ctypes
 import hashlib
+import os
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -33,18 +35,27 @@ import jinja2
 
 from generator.cache import BuildCache, Stamp
 from generator.config import CONFIG_NAME, BuildOptions, Config, load_config, with_base_url
-from generator.crossrefs import link_targets, rewrite_source_links, site_link_problems, source_texts
+from generator.crossrefs import (
+    SourceText,
+    Targets,
+    link_targets,
+    rewrite_source_links,
+    site_link_problems,
+    source_texts,
+)
 from generator.fingerprint import Fingerprinter
 from generator.inputs import InputDigest, digest_inputs, files_under
-from generator.load import Journal, Post, find_sources
+from generator.load import THEMES_DIR, Journal, Post, SourceFiles, assemble_journal, find_sources
 from generator.markup import Rendered, cache_key
 from generator.parallel import render_texts
 from generator.problems import Problem, error, has_errors
-from generator.render import Page, page_chunks, page_problem, plan_pages
+from generator.render import Page, page_chunks, page_problem, plan_site
 from generator.site import Site, build_site, is_published
 from generator.sources import SourceMemory
 from generator.theme import builtin_assets, builtin_templates, make_environment
+from generator.views import Views
 from generator.write import (
+    Entry,
     SiteWriter,
     WriteResult,
     display_path,
@@ -111,25 +122,32 @@ def render_sources(
     """Rendered Markdown of every published post and every theme intro, by source key."""
     texts = markdown_sources(site, journal)
     hashes = {key: cache_key(text) for key, text in texts.items()}
-    return _rendered_by_key(texts, hashes, cache, workers=None)
+    return _rendered_by_key(texts, hashes, cache, workers=None)[0]
 
 
 def _rendered_by_key(
-    texts: Mapping[str, str],
+    texts: dict[str, str],
     hashes: Mapping[str, str],
     cache: BuildCache | None,
     workers: int | None,
-) -> dict[str, Rendered]:
-    """Each text's rendering: from the cache where it is, converted (and cached) otherwise."""
+    consume: bool = False,
+) -> tuple[dict[str, Rendered], int]:
+    """Each text's rendering, by key: from the cache where it is, converted (and cached)
+    otherwise; and how many were converted. With `consume`, `texts` is emptied, and each
+    text is let go of once converted."""
     wanted = {hashes[key]: text for key, text in texts.items()}
+    if consume:
+        texts.clear()
     found = cache.renderings(wanted) if cache is not None else {}
     missing = {digest: text for digest, text in wanted.items() if digest not in found}
+    count = len(missing)
+    wanted.clear()
     if missing:
-        converted = render_texts(missing, workers=workers)
+        converted = render_texts(missing, workers=workers, consume=consume)
         if cache is not None:
             cache.store_renderings(converted)
         found.update(converted)
-    return {key: found[hashes[key]] for key in texts}
+    return {key: found[digest] for key, digest in hashes.items()}, count
 
 
 def templates_digest(root: Path) -> str:
@@ -147,6 +165,16 @@ def templates_digest(root: Path) -> str:
     return digest.hexdigest()
 
 
+def assets_signature() -> tuple[tuple[str, int, int], ...]:
+    """The status of the theme's asset files (they change only while the theme is worked on)."""
+    folder = builtin_templates().parent / "assets"
+    found = []
+    for path in files_under(folder):
+        status = path.stat()
+        found.append((path.name, status.st_size, status.st_mtime_ns))
+    return tuple(found)
+
+
 def publish_horizon(posts: Iterable[Post], options: BuildOptions) -> datetime | None:
     """The first moment at which a post now left out for its future date gets published."""
     if options.now is None or options.future:
@@ -154,6 +182,28 @@ def publish_horizon(posts: Iterable[Post], options: BuildOptions) -> datetime | 
     later = replace(options, future=True)
     waiting = [p.date for p in posts if not is_published(p, options) and is_published(p, later)]
     return min(waiting, default=None)
+
+
+def without_markdown(site: Site, journal: Journal) -> tuple[Site, Journal]:
+    """The site and journal with every post's Markdown body left out (rendered already)."""
+    light = {post.key: replace(post, body="") for post in journal.posts}
+    return (
+        replace(site, posts={key: light[key] for key in site.posts}),
+        replace(journal, posts=tuple(light[post.key] for post in journal.posts)),
+    )
+
+
+def give_back_memory() -> None:
+    """Hand memory freed by the stages so far back to the system. The C library keeps freed
+    blocks for later requests of their size, which the next stages, made of small objects,
+    rarely make: without this, a large build's peak would be the sum of its stages."""
+    try:
+        ctypes.CDLL(None).malloc_trim(0)
+    except (OSError, AttributeError, TypeError):
+        return  # not the GNU C library: nothing to do
+
+
+_TRIM_EVERY = 8 << 20  # bytes of pages rendered between two `give_back_memory` calls
 
 
 class _Clock:
@@ -185,15 +235,26 @@ class Builder:
     since the last build (None: unknown, look at everything). Whatever it keeps between builds,
     its output must stay byte-identical to a clean `build`."""
 
-    def __init__(self, request: Request) -> None:
+    def __init__(self, request: Request, *, again: bool = True) -> None:
+        """`again=False` for a builder that builds once: it skips the fingerprints that only
+        a later build would compare with."""
         self.request = request
+        self._again = again
         self._config: Config | None = None
         self._sources: SourceMemory | None = None
         self._markdown: dict[str, tuple[str, Rendered]] = {}  # source key -> (text, rendering)
         self._env: tuple[str, jinja2.Environment] | None = None  # (templates digest, env)
-        self._assets: dict[str, bytes] | None = None
+        self._assets: tuple[tuple[tuple[str, int, int], ...], dict[str, bytes]] | None = None
         self._outputs: dict[str, _Output] = {}
         self._fingerprints = Fingerprinter()
+        self._horizon: datetime | None = None  # when a post dated later gets published
+        self._views: Views | None = None  # the last build's, to take over what did not change
+        self._manifest: tuple[tuple[int, int, int], dict[str, Entry]] | None = None
+        # The source links rewritten last time: (targets, {key: (in, source, out, problems)}).
+        self._links: (
+            tuple[Targets, dict[str, tuple[Rendered, SourceText | None, Rendered, list[Problem]]]]
+            | None
+        ) = None
 
     def build(self, changed: Iterable[Path] | None = None, write: bool = True) -> BuildResult:
         started = time.perf_counter()
@@ -206,13 +267,17 @@ class Builder:
         if config != self._config or self._sources is None:
             self._forget(config)
             changed = None
-        assert self._sources is not None
         changes = None if changed is None else frozenset(changed)
-        cache = BuildCache.open(request.root) if request.use_cache else None
+        # Only a build that may write its output writes the cache: `check` and a refused
+        # output folder leave the journal as it was.
+        writable = write and not output_problems(request.root, request.output_dir)
+        cache = BuildCache.open(request.root, writable) if request.use_cache else None
         clock.lap("settings")
         try:
             inputs = None
-            if changes is None and write and cache is not None:
+            # A one-off build with nothing changed since the last one has nothing to do.
+            # (Watch mode's first build reads everything: the builds after it need it.)
+            if changes is None and write and cache is not None and not self._again:
                 listing = find_sources(request.root)
                 inputs = digest_inputs(request.root, listing, self._request_items())
                 stamped = self._stamped_result(cache, inputs)
@@ -249,17 +314,37 @@ class Builder:
         problems.extend(journal.problems)
         clock.count("files read", self._sources.read)
         clock.lap("load")
+        self._horizon = publish_horizon(journal.posts, request.options)
         site = build_site(journal.posts, journal.themes, config, request.options)
         problems.extend(site.problems)
         clock.lap("site")
-        rendered = self._renderings(site, journal, cache, full=changed is None, clock=clock)
+        texts = markdown_sources(site, journal)
+        light = not self._again and not request.check_links
+        if light:
+            # Nothing but the conversion reads the Markdown: a build that will not run again
+            # lets go of each post's text as soon as its HTML is there (at 10,000 posts, the
+            # text is a third of the peak memory). The few files whose links have problems
+            # are read again, to tell the problems' lines.
+            site, journal = without_markdown(site, journal)
+            self._sources = None
+            sources: dict[str, SourceText] = {}
+        else:
+            sources = source_texts(journal)
+        rendered = self._renderings(texts, cache, full=changed is None, clock=clock, consume=light)
         clock.lap("markdown")
-        sources = source_texts(journal)
         targets = link_targets(site, journal)
-        rendered, link_problems = rewrite_source_links(rendered, sources, targets)
+        linked, link_problems = self._linked(rendered, sources, targets)
+        if light and link_problems:
+            linked, link_problems = self._relinked(rendered, linked, link_problems, targets, config)
+        rendered = linked
         problems.extend(link_problems)
+        if light:
+            give_back_memory()
         clock.lap("links")
-        pages = plan_pages(site, rendered)
+        pages, views = plan_site(site, rendered, self._views, remember=self._again)
+        self._views = views if self._again else None
+        if light:
+            give_back_memory()
         clock.lap("plan")
         extra, static_problems = self._other_files(journal, {page.path for page in pages})
         problems.extend(static_problems)
@@ -278,6 +363,7 @@ class Builder:
             else:
                 written = emitted.writer.commit()
                 self._outputs = emitted.outputs
+                self._manifest = emitted.writer.saved if self._again else None
         clock.lap("write")
         return BuildResult(
             tuple(sorted(set(problems))),
@@ -288,30 +374,108 @@ class Builder:
         )
 
     def _renderings(
-        self, site: Site, journal: Journal, cache: BuildCache | None, full: bool, clock: _Clock
+        self,
+        texts: dict[str, str],
+        cache: BuildCache | None,
+        full: bool,
+        clock: _Clock,
+        consume: bool = False,
     ) -> dict[str, Rendered]:
         """Every rendering: remembered from the last build when its text is the same, else
-        from the cache, else converted."""
-        texts = markdown_sources(site, journal)
+        from the cache, else converted. With `consume`, `texts` is emptied, and each text
+        is let go of once converted."""
         known = self._markdown
+        order = list(texts)
         missing = {k: t for k, t in texts.items() if k not in known or known[k][0] != t}
         hashes = {key: cache_key(text) for key, text in missing.items()}
-        fresh = _rendered_by_key(missing, hashes, cache, self.request.workers)
-        clock.count("markdown converted", len(fresh))
-        rendered = {k: fresh[k] if k in fresh else known[k][1] for k in texts}
-        self._markdown = {key: (texts[key], rendered[key]) for key in texts}
-        if cache is not None and full and len(missing) == len(texts):
+        everything = len(missing) == len(texts)
+        remembered = dict(texts) if self._again else {}
+        if consume:
+            texts.clear()
+        fresh, converted = _rendered_by_key(
+            missing, hashes, cache, self.request.workers, consume=consume
+        )
+        clock.count("markdown converted", converted)
+        rendered = {k: fresh[k] if k in fresh else known[k][1] for k in order}
+        if self._again:
+            self._markdown = {key: (remembered[key], rendered[key]) for key in order}
+        if cache is not None and full and everything:
             cache.prune_renderings(set(hashes.values()))
         return rendered
+
+    def _relinked(
+        self,
+        rendered: Mapping[str, Rendered],
+        linked: dict[str, Rendered],
+        problems: list[Problem],
+        targets: Targets,
+        config: Config,
+    ) -> tuple[dict[str, Rendered], list[Problem]]:
+        """Link problems found without the Markdown at hand: their files are read again and
+        their links rewritten again, for the problems to say the right line."""
+        keys = {problem.path for problem in problems} & set(rendered)
+        again = SourceMemory(self.request.root, config.zone)
+        found = assemble_journal(
+            SourceFiles(
+                tuple(k for k in sorted(keys) if not k.startswith(THEMES_DIR + "/")),
+                tuple(k for k in sorted(keys) if k.startswith(THEMES_DIR + "/")),
+                (),
+                (),
+            ),
+            again.read_post,
+            again.read_theme,
+            lambda key: b"",
+        )
+        redone, fixed = rewrite_source_links(
+            {k: rendered[k] for k in keys}, source_texts(found), targets
+        )
+        kept = [problem for problem in problems if problem.path not in keys]
+        return {**linked, **redone}, kept + fixed
+
+    def _linked(
+        self,
+        rendered: Mapping[str, Rendered],
+        sources: Mapping[str, SourceText],
+        targets: Targets,
+    ) -> tuple[dict[str, Rendered], list[Problem]]:
+        """`rewrite_source_links`, done again only for renderings or sources that changed,
+        or for all of them when the posts' URLs did."""
+        before = self._links if self._links is not None and self._links[0] == targets else None
+        todo = {
+            key: item
+            for key, item in rendered.items()
+            if before is None
+            or key not in before[1]
+            or before[1][key][0] is not item
+            or before[1][key][1] != sources.get(key)
+        }
+        done, problems = rewrite_source_links(todo, sources, targets)
+        found: dict[str, list[Problem]] = {}
+        for problem in problems:
+            found.setdefault(problem.path, []).append(problem)
+        result: dict[str, Rendered] = {}
+        memory: dict[str, tuple[Rendered, SourceText | None, Rendered, list[Problem]]] = {}
+        every: list[Problem] = []
+        for key, item in rendered.items():
+            if key in done:
+                memory[key] = (item, sources.get(key), done[key], found.get(key, []))
+            else:
+                assert before is not None
+                memory[key] = before[1][key]
+            result[key] = memory[key][2]
+            every.extend(memory[key][3])
+        self._links = (targets, memory) if self._again else None
+        return result, every
 
     def _other_files(
         self, journal: Journal, page_paths: set[str]
     ) -> tuple[dict[str, bytes], list[Problem]]:
         """The theme's assets and the journal's static files (a page wins over a static file
         of the same path, which is an error)."""
-        if self._assets is None:
-            self._assets = builtin_assets()
-        files = dict(self._assets)
+        signature = assets_signature()
+        if self._assets is None or self._assets[0] != signature:
+            self._assets = (signature, builtin_assets())
+        files = dict(self._assets[1])
         problems: list[Problem] = []
         for static in journal.static:
             if static.path in page_paths:
@@ -329,12 +493,14 @@ class Builder:
     def _environment(self) -> tuple[str, jinja2.Environment]:
         digest = templates_digest(self.request.root)
         if self._env is None or self._env[0] != digest:
-            self._env = (digest, make_environment(self.request.root / "templates"))
+            env = make_environment(self.request.root / "templates")
+            env.auto_reload = False  # a change of any template makes a new environment
+            self._env = (digest, env)
         return self._env
 
     def _emit(
         self,
-        pages: Sequence[Page],
+        pages: list[Page],
         extra: Mapping[str, bytes],
         output: Path,
         write: bool,
@@ -342,12 +508,13 @@ class Builder:
         problems: list[Problem],
         clock: _Clock,
     ) -> _Emitted:
-        """Render and write every file; pages whose fingerprint did not change are kept."""
+        """Render and write every file (`pages` is emptied on the way); pages whose
+        fingerprint did not change are kept."""
         emitted = _Emitted()
         if write and not has_errors(problems):
             paths = [*extra, *(page.path for page in pages)]
             try:
-                emitted.writer = SiteWriter(output, paths)
+                emitted.writer = SiteWriter(output, paths, known=self._manifest)
             except (OSError, ValueError) as exc:
                 emitted.problems.append(_write_problem(output, self.request.root, exc))
         writer = emitted.writer
@@ -359,17 +526,25 @@ class Builder:
         failed: set[str] = set()
         fingerprints = self._fingerprints
         rendered = kept = 0
-        for page in pages:
+        pages.reverse()
+        made = 0  # bytes rendered since memory was last handed back
+        while pages:
+            page = pages.pop()  # let go of each page's context once it is written
+            if not self._again and made > _TRIM_EVERY:
+                give_back_memory()  # what rendering left between long-lived entries
+                made = 0
             if page.template in failed:
                 continue
             fingerprint: bytes | None = None
-            if writer is not None and not keep_files:
+            if not keep_files and self._again:
                 fingerprint = fingerprints.page(digest + page.template, page.context)
             try:
                 if self._emit_one(emitted, page.path, fingerprint, (page, env), None, keep_files):
                     kept += 1
                 else:
                     rendered += 1
+                    entry = writer.current.get(page.path) if writer is not None else None
+                    made += entry.size if entry is not None else 0
             except jinja2.TemplateError as exc:
                 failed.add(page.template)
                 emitted.problems.append(page_problem(exc, page.template))
@@ -393,15 +568,12 @@ class Builder:
         """Write (or keep) one file; True if it was kept without being made again."""
         writer = emitted.writer
         before = self._outputs.get(path)
-        if (
-            writer is not None
-            and fingerprint is not None
-            and before is not None
-            and before.fingerprint == fingerprint
-            and writer.keep(path, before.sha256)
-        ):
-            emitted.outputs[path] = before
-            return True
+        if fingerprint is not None and before is not None and before.fingerprint == fingerprint:
+            if writer is None:
+                return True  # a failed build: this page would render as it did, without error
+            if writer.keep(path, before.sha256):
+                emitted.outputs[path] = before
+                return True
         if data is None:
             assert page is not None
             chunks = page_chunks(*page)
@@ -427,6 +599,8 @@ class Builder:
         self._config = config
         self._sources = SourceMemory(self.request.root, config.zone)
         self._outputs = {}
+        self._views = None
+        self._links = None
 
     def _output_key(self) -> str:
         return str(self.request.output_dir.resolve())
@@ -442,9 +616,8 @@ class Builder:
         ]
 
     def _stamp(self, result: BuildResult, inputs: InputDigest) -> Stamp | None:
-        assert self._sources is not None and result.written is not None
-        posts = [post for post, _ in self._sources.posts.values() if post is not None]
-        horizon = publish_horizon(posts, self.request.options)
+        assert result.written is not None
+        horizon = self._horizon
         manifest, _ = read_manifest_state(self.request.output_dir)
         return Stamp(
             inputs=inputs.value,
@@ -491,9 +664,10 @@ def _output_intact(output: Path, expected: int) -> bool:
     entries, unfinished = read_manifest_state(output)
     if unfinished or len(entries) != expected:
         return False
+    folder = str(output)
     for path, entry in entries.items():
         try:
-            status = (output / path).lstat()
+            status = os.lstat(os.path.join(folder, path))
         except OSError:
             return False
         if (status.st_size, status.st_mtime_ns) != (entry.size, entry.mtime_ns):
@@ -508,7 +682,7 @@ def _write_problem(output: Path, root: Path, exc: Exception) -> Problem:
 
 def build(request: Request, write: bool = True) -> BuildResult:
     """Build the journal once; write the output only when there is no error."""
-    return Builder(request).build(write=write)
+    return Builder(request, again=False).build(write=write)
 
 
 def describe_output(result: BuildResult, root: Path) -> str:

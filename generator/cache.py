@@ -97,9 +97,7 @@ class Stamp:
     def from_json(text: str) -> Stamp | None:
         try:
             data: Any = json.loads(text)
-            problems = tuple(
-                (str(p[0]), int(p[1]), str(p[2]), str(p[3])) for p in data["problems"]
-            )
+            problems = tuple((str(p[0]), int(p[1]), str(p[2]), str(p[3])) for p in data["problems"])
             until = data["valid_until"]
             return Stamp(
                 inputs=str(data["inputs"]),
@@ -120,9 +118,16 @@ class BuildCache:
         self._db = connection
 
     @staticmethod
-    def open(root: Path) -> BuildCache | None:
-        """The journal's cache, made or remade as needed; None if it cannot be had."""
+    def open(root: Path, writable: bool = True) -> BuildCache | None:
+        """The journal's cache, made or remade as needed; None if it cannot be had. A cache
+        that is not `writable` is only read, if it exists and is sound (`journal check` writes
+        nothing)."""
         path = cache_path(root)
+        if not writable:
+            if not path.is_file():
+                return None
+            connection = _connect(path, read_only=True)
+            return BuildCache(connection) if connection is not None else None
         try:
             prepare_folder(path.parent)
         except OSError:
@@ -243,15 +248,20 @@ def prepare_folder(folder: Path) -> None:
             marker.write_text(text, encoding="utf-8")
 
 
-def _connect(path: Path) -> sqlite3.Connection | None:
+def _connect(path: Path, read_only: bool = False) -> sqlite3.Connection | None:
     """An open database with our schema, or None when the file is unusable as it is."""
     connection: sqlite3.Connection | None = None
     try:
-        connection = sqlite3.connect(path, timeout=10, isolation_level="DEFERRED")
-        connection.execute("PRAGMA synchronous = OFF")  # a torn write is caught by the checks
-        if _schema_of(connection) is None:
+        if read_only:
+            uri = path.resolve().as_uri() + "?mode=ro"
+            connection = sqlite3.connect(uri, uri=True, timeout=10)
+        else:
+            connection = sqlite3.connect(path, timeout=10, isolation_level="DEFERRED")
+            connection.execute("PRAGMA synchronous = OFF")  # a torn write is caught by the checks
+        schema = _schema_of(connection)
+        if schema is None and not read_only:
             _create(connection)
-        elif _schema_of(connection) != SCHEMA or not _tables_ok(connection):
+        elif schema != SCHEMA or not _tables_ok(connection):
             connection.close()
             return None
         return connection

@@ -9,14 +9,16 @@ import time
 import traceback
 import warnings
 import webbrowser
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
 from pathlib import Path
+from types import MappingProxyType
 from typing import TextIO
 from urllib.parse import urlsplit
 
 from generator import __version__
 from generator.build import BuildResult, Request, build, load_settings, summary_line
+from generator.cache import CACHE_DIR, clear_cache
 from generator.config import BuildOptions, load_config
 from generator.deploy import (
     BRANCH_TARGET,
@@ -25,8 +27,9 @@ from generator.deploy import (
     deploy_to_branch,
     deploy_to_folder,
 )
+from generator.load import YEARS
 from generator.preview import Preview, PreviewSettings, ServeError, is_loopback
-from generator.problems import Problem
+from generator.problems import Problem, count_level, has_errors
 from generator.report import (
     NOTHING_PROMISED,
     all_stats,
@@ -37,9 +40,10 @@ from generator.report import (
     stats_text,
     stats_years,
 )
-from generator.scaffold import init_journal, new_post
+from generator.scaffold import ScaffoldError, init_journal, new_post
+from generator.text import plural
 
-_COLOURS = {"error": "\033[31m", "warning": "\033[33m"}
+_COLOURS: Mapping[str, str] = MappingProxyType({"error": "\033[31m", "warning": "\033[33m"})
 _RESET = "\033[0m"
 
 
@@ -82,11 +86,36 @@ def request_of(args: argparse.Namespace) -> Request:
         options=options_of(args),
         base_url=getattr(args, "base_url", None),
         check_links=getattr(args, "check_links", False),
+        use_cache=not getattr(args, "no_cache", False),
     )
 
 
+def add_no_cache(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="neither read nor write the build cache in ROOT/.journal-cache (slower)",
+    )
+
+
+def cmd_clean(args: argparse.Namespace) -> int:
+    removed = clear_cache(args.root)
+    if not removed:
+        print(f"No build cache in {_shown(args.root / CACHE_DIR, Path('.'))}/: nothing to do")
+        return 0
+    for path in removed:
+        print(f"Removed {_shown(path, args.root)}")
+    return 0
+
+
 def cmd_build(args: argparse.Namespace) -> int:
-    result = build(request_of(args))
+    request = request_of(args)
+    try:
+        result = build(request)
+    except OSError as exc:  # the output folder cannot be made or written (a file, /proc...)
+        where = exc.filename or request.output_dir
+        print(f"error: cannot write {where}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
     print_problems(result.problems)
     print(summary_line(result, args.root))
     return 0 if result.ok else 1
@@ -95,8 +124,8 @@ def cmd_build(args: argparse.Namespace) -> int:
 def cmd_check(args: argparse.Namespace) -> int:
     result: BuildResult = build(request_of(args), write=False)
     print_problems(result.problems)
-    errors = sum(1 for p in result.problems if p.level == "error")
-    warnings = len(result.problems) - errors
+    errors = count_level(result.problems, "error")
+    warnings = count_level(result.problems, "warning")
     links = " and their links" if args.check_links else ""
     counted = f"{plural(errors, 'error')}, {plural(warnings, 'warning')}"
     print(f"Checked {plural(result.posts, 'post')}{links}: {counted}")
@@ -116,8 +145,8 @@ def cmd_deploy(args: argparse.Namespace) -> int:
     result = build(request_of(args), write=False)
     print_problems(result.problems)
     if not result.ok:
-        errors = sum(1 for p in result.problems if p.level == "error")
-        print(f"Nothing deployed: the build has {errors} error{'s' if errors != 1 else ''}")
+        errors = count_level(result.problems, "error")
+        print(f"Nothing deployed: the build has {plural(errors, 'error')}")
         return 1
     config = load_settings(request_of(args))[0]
     if urlsplit(config.base_url).hostname in ("127.0.0.1", "localhost", "::1"):
@@ -131,10 +160,18 @@ def cmd_deploy(args: argparse.Namespace) -> int:
             how = BranchDeploy(args.remote, args.branch, args.message, args.dry_run)
             done = deploy_to_branch(args.root, result.files, config, how)
         else:
-            done = deploy_to_folder(args.root, Path(args.to), result.files, args.dry_run)
+            done = deploy_to_folder(
+                args.root, Path(args.to), result.files, args.dry_run, force=args.force
+            )
     except DeployError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
+    except OSError as exc:
+        where = exc.filename or args.to
+        print(f"error: cannot write {where}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    for line in done.warnings:
+        print(f"warning: {line}", file=sys.stderr)
     print("\n".join(done.lines))
     return 0
 
@@ -175,8 +212,15 @@ def cmd_new(args: argparse.Namespace) -> int:
     day = args.date or today_in(args.root)
     try:
         made = new_post(args.root, title, day, tags)
+    except ScaffoldError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
     except FileExistsError as exc:
         print(f"error: {exc.filename or exc} already exists; choose another title", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        where = exc.filename or args.root
+        print(f"error: cannot write {where}: {exc.strerror or exc}", file=sys.stderr)
         return 1
     print(f"Created {_shown(made.path, args.root)}")
     for promiser in made.keeps:
@@ -191,7 +235,7 @@ def cmd_promises(args: argparse.Namespace) -> int:
     if loaded.site is None:
         return 1
     print("\n".join(promise_lines(loaded.site)))
-    return 0
+    return 1 if has_errors(loaded.problems) else 0
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
@@ -199,6 +243,9 @@ def cmd_stats(args: argparse.Namespace) -> int:
     loaded = read_site(args.root, BuildOptions(now=now), render=True)
     print_problems([p for p in loaded.problems if p.level == "error"])
     if loaded.site is None:
+        return 1
+    if args.year is not None and all(y.year != args.year for y in loaded.site.years):
+        print(f"error: no posts or theme in {args.year}", file=sys.stderr)
         return 1
     stats = all_stats(loaded.site, loaded.rendered, stats_years(loaded.site, args.year))
     if args.json:
@@ -217,10 +264,25 @@ def _shown(path: Path, root: Path) -> str:
 
 def cmd_init(args: argparse.Namespace) -> int:
     year = args.year or date.today().year
+    if year not in YEARS:
+        print(f"error: --year must be from {YEARS.start} to {YEARS.stop - 1}", file=sys.stderr)
+        return 1
+    if not args.word.strip():
+        print("error: --word must be a word, like --word partnership", file=sys.stderr)
+        return 1
     try:
-        created = init_journal(args.folder, args.title, args.word, year)
+        created = init_journal(args.folder, args.title, args.word.strip(), year)
+    except ScaffoldError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
     except FileExistsError as exc:
         print(f"error: {exc}; this folder already has a journal", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        where = exc.filename or args.folder
+        print(
+            f"error: cannot create the journal in {where}: {exc.strerror or exc}", file=sys.stderr
+        )
         return 1
     for path in created:
         print(f"Created {path}")
@@ -235,7 +297,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
             "use --host 127.0.0.1 to keep it on this one",
             file=sys.stderr,
         )
-    settings = PreviewSettings(args.root, args.host, args.port, options_of(args), args.output)
+    settings = PreviewSettings(
+        args.root, args.host, args.port, options_of(args), args.output, use_cache=not args.no_cache
+    )
     preview = Preview(settings, on_build=_report_build(args.root), on_crash=_report_crash)
     with warnings.catch_warnings():
         # watchdog warns, harmlessly, when it schedules a watch it already holds.
@@ -250,7 +314,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
             if args.open:
                 _open_browser(preview.url)
             while True:
-                time.sleep(3600)
+                # Short naps: Ctrl-C may reach another thread, and Python only notices it
+                # when the main thread wakes up.
+                time.sleep(0.2)
         except KeyboardInterrupt:
             pass
         finally:
@@ -285,6 +351,12 @@ def _open_browser(url: str) -> None:
         print(f"Could not open a browser: open {url} yourself", file=sys.stderr)
 
 
+def year_number(text: str) -> int:
+    if not text.strip().isdigit() or not 1 <= int(text) <= 9999:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a year (1 to 9999)")
+    return int(text)
+
+
 def port_number(text: str) -> int:
     if not text.isdigit() or int(text) > 65535:
         raise argparse.ArgumentTypeError(f"{text!r} is not a port (0 to 65535; 0 picks a free one)")
@@ -305,6 +377,7 @@ def make_parser() -> argparse.ArgumentParser:
     add_selection(p)
     p.add_argument("--base-url", help="override journal.toml's base_url (e.g. for a preview)")
     add_link_check(p, "--check-links")
+    add_no_cache(p)
     p.set_defaults(handler=cmd_build)
 
     p = commands.add_parser("check", help="report every problem; write nothing")
@@ -312,6 +385,7 @@ def make_parser() -> argparse.ArgumentParser:
     add_selection(p)
     add_link_check(p, "--links")
     p.add_argument("--base-url", help="check as if journal.toml's base_url were this one")
+    add_no_cache(p)
     p.set_defaults(handler=cmd_check)
 
     p = commands.add_parser("deploy", help="build, then publish to a gh-pages branch or a folder")
@@ -326,6 +400,11 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--branch", default="gh-pages", help="the branch to publish on (gh-pages)")
     p.add_argument("-m", "--message", help="the commit message (gh-pages)")
     p.add_argument("--dry-run", action="store_true", help="say what would happen; change nothing")
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="DIR: overwrite files that no deploy put there, and files edited since the last one",
+    )
     p.add_argument("--base-url", help="override journal.toml's base_url")
     add_link_check(p, "--check-links")
     p.set_defaults(handler=cmd_deploy, drafts=False, future=False)
@@ -349,7 +428,14 @@ def make_parser() -> argparse.ArgumentParser:
     )
     add_selection(p)
     p.add_argument("--open", action="store_true", help="open the preview in a web browser")
+    add_no_cache(p)
     p.set_defaults(handler=cmd_serve)
+
+    p = commands.add_parser(
+        "clean", help="delete the build cache (ROOT/.journal-cache/build.sqlite3); nothing else"
+    )
+    add_root(p)
+    p.set_defaults(handler=cmd_clean)
 
     p = commands.add_parser("new", help="start a new post")
     p.add_argument("title", nargs="?", help='the title, e.g. "Post everyday"')
@@ -369,7 +455,7 @@ def make_parser() -> argparse.ArgumentParser:
 
     p = commands.add_parser("stats", help="a year's figures: posts, words, days, streak, reach")
     add_root(p)
-    p.add_argument("--year", type=int, help="only this year (default: every year)")
+    p.add_argument("--year", type=year_number, help="only this year (default: every year)")
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
     p.set_defaults(handler=cmd_stats)
 
@@ -380,10 +466,6 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--year", type=int, help="the year of the first theme (default: this year)")
     p.set_defaults(handler=cmd_init)
     return parser
-
-
-def plural(count: int, noun: str) -> str:
-    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 def main(argv: Sequence[str] | None = None) -> int:

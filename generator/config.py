@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from datetime import datetime
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -40,7 +42,9 @@ class Config:
         return ZoneInfo(self.timezone)
 
 
-_TYPES: dict[str, type] = {f.name: type(getattr(Config(), f.name)) for f in fields(Config)}
+_TYPES: Mapping[str, type] = MappingProxyType(
+    {f.name: type(getattr(Config(), f.name)) for f in fields(Config)}
+)
 
 
 def normalize_base_url(url: str) -> str | None:
@@ -179,3 +183,9 @@ class BuildOptions:
     drafts: bool = False
     future: bool = False
     now: datetime | None = None
+
+    def __post_init__(self) -> None:
+        # A naive `now` is local time, as Python reads naive datetimes; made aware here so
+        # that every comparison with the posts' (aware) dates works and agrees.
+        if self.now is not None and self.now.tzinfo is None:
+            object.__setattr__(self, "now", self.now.astimezone())

@@ -5,28 +5,32 @@ the post's file), `[see](content/posts/2023/courage.md)` (relative to the journa
 `[see](@/2023/courage.md)` (relative to content/posts/, as in Zola). The rendered HTML is
 rewritten after the Markdown conversion, so the conversion stays cacheable by content alone.
 
+The same pass makes two other kinds of links work wherever the site is published: a link
+into content/static as the editor sees it (`![cat](../../static/images/cat.svg)`) leads to
+the published file, and a root-relative link (`/images/cat.svg`, `/2023/courage/`) gets the
+path of base_url (`/journal/images/cat.svg` for a site at https://example.org/journal/).
+
 Also here: telling which source a broken link of the built site came from.
 """
 
 from __future__ import annotations
 
 import html
-import posixpath
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from urllib.parse import quote, unquote, urlsplit
 
 from generator.links import BrokenLink, broken_links, page_url
 from generator.load import Journal
 from generator.markup import Rendered
 from generator.problems import Problem, error, warning
-from generator.site import Site
+from generator.site import Site, candidate_keys, is_source_link
 from generator.views import Urls
 
-_SOURCE_SUFFIXES = (".md", ".markdown")
-_ANCHOR_HREF = re.compile(r'(<a\b[^>]*?\s)href="([^"]*)"', re.IGNORECASE)
-POSTS_PREFIX = "content/posts/"
+_START_TAG = re.compile(r"<([a-zA-Z][\w-]*)(\s[^<>]*)>")
+_URL_ATTRIBUTE = re.compile(r'(\s)(href|src|poster)="([^"]*)"', re.IGNORECASE)
+STATIC_PREFIX = "content/static/"
 
 
 @dataclass(frozen=True)
@@ -44,24 +48,8 @@ class Targets:
 
     urls: Mapping[str, str]  # source key -> URL path with the base path
     unpublished: frozenset[str]
-
-
-def is_source_link(href: str) -> bool:
-    parts = urlsplit(href)
-    return not parts.scheme and not parts.netloc and parts.path.lower().endswith(_SOURCE_SUFFIXES)
-
-
-def candidate_keys(key: str, path: str) -> list[str]:
-    """The source keys a link path may name, most likely first."""
-    if path.startswith("@/"):
-        return [posixpath.normpath(POSTS_PREFIX + path[2:])]
-    if path.startswith("/"):
-        return [posixpath.normpath(path.lstrip("/"))]
-    relative = posixpath.normpath(posixpath.join(posixpath.dirname(key), path))
-    keys = [relative]
-    if path.startswith("content/"):
-        keys.append(posixpath.normpath(path))
-    return keys
+    static: Mapping[str, str] = field(default_factory=dict)  # content/static key -> URL path
+    base_path: str = "/"  # the path of base_url: root-relative links get it
 
 
 def line_of(source: SourceText, *needles: str) -> int:
@@ -73,24 +61,54 @@ def line_of(source: SourceText, *needles: str) -> int:
 
 
 class SourceLinkRewriter:
-    """Rewrites the source links of one rendering and collects what went wrong."""
+    """Rewrites the links of one rendering (see the module's docstring) and collects what
+    went wrong, and where each rewritten URL came from."""
 
     def __init__(self, key: str, source: SourceText, targets: Targets) -> None:
         self.key = key
         self.source = source
         self.targets = targets
         self.problems: list[Problem] = []
+        self.origins: dict[str, str] = {}  # rewritten URL -> the link as written
 
     def rewrite(self, text: str) -> str:
-        if ".md" not in text and ".markdown" not in text:
+        if not self._may_change(text):
             return text
-        return _ANCHOR_HREF.sub(self._replace, text)
+        return _START_TAG.sub(self._tag, text)
 
-    def _replace(self, match: re.Match[str]) -> str:
-        head, raw = match.group(1), match.group(2)
-        href = html.unescape(raw)
-        if not is_source_link(href):
+    def _may_change(self, text: str) -> bool:
+        """False when no link of the text can need rewriting (most posts): cheap to tell."""
+        if ".md" in text or ".markdown" in text or "static/" in text:
+            return True
+        return self.targets.base_path != "/" and '="/' in text
+
+    def _tag(self, match: re.Match[str]) -> str:
+        name, attributes = match.group(1), match.group(2)
+        if "=" not in attributes:
             return match.group(0)
+        is_anchor = name.lower() == "a"
+        rewritten = _URL_ATTRIBUTE.sub(lambda m: self._attribute(m, is_anchor), attributes)
+        return match.group(0) if rewritten is attributes else f"<{name}{rewritten}>"
+
+    def _attribute(self, match: re.Match[str], is_anchor: bool) -> str:
+        space, attribute, raw = match.groups()
+        href = html.unescape(raw)
+        if is_source_link(href):
+            if not (is_anchor and attribute.lower() == "href"):
+                return match.group(0)
+            url = self._source_url(href)
+        else:
+            url = self._static_url(href) or self._rooted_url(href)
+        if url is None:
+            return match.group(0)
+        if url == "":
+            return ""  # a link to an unpublished post: shown as plain text
+        self.origins.setdefault(url, href)
+        return f'{space}{attribute}="{html.escape(url, quote=True)}"'
+
+    def _source_url(self, href: str) -> str | None:
+        """The page a link to a Markdown source leads to; "" to drop the link (a post not
+        published in this build); None to leave it as it is (an error is reported)."""
         parts = urlsplit(href)
         path = unquote(parts.path)
         keys = candidate_keys(self.key, path)
@@ -98,8 +116,7 @@ class SourceLinkRewriter:
         fragment = "#" + quote(unquote(parts.fragment), safe="") if parts.fragment else ""
         for key in keys:
             if key in self.targets.urls:
-                url = self.targets.urls[key] + fragment
-                return f'{head}href="{html.escape(url, quote=True)}"'
+                return self.targets.urls[key] + fragment
         for key in keys:
             if key in self.targets.unpublished:
                 self.problems.append(
@@ -110,7 +127,7 @@ class SourceLinkRewriter:
                         "future: it is shown as plain text until that post is published",
                     )
                 )
-                return head.rstrip()
+                return ""
         self.problems.append(
             error(
                 self.key,
@@ -119,7 +136,35 @@ class SourceLinkRewriter:
                 "fix the path (it is relative to this file) or remove the link",
             )
         )
-        return match.group(0)
+        return None
+
+    def _static_url(self, href: str) -> str | None:
+        """The published URL of a link into content/static written as a path from this file
+        (`../../static/cat.svg`) or from the journal (`content/static/cat.svg`)."""
+        if "static/" not in href or not self.targets.static:
+            return None
+        try:
+            parts = urlsplit(href)
+        except ValueError:
+            return None
+        if parts.scheme or parts.netloc or not parts.path:
+            return None
+        for key in candidate_keys(self.key, unquote(parts.path)):
+            if key in self.targets.static:
+                query = f"?{parts.query}" if parts.query else ""
+                fragment = f"#{parts.fragment}" if parts.fragment else ""
+                return self.targets.static[key] + query + fragment
+        return None
+
+    def _rooted_url(self, href: str) -> str | None:
+        """A root-relative link (`/images/cat.svg`) under the site's base path, unless it
+        already starts with it."""
+        base = self.targets.base_path
+        if base == "/" or not href.startswith("/") or href.startswith("//"):
+            return None
+        if href.startswith(base) or href == base.rstrip("/"):
+            return None
+        return base.rstrip("/") + href
 
 
 def rewrite_source_links(
@@ -136,8 +181,11 @@ def rewrite_source_links(
         html_text = rewriter.rewrite(item.html)
         problems.extend(rewriter.problems)
         summary = SourceLinkRewriter(key, source, targets).rewrite(item.summary_html)
-        same = html_text is item.html and summary is item.summary_html
-        result[key] = item if same else replace(item, html=html_text, summary_html=summary)
+        same = html_text == item.html and summary == item.summary_html
+        origins = tuple(sorted(rewriter.origins.items()))
+        result[key] = (
+            item if same else replace(item, html=html_text, summary_html=summary, origins=origins)
+        )
     return result, problems
 
 
@@ -160,7 +208,9 @@ def broken_link_problems(
             problems.append(error(link.page, link.line, f"{message} (from a template or file)"))
             continue
         source = sources.get(key, SourceText("", 1))
-        problems.append(error(key, line_of(source, link.url, unquote(link.url)), message))
+        written = dict(rendered[key].origins).get(link.url, "") if key in rendered else ""
+        line = line_of(source, written, link.url, unquote(link.url))
+        problems.append(error(key, line, message))
     return problems
 
 
@@ -201,7 +251,8 @@ def link_targets(site: Site, journal: Journal) -> Targets:
         if year.theme is not None:
             targets[year.theme.key] = urls.path(f"{year.year}/")
     unpublished = frozenset(post.key for post in journal.posts if post.key not in site.urls)
-    return Targets(targets, unpublished)
+    static = {STATIC_PREFIX + item.path: urls.path(item.path) for item in journal.static}
+    return Targets(targets, unpublished, static, site.config.base_path)
 
 
 def page_sources(site: Site) -> dict[str, str]:

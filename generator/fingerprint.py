@@ -31,7 +31,8 @@ class Fingerprinter:
     def __init__(self) -> None:
         self._known: dict[int, tuple[object, bytes]] = {}
         self._used: set[int] = set()
-        self._fields: dict[type, tuple[str, ...]] = {}
+        # Per type: the field names of a frozen dataclass and its tag, or None (other kinds).
+        self._records: dict[type, tuple[tuple[str, ...], bytes] | None] = {}
 
     def page(self, template: str, context: Mapping[str, Any]) -> bytes | None:
         """The fingerprint of a page drawn by `template` from `context`, or None."""
@@ -39,7 +40,7 @@ class Fingerprinter:
             digest = hashlib.blake2b(digest_size=20)
             digest.update(template.encode("utf-8"))
             digest.update(b"\0")
-            digest.update(self.digest(dict(context)))
+            self._feed(digest, dict(context))
             return digest.digest()
         except Unfingerprintable:
             return None
@@ -50,67 +51,86 @@ class Fingerprinter:
         self._used = set()
 
     def digest(self, value: object) -> bytes:
-        remembered = self._known.get(id(value))
+        """The digest of one value (remembered for frozen dataclasses and long strings)."""
+        key = id(value)
+        remembered = self._known.get(key)
         if remembered is not None and remembered[0] is value:
-            self._used.add(id(value))
+            self._used.add(key)
             return remembered[1]
         hasher = hashlib.blake2b(digest_size=20)
-        self._feed(hasher, value)
+        record = self._record(type(value))
+        if record is not None:
+            self._feed_fields(hasher, value, record)
+        else:
+            self._feed(hasher, value, top=True)
         result = hasher.digest()
-        if _worth_remembering(value):
-            self._known[id(value)] = (value, result)
-            self._used.add(id(value))
+        if record is not None or (isinstance(value, str) and len(value) >= _LONG):
+            self._known[key] = (value, result)
+            self._used.add(key)
         return result
 
-    def _feed(self, hasher: Any, value: object) -> None:
+    def _feed(self, hasher: Any, value: object, top: bool = False) -> None:
+        """Feed a tagged encoding of `value` to `hasher`. Frozen dataclasses and long strings
+        go in as their (remembered) digest, except at the top, where it is being made."""
         kind = type(value)
-        if value is None or kind is bool:
-            hasher.update(b"N" if value is None else (b"T" if value else b"F"))
-        elif isinstance(value, str):
+        if kind is str:
+            assert isinstance(value, str)
+            if len(value) >= _LONG and not top:
+                hasher.update(b"H" + self.digest(value))
+                return
             data = value.encode("utf-8", "surrogatepass")
-            tag = b"s" if kind is str else b"S" + kind.__qualname__.encode() + b"\0"
-            hasher.update(tag + len(data).to_bytes(8, "little") + data)
-        elif kind is int or kind is float or isinstance(value, enum.Enum):
-            hasher.update(b"n" + repr(value).encode() + b"\0")
-        elif isinstance(value, datetime.date | datetime.time | datetime.timedelta):
-            hasher.update(b"t" + repr(value).encode() + b"\0")
+            hasher.update(b"s" + len(data).to_bytes(8, "little") + data)
         elif kind is tuple or kind is list:
             assert isinstance(value, tuple | list)
             hasher.update(b"(" + len(value).to_bytes(8, "little"))
             for item in value:
-                hasher.update(self.digest(item))
+                self._feed(hasher, item)
+        elif value is None or kind is bool:
+            hasher.update(b"N" if value is None else (b"T" if value else b"F"))
+        elif kind is int or kind is float:
+            hasher.update(b"n" + repr(value).encode() + b"\0")
         elif kind is dict:
             assert isinstance(value, dict)
             hasher.update(b"{" + len(value).to_bytes(8, "little"))
-            for key, item in value.items():
-                hasher.update(self.digest(key))
-                hasher.update(self.digest(item))
+            for name, item in value.items():
+                self._feed(hasher, name)
+                self._feed(hasher, item)
+        elif self._record(kind) is not None:
+            hasher.update(b"H" + self.digest(value))
+        elif isinstance(value, str):  # Markup and other kinds of text: the kind matters
+            data = value.encode("utf-8", "surrogatepass")
+            tag = b"S" + f"{kind.__module__}.{kind.__qualname__}".encode() + b"\0"
+            hasher.update(tag + len(data).to_bytes(8, "little") + data)
+        elif isinstance(value, datetime.date | datetime.time | datetime.timedelta | enum.Enum):
+            hasher.update(b"t" + repr(value).encode() + b"\0")
         elif kind is bytes:
             assert isinstance(value, bytes)
             hasher.update(b"b" + len(value).to_bytes(8, "little") + value)
-        elif dataclasses.is_dataclass(value) and not isinstance(value, type):
-            if not _is_frozen(kind):
-                raise Unfingerprintable(kind.__qualname__)
-            hasher.update(b"D" + f"{kind.__module__}.{kind.__qualname__}".encode() + b"\0")
-            for name in self._field_names(kind):
-                hasher.update(self.digest(getattr(value, name)))
         else:
             raise Unfingerprintable(kind.__qualname__)
 
-    def _field_names(self, kind: type) -> tuple[str, ...]:
-        names = self._fields.get(kind)
-        if names is None:
+    def _feed_fields(
+        self, hasher: Any, value: object, record: tuple[tuple[str, ...], bytes]
+    ) -> None:
+        names, tag = record
+        hasher.update(tag)
+        fields = getattr(value, "__dict__", None) or {}
+        for name in names:
+            self._feed(hasher, fields[name] if name in fields else getattr(value, name))
+
+    def _record(self, kind: type) -> tuple[tuple[str, ...], bytes] | None:
+        if kind in self._records:
+            return self._records[kind]
+        record = None
+        if dataclasses.is_dataclass(kind):
+            if not _is_frozen(kind):
+                raise Unfingerprintable(kind.__qualname__)
             names = tuple(f.name for f in dataclasses.fields(kind))
-            self._fields[kind] = names
-        return names
+            record = (names, b"D" + f"{kind.__module__}.{kind.__qualname__}".encode() + b"\0")
+        self._records[kind] = record
+        return record
 
 
 def _is_frozen(kind: type) -> bool:
     params = getattr(kind, "__dataclass_params__", None)
     return bool(getattr(params, "frozen", False))
-
-
-def _worth_remembering(value: object) -> bool:
-    if isinstance(value, str):
-        return len(value) >= _LONG
-    return dataclasses.is_dataclass(value) and _is_frozen(type(value))

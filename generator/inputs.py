@@ -4,8 +4,10 @@ A digest covers every source file the loader would read (by key), journal.toml, 
 templates, the generator's own files, the versions of the libraries that shape the output,
 and the request. Each file counts by its size, modification and change times and inode, as
 version control tools compare working files: an edit, a replaced file or a touched one all
-change it. A file changed within `RACY_SECONDS` of the digest could change again without its
-times moving (clocks tick coarsely), so such a digest is marked racy and never stored.
+change it. A file written within `RACY_SECONDS` of the digest could be written again without
+its times moving (file times tick coarsely), so such a digest is marked racy and never stored.
+(A write sets the modification time to the present, so an older one proves the file has not
+been written since; tools that set it back, like `touch -d`, move the change time instead.)
 """
 
 from __future__ import annotations
@@ -72,16 +74,19 @@ def digest_inputs(root: Path, sources: SourceFiles, request: Iterable[str]) -> I
     for problem in sources.problems:
         digest.update(b"\0skipped\0" + str(problem).encode())
     keys = [CONFIG_NAME, *sources.posts, *sources.themes, *sources.static]
-    paths = [(key, root / key) for key in keys]
+    folder = str(root)
+    paths: list[tuple[str, Path | str]] = [(key, os.path.join(folder, key)) for key in keys]
     paths += [(p.relative_to(root).as_posix(), p) for p in files_under(root / "templates")]
+    racy_window = len(paths)  # the generator's own files: digested, not checked for races
     paths += package_files()
-    for name, path in paths:
+    for number, (name, path) in enumerate(paths):
         try:
             status = os.stat(path)
         except OSError:
             digest.update(b"\0missing\0" + name.encode())
             continue
-        newest = max(newest, status.st_mtime_ns, status.st_ctime_ns)
+        if number < racy_window:
+            newest = max(newest, status.st_mtime_ns)
         digest.update(
             f"\0{name}\0{status.st_size} {status.st_mtime_ns} {status.st_ctime_ns} "
             f"{status.st_ino} {status.st_dev}".encode()

@@ -3,9 +3,11 @@ word's reach and "on this day", for the templates (which only print them)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from urllib.parse import quote
 
 from generator.markup import Rendered
@@ -16,11 +18,12 @@ from generator.stats import (
     Reach,
     Streak,
     YearStats,
+    count_mentions,
     on_this_day,
     same_day_index,
     year_stats,
 )
-from generator.text import match_key
+from generator.text import match_key, plural
 from generator.threads import Thread, open_promises, thread_index, threads_of
 from generator.views import Link, Views, YearView, human_date
 
@@ -47,6 +50,7 @@ class ThreadItemView:
     then: Link | None  # where its promise leads when that is not the next item shown
     then_back: bool  # `then` is an earlier post: the thread loops back
     gap_before: int  # posts left out before this one (a long thread on a post's page)
+    branch: bool = False  # a side branch: it joins the thread's main line further on
 
 
 @dataclass(frozen=True)
@@ -157,10 +161,6 @@ class TimelineEntry:
     review: ReviewView
 
 
-def plural(count: int, word: str, many: str | None = None) -> str:
-    return f"{count:,} {word if count == 1 else (many or word + 's')}"
-
-
 def day_range(first: date | None, last: date | None) -> str:
     """4 March 2024; 4–6 March 2024; 30 March – 2 April 2024."""
     if first is None or last is None:
@@ -229,6 +229,7 @@ class Insights:
                     then=then,
                     then_back=step.next is not None and position[step.next] <= index,
                     gap_before=index - previous - 1,
+                    branch=step.branch,
                 )
             )
             previous = index
@@ -306,6 +307,12 @@ class Insights:
 
     # ------------------------------------------------------------ the year in figures
 
+    def _mentions(self, rendered: Rendered, pattern: re.Pattern[str]) -> tuple[int, str]:
+        """The theme's mentions in one rendering, counted once per rendering (watch mode
+        keeps the counts from build to build, with the views)."""
+        name = f"mentions {pattern.pattern}"
+        return self.views.derived(name, rendered, partial(count_mentions, rendered, pattern))
+
     def review(self, year: int) -> ReviewView:
         """A year's figures (worked out once: the year page and /themes/ both show them)."""
         if year not in self._reviews:
@@ -313,7 +320,7 @@ class Insights:
         return self._reviews[year]
 
     def _review(self, year: int) -> ReviewView:
-        stats = year_stats(self.site, year, self.rendered)
+        stats = year_stats(self.site, year, self.rendered, self._mentions)
         return ReviewView(
             year=year,
             posts=stats.posts,

@@ -13,23 +13,26 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from html.parser import HTMLParser
+from types import MappingProxyType
 from urllib.parse import unquote, urljoin, urlsplit
 
 # Attributes that hold a URL the browser follows or loads.
-_URL_ATTRIBUTES = {
-    "a": ("href",),
-    "area": ("href",),
-    "link": ("href",),
-    "img": ("src",),
-    "script": ("src",),
-    "iframe": ("src",),
-    "source": ("src",),
-    "audio": ("src",),
-    "video": ("src", "poster"),
-    "track": ("src",),
-    "embed": ("src",),
-    "form": ("action",),
-}
+_URL_ATTRIBUTES: Mapping[str, tuple[str, ...]] = MappingProxyType(
+    {
+        "a": ("href",),
+        "area": ("href",),
+        "link": ("href",),
+        "img": ("src",),
+        "script": ("src",),
+        "iframe": ("src",),
+        "source": ("src",),
+        "audio": ("src",),
+        "video": ("src", "poster"),
+        "track": ("src",),
+        "embed": ("src",),
+        "form": ("action",),
+    }
+)
 _ATOM = "{http://www.w3.org/2005/Atom}"
 _SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 

@@ -6,14 +6,18 @@ This is the only module that reads content/. Parsing is split from reading, so t
 
 from __future__ import annotations
 
+import difflib
+import errno
 import os
 import re
-from collections.abc import Callable, Iterator
+import unicodedata
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
@@ -32,6 +36,8 @@ _H1 = re.compile(r"^#[ \t]+(.+?)(?:[ \t]+#+)?[ \t]*$")
 _NEXT = re.compile(r"^\s*next\s*:\s*(?P<rest>.+?)\s*$", re.I)
 _MD_LINK = re.compile(r"^\[(?P<text>[^\]]+)\]\((?P<href>[^)\s]+)\)$")
 _ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}")
+YEARS = range(1000, 3000)  # the years a post or a theme may have
+MAX_NESTING = 100  # levels of nested lists a post may have (Python-Markdown recurses per level)
 
 
 @dataclass(frozen=True)
@@ -99,18 +105,54 @@ def walk_files(
     problems: list[Problem] = []
     for path, kind in _walk(base, root.resolve(), {base.resolve()}, skip):
         rel = path.relative_to(root).as_posix()
-        if kind == "file":
+        if not _is_printable_name(rel):
+            problems.append(error(shown_name(rel), 1, _BAD_NAME))
+        elif kind == "file":
             files.append(rel)
+        elif kind.startswith(_UNLISTABLE):
+            problems.append(error(rel, 1, f"cannot read this folder: {kind[len(_UNLISTABLE) :]}"))
         else:
             problems.append(warning(rel, 1, _SKIPPED[kind]))
     return files, problems
 
 
-_SKIPPED = {
-    "loop": "skipped: this symlink makes a loop",
-    "broken": "skipped: this symlink points to nothing",
-    "outside": "skipped: this symlink leads outside the journal; copy the file in instead",
-}
+_BAD_NAME = (
+    "this file name is not UTF-8 text or holds a control character: rename the file "
+    "(it was left out)"
+)
+_LINE_BREAKING = frozenset({"Cc", "Zl", "Zp"})  # categories that would break a problem's line
+
+
+def _is_printable_name(name: str) -> bool:
+    """False for a name holding bytes that are not UTF-8 (Python keeps them as surrogates)
+    or a control character such as a line break, which no message could show."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return not any(unicodedata.category(ch) in _LINE_BREAKING for ch in name)
+
+
+def shown_name(name: str) -> str:
+    """A file name as it can be printed on one line: bytes that are not UTF-8 shown as
+    \\xNN, control characters as escapes (\\n, \\x07)."""
+    text = name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return "".join(
+        ch.encode("unicode_escape").decode("ascii")
+        if unicodedata.category(ch) in _LINE_BREAKING
+        else ch
+        for ch in text
+    )
+
+
+_UNLISTABLE = "unlistable:"  # a kind of walk entry: a folder that cannot be listed, and why
+_SKIPPED: Mapping[str, str] = MappingProxyType(
+    {
+        "loop": "skipped: this symlink makes a loop",
+        "broken": "skipped: this symlink points to nothing",
+        "outside": "skipped: this symlink leads outside the journal; copy the file in instead",
+    }
+)
 
 
 def _walk(
@@ -118,7 +160,8 @@ def _walk(
 ) -> Iterator[tuple[Path, str]]:
     try:
         entries = sorted(os.scandir(folder), key=lambda e: e.name)
-    except OSError:
+    except OSError as exc:
+        yield folder, _UNLISTABLE + (exc.strerror or type(exc).__name__)
         return
     for entry in entries:
         if skip(entry.name):
@@ -152,7 +195,7 @@ def _is_loop(path: Path) -> bool:
     try:
         path.resolve(strict=True)
     except OSError as exc:
-        return exc.errno == 40  # ELOOP
+        return exc.errno == errno.ELOOP
     except RuntimeError:
         return True
     return False
@@ -215,8 +258,15 @@ def assemble_journal(
             themes.append(theme)
     problems.extend(duplicate_theme_problems(themes))
     prefix = len(STATIC_DIR) + 1
-    static = tuple(StaticFile(key[prefix:], read_static(key)) for key in files.static)
-    return Journal(tuple(posts), tuple(themes), static, tuple(problems))
+    static: list[StaticFile] = []
+    for key in files.static:
+        data = read_static(key)
+        unreadable = unreadable_problem(key, data)
+        if unreadable is not None:
+            problems.append(unreadable)
+        else:
+            static.append(StaticFile(key[prefix:], data))
+    return Journal(tuple(posts), tuple(themes), tuple(static), tuple(problems))
 
 
 def load_journal(root: Path, zone: ZoneInfo) -> Journal:
@@ -229,11 +279,30 @@ def load_journal(root: Path, zone: ZoneInfo) -> Journal:
     )
 
 
+class Unreadable(bytes):
+    """What `read_bytes` gives for a file it could not read: no bytes, and the reason, which
+    the parsers report (`decode_source`) rather than take the file for an empty one."""
+
+    reason: str
+
+    def __new__(cls, reason: str) -> Unreadable:
+        made = super().__new__(cls, b"")
+        made.reason = reason
+        return made
+
+
 def read_bytes(root: Path, key: str) -> bytes:
+    """The file's bytes; an `Unreadable` (empty, with the reason) when it cannot be read."""
     try:
         return (root / key).read_bytes()
-    except OSError:
-        return b""
+    except OSError as exc:
+        return Unreadable(exc.strerror or type(exc).__name__)
+
+
+def unreadable_problem(key: str, raw: bytes) -> Problem | None:
+    if isinstance(raw, Unreadable):
+        return error(key, 1, f"cannot read this file: {raw.reason}")
+    return None
 
 
 # ---------------------------------------------------------------- parsing one file
@@ -241,6 +310,9 @@ def read_bytes(root: Path, key: str) -> bytes:
 
 def decode_source(key: str, raw: bytes) -> tuple[str | None, list[Problem]]:
     """UTF-8 text (BOM dropped, line ends made \\n), or a problem at the bad byte's line."""
+    unreadable = unreadable_problem(key, raw)
+    if unreadable is not None:
+        return None, [unreadable]
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -302,8 +374,22 @@ def parse_yaml(
         data = loader.construct_document(node) if node is not None else None
     except yaml.MarkedYAMLError as exc:
         return None, {}, [yaml_problem(key, exc, first_line)]
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow (no mark)
+        line = first_line + fm_text[: exc.position].count("\n")
+        message = f"front matter holds the character U+{exc.character:04X}, which YAML forbids"
+        return None, {}, [error(key, line, f"{message}: remove it")]
     except yaml.YAMLError as exc:
-        return None, {}, [error(key, first_line, f"front matter is not valid YAML: {exc}")]
+        what = " ".join(str(exc).split())
+        return None, {}, [error(key, first_line, f"front matter is not valid YAML: {what}")]
+    except (ValueError, OverflowError, RecursionError, IndexError, KeyError, TypeError):
+        # PyYAML's own constructors fail this way on int("1" * 5000), `!!float` with no
+        # value, `!!bool maybe` and the like.
+        message = (
+            "front matter has a value YAML cannot turn into what it says it is "
+            "(a number of thousands of digits, or a tag such as !!float or !!bool on "
+            "something else)"
+        )
+        return None, {}, [error(key, first_line, f"{message}: put the value in quotes")]
     finally:
         loader.dispose()
     if data is None:
@@ -323,7 +409,25 @@ def parse_yaml(
     key_lines = {
         str(k.value): first_line + k.start_mark.line for k, _ in node.value if hasattr(k, "value")
     }
-    return {str(k): v for k, v in data.items()}, key_lines, []
+    meta = {k if isinstance(k, str) else _yaml_repr(k): v for k, v in data.items()}
+    return meta, key_lines, duplicate_key_problems(key, node, first_line)
+
+
+def duplicate_key_problems(key: str, node: yaml.MappingNode, first_line: int) -> list[Problem]:
+    """A warning for each setting written twice: YAML quietly keeps only the last one."""
+    problems: list[Problem] = []
+    seen: dict[str, int] = {}
+    for name_node, _ in node.value:
+        if not isinstance(name_node, yaml.ScalarNode):
+            continue
+        line = first_line + name_node.start_mark.line
+        name = str(name_node.value)
+        if name in seen:
+            shown = _short(name)
+            message = f"`{shown}` is set twice (first on line {seen[name]}); the last one is used"
+            problems.append(warning(key, line, message))
+        seen.setdefault(name, line)
+    return problems
 
 
 def yaml_problem(key: str, exc: yaml.MarkedYAMLError, first_line: int) -> Problem:
@@ -346,7 +450,26 @@ def parse_post(key: str, raw: bytes, zone: ZoneInfo) -> tuple[Post | None, list[
     if source is None:
         return None, problems
     fields = PostFields(key, source, zone)
-    return fields.post(), problems + fields.problems
+    post = fields.post()
+    deep = nesting_problems(key, source.body, source.body_line)
+    return (None if deep else post), problems + fields.problems + deep
+
+
+def nesting_problems(key: str, body: str, body_line: int) -> list[Problem]:
+    """An error for the first line nested deeper than MAX_NESTING levels of lists: Markdown
+    would recurse once per level and fail, so the post is refused with a clear message."""
+    for index, line in enumerate(body.split("\n")):
+        indent = len(line) - len(line.lstrip(" \t"))
+        if indent <= MAX_NESTING:  # fast path: a space or tab is one level at most
+            continue
+        levels = len(line[:indent].expandtabs(4)) // 4
+        if levels > MAX_NESTING:
+            message = (
+                f"this line is indented {levels} levels deep; Markdown renders lists nested "
+                f"at most {MAX_NESTING} levels deep: indent it less"
+            )
+            return [error(key, body_line + index, message)]
+    return []
 
 
 class PostFields:
@@ -379,6 +502,7 @@ class PostFields:
         tags = self._tags()
         draft = self._bool("draft")
         summary = self._text("summary")
+        self.problems.extend(unknown_key_problems(self.key, self.source, POST_KEYS))
         if when is None or self.has_errors():
             return None
         return Post(
@@ -433,7 +557,7 @@ class PostFields:
             if not isinstance(value, str) or not value.strip():
                 self.fail("next", "`next` must be the title of the next post, in quotes if needed")
                 return None, lines
-            text, href = _promise_parts(value.strip())
+            text, href = _promise_parts(" ".join(value.split()))  # one line, as in the body
             lines = lines[:index] if trailing is not None else lines
             return Promise(text, href, self.line("next")), lines
         if body_promise is None:
@@ -496,7 +620,8 @@ class PostFields:
         if given is not None:
             slug = slugify(given)
             if not slug:
-                self.fail("slug", f'`slug` "{given}" has no letters or digits to make a URL from')
+                shown = _short(given)
+                self.fail("slug", f'`slug` "{shown}" has no letters or digits to make a URL from')
             return slug or "post"
         name = self.jekyll.group(4) if self.jekyll else self.stem
         title = self.source.meta.get("title")
@@ -533,9 +658,10 @@ class PostFields:
 def parse_date(value: object, zone: ZoneInfo) -> datetime | str:
     """An aware datetime (naive values are in `zone`), or the problem as a message."""
     if isinstance(value, datetime):
-        return value if value.tzinfo else value.replace(tzinfo=zone)
+        return in_year_range(value if value.tzinfo else value.replace(tzinfo=zone), str(value))
     if isinstance(value, date):
-        return datetime(value.year, value.month, value.day, tzinfo=zone)
+        moment = datetime(value.year, value.month, value.day, tzinfo=zone)
+        return in_year_range(moment, str(value))
     if not isinstance(value, str):
         return f"`date` must look like 2024-06-10 or 2024-06-10 08:30, not {_yaml_kind(value)}"
     text = value.strip()
@@ -544,9 +670,48 @@ def parse_date(value: object, zone: ZoneInfo) -> datetime | str:
     except ValueError:
         impossible = _impossible_day(text)
         if impossible is not None:
-            return f'impossible date "{text}": {impossible}'
-        return f'`date` "{text}" is not a date: write it as 2024-06-10 or 2024-06-10 08:30'
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=zone)
+            return f'impossible date "{_short(text)}": {impossible}'
+        zoned = _with_zone_name(text)
+        if zoned is not None:
+            return (
+                f'`date` "{_short(text)}" names a time zone, which a date cannot hold: write '
+                f"its offset instead, like {zoned} (a date without one is in the site's "
+                "`timezone`)"
+            )
+        return f'`date` "{_short(text)}" is not a date: write it as 2024-06-10 or 2024-06-10 08:30'
+    return in_year_range(parsed if parsed.tzinfo else parsed.replace(tzinfo=zone), text)
+
+
+def in_year_range(moment: datetime, text: str) -> datetime | str:
+    """The moment, or why its year is refused: outside YEARS, a date cannot be placed in every
+    time zone (year 1 or 9999 would overflow), and is almost always a typo (3024)."""
+    if moment.year in YEARS:
+        return moment
+    return (
+        f'`date` "{_short(text)}" is out of range: the year must be from '
+        f"{YEARS.start} to {YEARS.stop - 1}"
+    )
+
+
+_ZONED = re.compile(
+    r"^(\d{4}-\d{2}-\d{2})(?:[ T](\d{1,2}:\d{2}(?::\d{2})?))?\s+([A-Za-z][\w/+-]*)$"
+)
+
+
+def _with_zone_name(text: str) -> str | None:
+    """`2024-06-10 10:00 Europe/Paris` as `2024-06-10T10:00:00+02:00`; None when the text is
+    not a date and time followed by the name of a known time zone."""
+    match = _ZONED.match(text)
+    if match is None:
+        return None
+    day, time, name = match.groups()
+    hour, minutes = (time or "0:00").split(":", 1)
+    try:
+        zone = ZoneInfo(name)
+        naive = datetime.fromisoformat(f"{day}T{int(hour):02d}:{minutes}")
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+    return naive.replace(tzinfo=zone).isoformat()
 
 
 def _impossible_day(text: str) -> str | None:
@@ -569,6 +734,8 @@ def _trailing_next(lines: list[str]) -> tuple[int, str, str | None] | None:
         if match is None:
             return None
         text, href = _promise_parts(match.group("rest"))
+        if not text.strip():  # "Next:" and blanks: no title, so no promise
+            return None
         return index, text, href
     return None
 
@@ -597,18 +764,31 @@ def _yaml_kind(value: object) -> str:
     if value is None:
         return "empty"
     if isinstance(value, int | float):
-        return f"the number {value}"
+        return f"the number {_yaml_repr(value)}"
     if isinstance(value, list):
         return "a list"
     if isinstance(value, dict):
         return "a mapping"
-    return f'"{value}"'
+    return f'"{_yaml_repr(value)}"'
 
 
 def _yaml_repr(value: object) -> str:
+    """A value as a message shows it: short, and never a huge text (a list of aliases of
+    aliases prints as gigabytes; a number of 5000 digits cannot be printed at all)."""
     if isinstance(value, bool):
         return "yes" if value else "no"
-    return str(value)
+    if isinstance(value, int) and value.bit_length() > 64:
+        return "(a number too long to show)"
+    if isinstance(value, list | dict | set | tuple):
+        return "..."
+    return _short(str(value))
+
+
+def _short(text: str, limit: int = 80) -> str:
+    """A value as a one-line message quotes it: blanks and line breaks made single spaces,
+    and cut at `limit` characters."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 # ---------------------------------------------------------------- themes
@@ -621,15 +801,15 @@ def parse_theme(key: str, raw: bytes) -> tuple[Theme | None, list[Problem]]:
     source, problems = split_source(key, text)
     if source is None:
         return None, problems
+    problems = [*problems, *unknown_key_problems(key, source, THEME_KEYS)]
     stem = _stem(key)
-    if not re.fullmatch(r"\d{4}", stem) or not 1000 <= int(stem) <= 2999:
+    if not re.fullmatch(r"[0-9]{4}", stem) or int(stem) not in YEARS:
         message = f'"{stem}" is not a year: name theme files by year, like 2024.md'
         return None, [*problems, error(key, 1, message)]
     word = source.meta.get("word")
     if not isinstance(word, str) or not word.strip():
         line = source.key_lines.get("word", 1)
-        message = "a theme needs its word: add `word: partnership` to the front matter"
-        return None, [*problems, error(key, line, message)]
+        return None, [*problems, error(key, line, _word_message(source.meta))]
     forms_value = source.meta.get("forms", [])
     if isinstance(forms_value, str):
         forms_value = forms_value.split(",")
@@ -638,9 +818,56 @@ def parse_theme(key: str, raw: bytes) -> tuple[Theme | None, list[Problem]]:
         message = "`forms` must be a list of words, like [partner, partners]"
         return None, [*problems, error(key, line, message)]
     forms = tuple(dict.fromkeys(f.strip() for f in forms_value if f.strip()))
+    deep = nesting_problems(key, source.body, source.body_line)
+    if deep:
+        return None, [*problems, *deep]
     leading = len(source.body) - len(source.body.lstrip("\n"))
     intro_line = source.body_line + leading
     return Theme(key, int(stem), word.strip(), source.body.strip("\n"), forms, intro_line), problems
+
+
+def _word_message(meta: dict[str, Any]) -> str:
+    """Why a theme's `word` cannot be used, and how to write it."""
+    if "word" not in meta:
+        typo = difflib.get_close_matches("word", [str(k).casefold() for k in meta], 1, 0.6)
+        hint = f" (`{typo[0]}` is not `word`)" if typo else ""
+        return f"a theme needs its word: add `word: partnership` to the front matter{hint}"
+    value = meta["word"]
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return (
+            "`word` is empty: write the word after `word:` (in quotes if it starts with # "
+            'or another sign, like word: "#hope")'
+        )
+    return (
+        f"`word` must be text, not {_yaml_kind(value)}: put it in quotes, "
+        f'like word: "{_yaml_repr(value)}"'
+    )
+
+
+# The settings a post's and a theme's front matter may hold. Another setting is kept for
+# the writer's own use, but one written like a known setting is a typo: a warning says so
+# (`darft: true` would otherwise publish a draft without a word).
+POST_KEYS = ("title", "date", "tags", "slug", "draft", "summary", "next")
+THEME_KEYS = ("word", "forms")
+_TYPO_CUTOFF = 0.8  # difflib's ratio: "darft", "titel", "tag" match; "subtitle", "data" do not
+
+
+def unknown_key_problems(key: str, source: Source, known: tuple[str, ...]) -> list[Problem]:
+    """A warning at each setting that is not one of `known` but is written almost like one."""
+    problems: list[Problem] = []
+    for name in source.meta:
+        if name in known:
+            continue
+        folded = name.casefold().strip()
+        close = (
+            [folded]
+            if folded in known
+            else difflib.get_close_matches(folded, known, n=1, cutoff=_TYPO_CUTOFF)
+        )
+        if close:
+            message = f"unknown setting `{_short(name)}` is ignored: did you mean `{close[0]}`?"
+            problems.append(warning(key, source.key_lines.get(name, 1), message))
+    return problems
 
 
 def duplicate_theme_problems(themes: list[Theme]) -> list[Problem]:

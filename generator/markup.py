@@ -9,21 +9,25 @@ from __future__ import annotations
 import hashlib
 import html as entities
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 
 import markdown
 
-from generator.text import count_words, plain_text
+from generator.text import count_words, html_to_text
 
 MORE_MARK = "<!-- more -->"
-EXTENSIONS = ["extra", "codehilite", "toc", "sane_lists", "smarty"]
-EXTENSION_CONFIGS: dict[str, dict[str, object]] = {
-    "codehilite": {"css_class": "highlight", "guess_lang": False},
-    "toc": {"permalink": False},
-    "smarty": {"smart_angled_quotes": False},
-}
+EXTENSIONS = ("extra", "codehilite", "toc", "sane_lists", "smarty")
+EXTENSION_CONFIGS: Mapping[str, Mapping[str, object]] = MappingProxyType(
+    {
+        "codehilite": MappingProxyType({"css_class": "highlight", "guess_lang": False}),
+        "toc": MappingProxyType({"permalink": False}),
+        "smarty": MappingProxyType({"smart_angled_quotes": False}),
+    }
+)
 # Part of every cache key: bump it when the settings above or the post-processing change.
-RENDERER_VERSION = f"python-markdown {markdown.__version__} / settings 3"
+RENDERER_VERSION = f"python-markdown {markdown.__version__} / settings 4"
 
 _FIRST_PARAGRAPH = re.compile(r"<p>.*?</p>", re.S)
 _WORDS_PER_MINUTE = 220
@@ -34,6 +38,10 @@ class Rendered:
     html: str
     summary_html: str  # from `<!-- more -->`, else the first paragraph
     words: int
+    # (URL as rewritten, the link as written in the Markdown) for each link that the build
+    # rewrote after the conversion (crossrefs), so that a problem found with the URL later
+    # is reported at the line that holds the link. Never cached: empty as converted.
+    origins: tuple[tuple[str, str], ...] = ()
 
 
 # Smart quotes run right after the other inline patterns, before "prettify" puts a newline
@@ -43,8 +51,10 @@ _SMARTY_PRIORITY = 12
 
 
 def make_converter() -> markdown.Markdown:
+    # Python-Markdown wants a list and dicts of its own: fresh copies of the settings.
+    configs = {name: dict(settings) for name, settings in EXTENSION_CONFIGS.items()}
     converter = markdown.Markdown(
-        extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS, output_format="html"
+        extensions=list(EXTENSIONS), extension_configs=configs, output_format="html"
     )
     if "smarty" in converter.treeprocessors:
         smarty = converter.treeprocessors["smarty"]
@@ -62,15 +72,41 @@ def render_markdown(converter: markdown.Markdown, text: str) -> Rendered:
         # ending the build with a traceback: the text is shown as it is.
         html = f"<pre>{entities.escape(text)}</pre>"
     # Entities decoded first: "partner&rsquo;s" is one word, not three.
-    words = count_words(entities.unescape(plain_text(html)))
+    words = count_words(html_to_text(html))
     return Rendered(html=html, summary_html=summary_of(html), words=words)
 
 
 def summary_of(html: str) -> str:
-    if MORE_MARK in html:
-        return html.split(MORE_MARK, 1)[0].strip()
+    """What comes before the first `<!-- more -->` that stands between blocks (on a line of
+    its own in the Markdown), else the first paragraph. A mark written inside a paragraph's
+    text is ignored: cutting there would leave the paragraph open."""
+    start = 0
+    while (index := html.find(MORE_MARK, start)) != -1:
+        if not open_elements(html[:index]):
+            return html[:index].strip()
+        start = index + len(MORE_MARK)
     match = _FIRST_PARAGRAPH.search(html)
     return match.group(0) if match else ""
+
+
+_TAG_TOKEN = re.compile(r"<!--.*?-->|<(/?)([a-zA-Z][\w:-]*)[^>]*?(/?)>", re.S)
+_VOID = frozenset(
+    {
+        *("area", "base", "br", "col", "embed", "hr", "img", "input"),
+        *("link", "meta", "param", "source", "track", "wbr"),
+    }
+)
+
+
+def open_elements(html: str) -> int:
+    """How many elements are left open at the end of an HTML fragment."""
+    depth = 0
+    for match in _TAG_TOKEN.finditer(html):
+        closing, name, self_closing = match.groups()
+        if name is None or self_closing or name.lower() in _VOID:
+            continue
+        depth += -1 if closing else 1
+    return depth
 
 
 def reading_minutes(words: int) -> int:

@@ -13,7 +13,7 @@ import multiprocessing
 import os
 import threading
 from collections.abc import Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 
 from generator.markup import Rendered, make_converter, render_markdown
 
@@ -74,19 +74,44 @@ def pool_context() -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context("spawn")
 
 
-def render_texts(texts: Mapping[str, str], workers: int | None = None) -> dict[str, Rendered]:
-    """Each text rendered, by its key; in `workers` processes (default: as many as pay)."""
+def render_texts(
+    texts: dict[str, str], workers: int | None = None, consume: bool = False
+) -> dict[str, Rendered]:
+    """Each text rendered, by its key; in `workers` processes (default: as many as pay).
+    With `consume`, `texts` is emptied, and each text is let go of once converted (the caller
+    holding no other reference, a large journal's Markdown is never all in memory with all
+    its HTML)."""
     count = worker_count(len(texts)) if workers is None else workers
-    if count <= 1 or len(texts) < 2:
-        return render_serially(texts)
     items = sorted(texts.items())
+    if consume:
+        texts.clear()
+    if count <= 1 or len(items) < 2:
+        return _render_here(items)
+    chunks = chunks_of(items, count)
+    items = []
     results: dict[str, Rendered] = {}
+    pending: dict[Future[list[tuple[str, Rendered]]], Sequence[tuple[str, str]]] = {}
     try:
         with ProcessPoolExecutor(max_workers=count, mp_context=pool_context()) as pool:
-            for done in pool.map(render_chunk, chunks_of(items, count)):
-                results.update(done)
+            while chunks:
+                future = pool.submit(render_chunk, chunks[-1])
+                pending[future] = chunks.pop()
+            for done in as_completed(list(pending)):
+                results.update(done.result())
+                del pending[done]
     except (OSError, RuntimeError):
         # No processes to be had (a sandbox, a limit reached): convert what is left here.
-        missing = {key: text for key, text in items if key not in results}
-        results.update(render_serially(missing))
+        for chunk in [*pending.values(), *chunks]:
+            results.update(_render_here(list(chunk)))
+    return results
+
+
+def _render_here(items: list[tuple[str, str]]) -> dict[str, Rendered]:
+    """Convert in this process, letting go of each text once converted."""
+    converter = make_converter()
+    results: dict[str, Rendered] = {}
+    items.reverse()
+    while items:
+        key, text = items.pop()
+        results[key] = render_markdown(converter, text)
     return results

@@ -15,9 +15,9 @@ canonical links and the sitemap then point at the preview, and output/, the fold
 
 from __future__ import annotations
 
-import contextlib
 import errno
 import ipaddress
+import logging
 import os
 import socket
 import threading
@@ -44,6 +44,8 @@ __all__ = [
 
 PREVIEW_FOLDER = Path(".journal-cache") / "preview"
 """Where the preview is built, under the journal folder, unless settings name another."""
+
+logger = logging.getLogger(__name__)
 
 WATCHED = ("content", "templates", CONFIG_NAME)
 """What a rebuild depends on, relative to the journal folder."""
@@ -80,6 +82,7 @@ class PreviewSettings:
     options: BuildOptions = field(default_factory=BuildOptions)
     output: Path | None = None
     debounce: float = 0.1
+    use_cache: bool = True  # the build cache in ROOT/.journal-cache (False: --no-cache)
 
     @property
     def output_dir(self) -> Path:
@@ -211,6 +214,11 @@ class Preview:
         once, and a file saved while the first build runs is not missed.
         """
         settings = self.settings
+        if not (settings.root / CONFIG_NAME).is_file():
+            raise ServeError(
+                f"no {CONFIG_NAME} in {settings.root}: run `journal init {settings.root}` to "
+                "start a journal, or pass --root with the journal's folder"
+            )
         refused = output_problems(settings.root, settings.output_dir)
         if refused:
             raise ServeError(refused[0].message)
@@ -300,12 +308,18 @@ class Preview:
             self._require_server().notify_reload(changed)
 
     def _failed(self, lines: list[str]) -> None:
-        output = self.settings.output_dir
-        if has_no_site(output) and not output_problems(self.settings.root, output):
-            with contextlib.suppress(OSError, ValueError):  # then the overlay needs a page
-                write_site(output, _PLACEHOLDER_FILES)
+        self._write_placeholder()
         self._require_server().show_problems(lines)
         self._showing_problems = True
+
+    def _write_placeholder(self) -> None:
+        """Give the overlay a page to sit on when there is no site at all yet."""
+        output = self.settings.output_dir
+        try:
+            if has_no_site(output) and not output_problems(self.settings.root, output):
+                write_site(output, _PLACEHOLDER_FILES)
+        except Exception:  # a nicety: failing it must not stop the preview
+            logger.debug("preview: no placeholder page in %s", output, exc_info=True)
 
     def _follow_settings(self) -> None:
         """journal.toml changed: build for its base path (the server follows after a good
@@ -323,6 +337,7 @@ class Preview:
                 output=settings.output_dir,
                 options=settings.options,
                 base_url=f"{self._origin()}{self._base_path}",
+                use_cache=settings.use_cache,
             )
         )
 

@@ -1,12 +1,14 @@
 """Render stage: Site + templates -> {output path: bytes} (pure: no files, no clock).
 
-`plan_pages` decides every page and its context; `render_pages` runs the templates.
+`plan_pages` decides every page and its context; `page_chunks` runs a page's template
+(`render_pages` runs them all at once).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 from itertools import groupby, islice
 from typing import Any
 
@@ -15,7 +17,7 @@ import jinja2
 from generator.insight_views import Insights, PromiseView
 from generator.markup import Rendered
 from generator.problems import Problem, error
-from generator.search import SEARCH_INDEX, SEARCH_SCRIPT, search_index
+from generator.search import SEARCH_INDEX, SEARCH_SCRIPT, search_entry, search_index_chunks
 from generator.site import Site
 from generator.views import Link, PostView, Views, YearView
 
@@ -82,19 +84,13 @@ class Page:
     path: str
     template: str
     context: Mapping[str, Any]
-    make: Callable[[Mapping[str, Any]], bytes] | None = None
-
-
-def render_site(
-    site: Site, rendered: Mapping[str, Rendered], env: jinja2.Environment
-) -> tuple[dict[str, bytes], list[Problem]]:
-    """Every page, and the search index that the search page loads."""
-    return render_pages(plan_pages(site, rendered), env)
+    make: Callable[[Mapping[str, Any]], Iterable[bytes]] | None = None  # bytes, in chunks
 
 
 def render_pages(
     pages: Sequence[Page], env: jinja2.Environment
 ) -> tuple[dict[str, bytes], list[Problem]]:
+    """Every page's bytes at once (the benchmarks time rendering alone with it)."""
     files: dict[str, bytes] = {}
     problems: list[Problem] = []
     failed: set[str] = set()
@@ -109,14 +105,14 @@ def render_pages(
     return files, problems
 
 
-_PIECES = 4096  # template output pieces joined per chunk
+_PIECES = 1024  # template output pieces joined per chunk
 
 
 def page_chunks(page: Page, env: jinja2.Environment) -> Iterator[bytes]:
     """The page's bytes in chunks (a big feed never has to be one string in memory); raises
     jinja2.TemplateError."""
     if page.make is not None:
-        yield page.make(page.context)
+        yield from page.make(page.context)
         return
     pieces = env.get_template(page.template).generate(page.context)
     while batch := list(islice(pieces, _PIECES)):
@@ -156,7 +152,19 @@ def _line_in_template(exc: Exception) -> int:
 
 def plan_pages(site: Site, rendered: Mapping[str, Rendered]) -> list[Page]:
     """Every page of the site with the template that draws it and its ready-made context."""
-    return list(Planner(site, Views(site, rendered)).pages())
+    return plan_site(site, rendered)[0]
+
+
+def plan_site(
+    site: Site,
+    rendered: Mapping[str, Rendered],
+    reuse: Views | None = None,
+    remember: bool = False,
+) -> tuple[list[Page], Views]:
+    """`plan_pages`, and the views made for them (watch mode hands them to the next build, to
+    take over the views that did not change)."""
+    views = Views(site, rendered, reuse, remember=remember)
+    return list(Planner(site, views).pages()), views
 
 
 class Planner:
@@ -202,7 +210,8 @@ class Planner:
     def search_index(self) -> Page:
         """The JSON index that the search page loads (made by code, not by a template)."""
         posts = tuple(self.views.post(key) for key in self.site.order)
-        return Page(SEARCH_INDEX, "search index", {"posts": posts}, make=_search_index_bytes)
+        make = partial(_search_index_bytes, self.views)
+        return Page(SEARCH_INDEX, "search index", {"posts": posts}, make=make)
 
     def home_pages(self) -> Iterator[Page]:
         per_page = self.site.config.posts_per_page
@@ -213,7 +222,7 @@ class Planner:
             title = (
                 self.site.config.title
                 if number == 1
-                else f"{self.site.config.title}, page {number}"
+                else f"Page {number}"  # the template adds the site's title
             )
             pagination = Pagination(
                 number=number,
@@ -341,8 +350,11 @@ class Planner:
         return Page("sitemap.xml", "sitemap.xml", {"entries": tuple(entries)})
 
 
-def _search_index_bytes(context: Mapping[str, Any]) -> bytes:
-    return search_index(context["posts"])
+def _search_index_bytes(views: Views, context: Mapping[str, Any]) -> Iterator[bytes]:
+    def entry(post: PostView) -> str:
+        return views.derived("search entry", post, partial(search_entry, post))
+
+    return search_index_chunks(context["posts"], entry=entry)
 
 
 def _home_path(number: int) -> str:

@@ -11,12 +11,13 @@ from typing import Any
 
 from generator.build import render_sources
 from generator.config import BuildOptions, load_config
-from generator.insight_views import day_range, plural
+from generator.insight_views import day_range
 from generator.load import load_journal
 from generator.markup import Rendered
 from generator.problems import Problem, has_errors
 from generator.site import Site, build_site
 from generator.stats import YearStats, year_stats
+from generator.text import plural
 from generator.threads import OpenPromise, open_promises
 from generator.views import Urls
 

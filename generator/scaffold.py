@@ -7,11 +7,16 @@ from datetime import date
 from pathlib import Path
 
 import frontmatter
+import yaml
 
-from generator.config import CONFIG_NAME, BuildOptions, load_config
-from generator.load import POSTS_DIR, THEMES_DIR, load_journal
-from generator.site import build_site
+from generator.config import CONFIG_NAME, BuildOptions, Config, load_config
+from generator.load import POSTS_DIR, THEMES_DIR, Journal, load_journal
+from generator.site import Site, build_site
 from generator.text import match_key, slug_or_fallback
+
+
+class ScaffoldError(Exception):
+    """The post or journal cannot be made; the message says why and what to do."""
 
 
 @dataclass(frozen=True)
@@ -31,7 +36,16 @@ class NewPost:
 def pending_promisers(root: Path, title: str) -> tuple[Promiser, ...]:
     config, _ = load_config(root)
     journal = load_journal(root, config.zone)
-    site = build_site(journal.posts, journal.themes, config, BuildOptions(future=True))
+    return promisers_in(site_for_new_post(journal, config), title)
+
+
+def site_for_new_post(journal: Journal, config: Config) -> Site:
+    """The site as `journal new` sees it: posts dated in the future count as written."""
+    return build_site(journal.posts, journal.themes, config, BuildOptions(future=True))
+
+
+def promisers_in(site: Site, title: str) -> tuple[Promiser, ...]:
+    """The posts whose pending promise a post of this title keeps, oldest first."""
     wanted = {match_key(title), slug_or_fallback(title)}
     found = []
     for key in reversed(site.order):
@@ -51,19 +65,90 @@ def post_text(title: str, day: date, tags: tuple[str, ...]) -> str:
 
 
 def new_post(root: Path, title: str, day: date, tags: tuple[str, ...] = ()) -> NewPost:
-    """Write content/posts/YYYY/<slug>.md; never overwrites (FileExistsError)."""
-    path = root / POSTS_DIR / f"{day.year}" / f"{slug_or_fallback(title)}.md"
-    keeps = pending_promisers(root, title)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Write content/posts/YYYY/<slug>.md; never overwrites (FileExistsError). Refuses
+    (ScaffoldError) outside a journal, and a post whose title or URL another post has."""
+    if not (root / CONFIG_NAME).is_file():
+        raise ScaffoldError(
+            f"no {CONFIG_NAME} in {root}: run `journal init {root}` to start a journal there, "
+            "or pass --root with the journal's folder"
+        )
+    config, _ = load_config(root)
+    journal = load_journal(root, config.zone)
+    slug = slug_or_fallback(title)
+    taken = taken_problem(journal, config, title, day.year, slug)
+    if taken is not None:
+        raise ScaffoldError(taken)
+    keeps = promisers_in(site_for_new_post(journal, config), title)
+    path = root / POSTS_DIR / f"{day.year}" / f"{slug}.md"
+    make_folder(root, path.parent)
     with open(path, "x", encoding="utf-8") as handle:
         handle.write(post_text(title, day, tags))
     return NewPost(path, keeps)
 
 
+def taken_problem(journal: Journal, config: Config, title: str, year: int, slug: str) -> str | None:
+    """Why a new post of this title cannot be made: a post (draft or not) has the title, which
+    would make a "Next:" naming it ambiguous, or has its URL."""
+    wanted = match_key(title)
+    for post in journal.posts:
+        if match_key(post.title) == wanted:
+            return (
+                f'{post.key} already has the title "{post.title}": a second post with it would '
+                f'make "Next: {title}" ambiguous; choose another title'
+            )
+    for post in journal.posts:
+        if post.slug == slug and post.date.astimezone(config.zone).year == year:
+            return (
+                f"{config.base_path}{year}/{slug}/ is already the URL of {post.key}: choose "
+                "another title"
+            )
+    return None
+
+
+def make_folder(root: Path, folder: Path) -> None:
+    """Make the folder and its parents; a file in the way is a ScaffoldError naming it."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError) as exc:
+        current = folder
+        while current != root and current.parent != current:
+            if current.exists() and not current.is_dir():
+                shown = current.relative_to(root).as_posix()
+                raise ScaffoldError(
+                    f"{shown} is a file, not a folder: move it away or rename it, then try again"
+                ) from exc
+            current = current.parent
+        raise
+
+
+def toml_string(text: str) -> str:
+    """A TOML basic string holding exactly `text` (quotes, backslashes and control
+    characters such as line breaks escaped)."""
+    escaped = []
+    for ch in text:
+        if ch in ('"', "\\"):
+            escaped.append("\\" + ch)
+        elif ch == "\n":
+            escaped.append("\\n")
+        elif ch == "\t":
+            escaped.append("\\t")
+        elif ord(ch) < 0x20 or ord(ch) == 0x7F:
+            escaped.append(f"\\u{ord(ch):04X}")
+        else:
+            escaped.append(ch)
+    return '"' + "".join(escaped) + '"'
+
+
+def theme_text(word: str) -> str:
+    """A theme file for `word`, its front matter written by a YAML library, so that a word
+    such as yes, 2024 or #hope stays text."""
+    front = yaml.safe_dump({"word": word}, allow_unicode=True, sort_keys=False, width=1000)
+    return f"---\n{front}---\nWhy this word, this year.\n"
+
+
 def journal_toml(title: str) -> str:
-    quoted = title.replace("\\", "\\\\").replace('"', '\\"')
     return (
-        f'title = "{quoted}"\n'
+        f"title = {toml_string(title)}\n"
         'author = ""\n'
         'description = ""\n'
         "# The address the site will live at; its path (e.g. /journal/) prefixes every link.\n"
@@ -76,6 +161,8 @@ def journal_toml(title: str) -> str:
 
 def init_journal(folder: Path, title: str, word: str, year: int) -> list[Path]:
     """A new journal that builds at once; refuses a folder that already has a journal."""
+    if folder.exists() and not folder.is_dir():
+        raise ScaffoldError(f"{folder} is a file, not a folder: choose another place")
     if (folder / CONFIG_NAME).exists():
         raise FileExistsError(f"{folder / CONFIG_NAME} already exists")
     (folder / POSTS_DIR).mkdir(parents=True, exist_ok=True)
@@ -84,7 +171,7 @@ def init_journal(folder: Path, title: str, word: str, year: int) -> list[Path]:
     created = [folder / CONFIG_NAME, theme, folder / POSTS_DIR]
     (folder / CONFIG_NAME).write_text(journal_toml(title), encoding="utf-8")
     if not theme.exists():
-        theme.write_text(f"---\nword: {word}\n---\nWhy this word, this year.\n", encoding="utf-8")
+        theme.write_text(theme_text(word), encoding="utf-8")
     gitignore = folder / ".gitignore"
     if not gitignore.exists():
         gitignore.write_text("output/\n.journal-cache/\n", encoding="utf-8")

@@ -7,36 +7,21 @@ newest first, so the same journal always gives the same bytes.
 
 from __future__ import annotations
 
-import html
 import json
-import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from types import MappingProxyType
 from typing import Any
 
+from generator.text import html_to_text
 from generator.views import PostView
 
 SEARCH_INDEX = "search/index.json"
 SEARCH_SCRIPT = "assets/search.js"
 
-_SPACE = re.compile(r"\s+")
-# Footnote marks and their back links: numbers and arrows, not words.
-_FOOTNOTE_MARKS = re.compile(
-    r'<sup id="fnref[^"]*">.*?</sup>|<a class="footnote-backref"[^>]*>.*?</a>', re.S
-)
-# Tags that separate words; every other tag (em, a, code...) sits inside a word's run.
-_BLOCK_TAG = re.compile(
-    r"</?(?:p|div|li|ul|ol|dl|dt|dd|h[1-6]|br|hr|tr|td|th|table|thead|tbody|pre|blockquote|"
-    r"figure|figcaption|section|img)\b[^>]*>",
-    re.I,
-)
-_TAG = re.compile(r"<[^>]*>")
-
 
 def post_text(content_html: str) -> str:
     """The words of a rendering as one line of plain text."""
-    text = _FOOTNOTE_MARKS.sub("", content_html)
-    text = _TAG.sub("", _BLOCK_TAG.sub(" ", text))
-    return _SPACE.sub(" ", html.unescape(text)).strip()
+    return html_to_text(content_html)
 
 
 def index_entry(post: PostView) -> dict[str, Any]:
@@ -52,6 +37,35 @@ def index_entry(post: PostView) -> dict[str, Any]:
 
 def search_index(posts: Iterable[PostView]) -> bytes:
     """The index file's bytes: a JSON list, one object per post, in the order given."""
-    entries = [index_entry(post) for post in posts]
-    text = json.dumps(entries, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
-    return (text + "\n").encode("utf-8")
+    return b"".join(search_index_chunks(posts))
+
+
+def search_entry(post: PostView) -> str:
+    """One post's entry in the index, as JSON text."""
+    return json.dumps(index_entry(post), **_JSON)
+
+
+def search_index_chunks(
+    posts: Iterable[PostView],
+    per_chunk: int = 256,
+    entry: Callable[[PostView], str] = search_entry,
+) -> Iterator[bytes]:
+    """The index file's bytes a few hundred posts at a time, so that the index of a large
+    journal is never all in memory (compact JSON of a list is its items joined by commas).
+    `entry` makes each post's JSON (watch mode passes one that remembers them)."""
+    yield b"["
+    batch: list[str] = []
+    first = True
+    for post in posts:
+        batch.append(entry(post))
+        if len(batch) == per_chunk:
+            yield ("" if first else ",").encode() + ",".join(batch).encode("utf-8")
+            batch, first = [], False
+    if batch:
+        yield ("" if first else ",").encode() + ",".join(batch).encode("utf-8")
+    yield b"]\n"
+
+
+_JSON: Mapping[str, Any] = MappingProxyType(
+    {"ensure_ascii": False, "separators": (",", ":"), "sort_keys": True}
+)

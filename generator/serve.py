@@ -14,6 +14,7 @@ page that reconnects, or that was loaded just before a build, learns what it mis
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import logging
 import mimetypes
@@ -452,6 +453,28 @@ def _same_origin(origin: str | None, host: str | None) -> bool:
     return (parts.hostname, origin_port) == (host_parts.hostname, host_port)
 
 
+def _local_host(host: str | None) -> bool:
+    """True when the request names the server by an IP address or by `localhost` (or a name
+    under .localhost), not by another domain name: a page of evil.example whose name is
+    made to point at 127.0.0.1 once loaded (DNS rebinding) is "same origin" to the browser,
+    and must not get the live-reload channel (it carries the build's problems)."""
+    if host is None:
+        return True  # no browser sends a request without Host
+    try:
+        name = urlsplit(f"//{host}").hostname
+    except ValueError:
+        return False
+    if not name:
+        return False
+    if name == "localhost" or name.endswith(".localhost"):
+        return True
+    try:
+        ipaddress.ip_address(name)
+    except ValueError:
+        return False
+    return True
+
+
 @dataclass(frozen=True)
 class _Site:
     root: Path
@@ -622,7 +645,8 @@ class _PreviewHandler(BaseHTTPRequestHandler):
 
     def _stream_events(self, target: _Target, *, head: bool) -> None:
         """Serve the Server-Sent Events stream until the client leaves or the server stops."""
-        if not _same_origin(self.headers.get("Origin"), self.headers.get("Host")):
+        host = self.headers.get("Host")
+        if not (_local_host(host) and _same_origin(self.headers.get("Origin"), host)):
             self.send_error(HTTPStatus.FORBIDDEN, "Cross-origin requests are not allowed")
             return
         hub = self._preview.hub

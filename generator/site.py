@@ -7,9 +7,10 @@ referred to by key (their source path), never by back-pointers.
 
 from __future__ import annotations
 
+import posixpath
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 from urllib.parse import unquote, urlsplit
@@ -17,7 +18,7 @@ from urllib.parse import unquote, urlsplit
 from generator.config import BuildOptions, Config
 from generator.load import Post, Theme
 from generator.problems import Problem, error, warning
-from generator.text import match_key, slug_or_fallback
+from generator.text import match_key, slug_or_fallback, tag_slug
 
 ChainState = Literal["kept", "pending"]
 
@@ -77,8 +78,6 @@ def is_published(post: Post, options: BuildOptions) -> bool:
 def build_site(
     posts: Sequence[Post], themes: Sequence[Theme], config: Config, options: BuildOptions
 ) -> Site:
-    if options.now is not None and options.now.tzinfo is None:  # a naive clock: site time
-        options = replace(options, now=options.now.replace(tzinfo=config.zone))
     published = [p for p in posts if is_published(p, options)]
     problems: list[Problem] = []
     order = newest_first(published)
@@ -89,6 +88,7 @@ def build_site(
     kept = {k: by_key[k] for k in order}
     years = year_records(kept, order, themes, config)
     tags, post_tags = tag_records(kept, order)
+    problems.extend(tag_problems(kept, order, config))
     newer = {key: (order[i - 1] if i > 0 else None) for i, key in enumerate(order)}
     older = {key: (order[i + 1] if i + 1 < len(order) else None) for i, key in enumerate(order)}
     unpublished = [p for p in posts if p.key not in kept]
@@ -158,11 +158,13 @@ def tag_records(
     """Tags merged by slug ("Writing" and "writing" are one tag, shown in its most used form)."""
     members: dict[str, list[str]] = defaultdict(list)
     spellings: dict[str, Counter[str]] = defaultdict(Counter)
+    slug_of: dict[str, str] = {}  # the same few tag names come back in thousands of posts
     for key in order:
         for name in posts[key].tags:
-            slug = slug_or_fallback(name)
-            if key not in members[slug]:
-                members[slug].append(key)
+            slug = slug_of.get(name) or slug_of.setdefault(name, tag_slug(name))
+            keys = members[slug]
+            if not keys or keys[-1] != key:  # a post's own tags come one after the other
+                keys.append(key)
             spellings[slug][name] += 1
     tags = {
         slug: Tag(slug, _most_used(spellings[slug]), tuple(keys))
@@ -170,13 +172,47 @@ def tag_records(
     }
     post_tags: dict[str, tuple[Tag, ...]] = {}
     for key in order:
-        slugs = dict.fromkeys(slug_or_fallback(name) for name in posts[key].tags)
+        slugs = dict.fromkeys(slug_of[name] for name in posts[key].tags)
         post_tags[key] = tuple(tags[s] for s in slugs)
     return tuple(tags.values()), post_tags
 
 
 def _most_used(counter: Counter[str]) -> str:
-    return min(counter, key=lambda name: (-counter[name], name))
+    """The spelling most posts use; on a tie, one not in capitals ("Life" over "LIFE"), then
+    the first in code point order ("Life" over "life")."""
+    return min(counter, key=lambda name: (-counter[name], _shouts(name), name))
+
+
+def _shouts(name: str) -> bool:
+    return name.isupper() and sum(ch.isalpha() for ch in name) > 1
+
+
+def tag_problems(posts: Mapping[str, Post], order: Sequence[str], config: Config) -> list[Problem]:
+    """A warning for each tag that shares its URL with a differently written tag (not just
+    in other capitals or spacing: "café" and "cafe"), at the first post that uses it: they
+    are shown as one tag."""
+    first: dict[str, tuple[str, str]] = {}  # slug -> (first spelling, its post), oldest first
+    warned: set[tuple[str, str]] = set()
+    problems: list[Problem] = []
+    slug_of: dict[str, str] = {}
+    for key in reversed(order):
+        for name in posts[key].tags:
+            slug = slug_of.get(name) or slug_of.setdefault(name, tag_slug(name))
+            seen = first.setdefault(slug, (name, key))
+            same = match_key(seen[0]) == match_key(name)
+            if same or (slug, match_key(name)) in warned:
+                continue
+            warned.add((slug, match_key(name)))
+            problems.append(
+                warning(
+                    key,
+                    1,
+                    f'tag "{name}" has the same URL {config.base_path}tags/{slug}/ as tag '
+                    f'"{seen[0]}" (in {seen[1]}): they are shown as one tag; rename one of them '
+                    "to keep them apart",
+                )
+            )
+    return problems
 
 
 def resolve_chains(
@@ -195,7 +231,7 @@ def resolve_chains(
         if promise is None:
             continue
         quoted = f'"Next: {promise.text}"'
-        candidates = finder.find(promise.text, promise.href, config.base_path)
+        candidates = finder.find(promise.text, promise.href, config.base_path, key)
         if key in candidates:
             problems.append(
                 error(key, promise.line, f"{quoted} points to this post itself: name the next post")
@@ -214,7 +250,7 @@ def resolve_chains(
             chains[key] = Chain("kept", promise.text, candidates[0])
         else:
             chains[key] = Chain("pending", promise.text, None)
-            later = waiting.find(promise.text, promise.href, config.base_path)
+            later = waiting.find(promise.text, promise.href, config.base_path, key)
             why = f" ({later[0]} is a draft or dated in the future)" if later else ""
             problems.append(
                 warning(
@@ -227,7 +263,8 @@ def resolve_chains(
 
 
 class PostFinder:
-    """Finds the posts a promise names: by title (compared by `match_key`), slug or URL."""
+    """Finds the posts a promise names: by title (compared by `match_key`), slug, URL or
+    source file (`Next: [Title](courage.md)`, relative to the promising post's file)."""
 
     def __init__(self, posts: Mapping[str, Post], urls: Mapping[str, str]) -> None:
         self.by_title: dict[str, list[str]] = defaultdict(list)
@@ -236,9 +273,15 @@ class PostFinder:
             self.by_title[match_key(posts[key].title)].append(key)
             self.by_slug[posts[key].slug].append(key)
         self.by_url = {path: key for key, path in urls.items()}
+        self.keys = frozenset(posts)
 
-    def find(self, text: str, href: str | None, base_path: str) -> list[str]:
-        if href is not None:
+    def find(self, text: str, href: str | None, base_path: str, source: str = "") -> list[str]:
+        if href is not None and is_source_link(href):
+            path = _href_path(href)
+            for key in candidate_keys(source, path) if path else ():
+                if key in self.keys:
+                    return [key]
+        elif href is not None:
             path = _href_path(href)
             for prefix in (base_path, "/"):
                 if path.startswith(prefix) and path[len(prefix) :].rstrip("/") + "/" in self.by_url:
@@ -248,6 +291,34 @@ class PostFinder:
             if key not in found:
                 found.append(key)
         return found
+
+
+SOURCE_SUFFIXES = (".md", ".markdown")
+POSTS_PREFIX = "content/posts/"
+
+
+def is_source_link(href: str) -> bool:
+    """True for a link to a Markdown file (`../2023/courage.md`), not to a page."""
+    try:
+        parts = urlsplit(href)
+    except ValueError:
+        return False
+    return not parts.scheme and not parts.netloc and parts.path.lower().endswith(SOURCE_SUFFIXES)
+
+
+def candidate_keys(key: str, path: str) -> list[str]:
+    """The source keys a link path written in the source `key` may name, most likely first:
+    `@/2023/x.md` is under content/posts/, `/content/...` under the journal, anything else
+    relative to the file (or, when it starts with content/, to the journal)."""
+    if path.startswith("@/"):
+        return [posixpath.normpath(POSTS_PREFIX + path[2:])]
+    if path.startswith("/"):
+        return [posixpath.normpath(path.lstrip("/"))]
+    relative = posixpath.normpath(posixpath.join(posixpath.dirname(key), path))
+    keys = [relative]
+    if path.startswith("content/"):
+        keys.append(posixpath.normpath(path))
+    return keys
 
 
 def _href_path(href: str) -> str:

@@ -69,25 +69,26 @@ class SourceMemory:
             self._forget()
             self.files = find_sources(self.root)
             self.through_links = self._reached_through_links(self.files)
-        return assemble_journal(self.files, self._post, self._theme, self._static)
+        return assemble_journal(self.files, self.read_post, self.read_theme, self.read_static)
 
     # ------------------------------------------------------------ reading, remembered
+    # (one file each: parsed when first asked for, then remembered until it changes)
 
-    def _post(self, key: str) -> tuple[Post | None, list[Problem]]:
+    def read_post(self, key: str) -> tuple[Post | None, list[Problem]]:
         found = self.posts.get(key)
         if found is None:
             self.read += 1
             found = self.posts[key] = parse_post(key, read_bytes(self.root, key), self.zone)
         return found
 
-    def _theme(self, key: str) -> tuple[Theme | None, list[Problem]]:
+    def read_theme(self, key: str) -> tuple[Theme | None, list[Problem]]:
         found = self.themes.get(key)
         if found is None:
             self.read += 1
             found = self.themes[key] = parse_theme(key, read_bytes(self.root, key))
         return found
 
-    def _static(self, key: str) -> bytes:
+    def read_static(self, key: str) -> bytes:
         found = self.static.get(key)
         if found is None:
             self.read += 1
@@ -123,12 +124,18 @@ class SourceMemory:
             if updated is None:
                 return False
             files = updated
-            self._forget(
-                key for key in list(self.posts) + list(self.themes) + list(self.static)
-                if _is_within(key, relative)
-            )
+            self._forget_within(relative)
         self.files = files
         return True
+
+    def _forget_within(self, relative: str) -> None:
+        """Forget the file `relative`, or every file under it if it is (or was) a folder."""
+        self._forget([relative])
+        prefix = relative + "/"
+        if any(key.startswith(prefix) for key in (*self.posts, *self.themes, *self.static)):
+            self._forget(
+                [k for k in (*self.posts, *self.themes, *self.static) if k.startswith(prefix)]
+            )
 
     def _relisted(self, files: SourceFiles, folder: _Folder, relative: str) -> SourceFiles | None:
         """`files` with the folder holding `relative` walked again; None if that folder is
@@ -146,13 +153,13 @@ class SourceMemory:
             found = [key for key in found if key.endswith(folder.suffixes)]
         kinds = {"content/posts": "posts", "content/themes": "themes", "content/static": "static"}
         field = kinds[folder.name]
-        keys = [k for k in getattr(files, field) if not _is_within(k, listed)] + found
+        keys: tuple[str, ...] = getattr(files, field)
         kept = [p for p in files.problems if not _is_within(p.path, listed)]
-        return replace(
-            files,
-            **{field: tuple(sorted(keys, key=_component_order))},
-            problems=tuple(kept + problems),
-        )
+        before = [k for k in keys if _is_within(k, listed)]
+        if before != found:  # files came or went: the listing changes
+            others = [k for k in keys if not _is_within(k, listed)]
+            keys = tuple(sorted(others + found, key=_component_order))
+        return replace(files, **{field: keys}, problems=tuple(kept + problems))
 
     def _nearest_folder(self, folder: _Folder, relative: str) -> str | None:
         """The nearest existing folder at or above `relative`, within the source folder;

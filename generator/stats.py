@@ -8,17 +8,16 @@ Dates are the posts' dates in the site's time zone.
 from __future__ import annotations
 
 import calendar
-import html
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from generator.load import Theme
 from generator.markup import Rendered
 from generator.site import Site
-from generator.text import plain_text
+from generator.text import html_to_text
 
 LEVELS = 4  # the darkest calendar level; 0 is a day without posts
 
@@ -155,7 +154,7 @@ def forms_pattern(forms: Iterable[str]) -> re.Pattern[str] | None:
 
 def text_of(rendered: Rendered) -> str:
     """A post's text as a reader sees it: tags dropped, entities decoded."""
-    return html.unescape(plain_text(rendered.html))
+    return html_to_text(rendered.html)
 
 
 def mentions_in(text: str, pattern: re.Pattern[str]) -> tuple[int, str]:
@@ -164,13 +163,27 @@ def mentions_in(text: str, pattern: re.Pattern[str]) -> tuple[int, str]:
     return len(found), (found[0] if found else "")
 
 
-def reach_of(theme: Theme, keys: Sequence[str], rendered: Mapping[str, Rendered]) -> Reach:
+def count_mentions(rendered: Rendered, pattern: re.Pattern[str]) -> tuple[int, str]:
+    """`mentions_in` the text of one rendering."""
+    return mentions_in(text_of(rendered), pattern)
+
+
+# How mentions are counted: watch mode passes one that remembers each rendering's count.
+MentionCounter = Callable[[Rendered, re.Pattern[str]], tuple[int, str]]
+
+
+def reach_of(
+    theme: Theme,
+    keys: Sequence[str],
+    rendered: Mapping[str, Rendered],
+    mentions: MentionCounter = count_mentions,
+) -> Reach:
     forms = theme_forms(theme)
     pattern = forms_pattern(forms)
     posts: list[Mention] = []
     if pattern is not None:
         for key in keys:
-            count, first = mentions_in(text_of(rendered.get(key, _EMPTY)), pattern)
+            count, first = mentions(rendered.get(key, _EMPTY), pattern)
             if count:
                 posts.append(Mention(key, count, first))
     return Reach(
@@ -256,7 +269,12 @@ def month_labels(days: Sequence[Day]) -> tuple[MonthLabel, ...]:
     return tuple(labels)
 
 
-def year_stats(site: Site, year: int, rendered: Mapping[str, Rendered]) -> YearStats:
+def year_stats(
+    site: Site,
+    year: int,
+    rendered: Mapping[str, Rendered],
+    mentions: MentionCounter = count_mentions,
+) -> YearStats:
     """The figures of one year (any year: one without posts has zeros)."""
     record = next((y for y in site.years if y.year == year), None)
     keys = record.posts if record is not None else ()
@@ -272,7 +290,7 @@ def year_stats(site: Site, year: int, rendered: Mapping[str, Rendered]) -> YearS
         streak=longest_streak(by_day),
         days=days,
         months=month_labels(days),
-        reach=reach_of(theme, keys, rendered) if theme is not None else None,
+        reach=reach_of(theme, keys, rendered, mentions) if theme is not None else None,
     )
 
 

@@ -1,27 +1,46 @@
-"""Text helpers shared by the stages: slugs, title matching, word counts."""
+"""Text helpers shared by the stages: slugs, title matching, word counts, HTML as text."""
 
 from __future__ import annotations
 
 import hashlib
+import html
 import re
 import unicodedata
 
 _NON_WORD = re.compile(r"[\W_]+")
-_TAG = re.compile(r"<[^>]*>")
 _WORD = re.compile(
     r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]|[^\W_]+(?:['’][^\W_]+)*"
 )
+# Slugs name folders and files: kept short enough for every file system (255 bytes a name).
+MAX_SLUG_CHARS = 80
+MAX_SLUG_BYTES = 200
 
 
 def slugify(text: str) -> str:
     """A lowercase, hyphenated slug; accents are dropped, other scripts (CJK...) are kept.
 
-    May be empty (a title made only of emoji): callers use `slug_or_fallback`.
+    At most MAX_SLUG_CHARS long, cut at a hyphen where it can be (a whole title as a slug
+    would make a file name too long to create). May be empty (a title made only of emoji):
+    callers use `slug_or_fallback`.
     """
     decomposed = unicodedata.normalize("NFKD", text)
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     composed = unicodedata.normalize("NFKC", stripped).casefold()
-    return _NON_WORD.sub("-", composed).strip("-")
+    return capped_slug(_NON_WORD.sub("-", composed).strip("-"))
+
+
+def capped_slug(slug: str) -> str:
+    """The slug cut to MAX_SLUG_CHARS characters and MAX_SLUG_BYTES bytes of UTF-8, between
+    words where that keeps most of it."""
+    if len(slug) <= MAX_SLUG_CHARS and len(slug.encode("utf-8")) <= MAX_SLUG_BYTES:
+        return slug
+    cut = slug[:MAX_SLUG_CHARS]
+    while len(cut.encode("utf-8")) > MAX_SLUG_BYTES:
+        cut = cut[:-1]
+    at_boundary = slug[len(cut)] == "-"
+    if not at_boundary and cut.rfind("-") >= len(cut) // 2:  # else a word too long to keep
+        cut = cut[: cut.rindex("-")]
+    return cut.strip("-")
 
 
 def slug_or_fallback(*candidates: str) -> str:
@@ -34,16 +53,66 @@ def slug_or_fallback(*candidates: str) -> str:
     return f"post-{digest[:8]}"
 
 
+_TAG_SIGNS = (("+", "-plus-"), ("#", "-sharp-"))
+_NAME_NOISE = ("VARIATION SELECTOR", "EMOJI MODIFIER", "ZERO WIDTH", "COMBINING")
+
+
+def tag_slug(name: str) -> str:
+    """A tag's slug: signs that tell tags apart are spelled out ("C++" -> c-plus-plus, "C#"
+    -> c-sharp), a tag of emoji or symbols only is named by its characters ("🎉" ->
+    party-popper), else a short stable hash."""
+    spelled = name
+    for sign, word in _TAG_SIGNS:
+        spelled = spelled.replace(sign, word)
+    slug = slugify(spelled)
+    if slug:
+        return slug
+    names = (unicodedata.name(ch, "") for ch in unicodedata.normalize("NFC", name))
+    described = slugify(" ".join(n for n in names if n and not n.startswith(_NAME_NOISE)))
+    return described or slug_or_fallback(name)
+
+
 def match_key(title: str) -> str:
-    """The form titles are compared in: case folded, punctuation and spaces collapsed."""
+    """The form titles are compared in: case folded, punctuation and spaces collapsed.
+
+    A title with no letters or digits (emoji, punctuation) would collapse to nothing and
+    match every other such title: it is compared as written instead, case folded and with
+    its spaces collapsed ("🎉" and "🎉 " match, "🎉" and "🚀" do not)."""
     folded = unicodedata.normalize("NFKC", title).casefold()
-    return _NON_WORD.sub(" ", folded).strip()
+    key = _NON_WORD.sub(" ", folded).strip()
+    return key if key else " ".join(folded.split())
 
 
-def plain_text(html: str) -> str:
-    return _TAG.sub(" ", html)
+# Footnote marks and their back links: numbers and arrows, not words.
+_FOOTNOTE_MARKS = re.compile(
+    r'<sup id="fnref[^"]*">.*?</sup>|<a class="footnote-backref"[^>]*>.*?</a>', re.S
+)
+# Tags that separate words; every other tag (em, a, code...) sits inside a word's run.
+_BLOCK_TAG = re.compile(
+    r"</?(?:p|div|li|ul|ol|dl|dt|dd|h[1-6]|br|hr|tr|td|th|table|thead|tbody|pre|blockquote|"
+    r"figure|figcaption|section|article|aside|header|footer|nav|img)\b[^>]*>",
+    re.I,
+)
+_ANY_TAG = re.compile(r"<!--.*?-->|<[^>]*>", re.S)
+_SPACE = re.compile(r"\s+")
+
+
+def html_to_text(fragment: str) -> str:
+    """The text of rendered HTML as a reader sees it, on one line: tags dropped (block tags
+    keep words apart, inline ones do not split a word), footnote marks dropped, entities
+    decoded ("&rsquo;" -> "’"), runs of spaces made one."""
+    if "<" not in fragment and "&" not in fragment:
+        return _SPACE.sub(" ", fragment).strip()
+    text = _FOOTNOTE_MARKS.sub("", fragment)
+    text = _ANY_TAG.sub("", _BLOCK_TAG.sub(" ", text))
+    return _SPACE.sub(" ", html.unescape(text)).strip()
 
 
 def count_words(text: str) -> int:
     """Words in plain text; each CJK character counts as a word, as readers of those scripts do."""
     return len(_WORD.findall(text))
+
+
+def plural(count: int, noun: str, many: str | None = None) -> str:
+    """ "1 post", "2 posts", "1,204 words"; `many` for an irregular plural."""
+    return f"{count:,} {noun if count == 1 else (many or noun + 's')}"

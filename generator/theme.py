@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
 
@@ -17,13 +18,31 @@ def builtin_templates() -> Path:
     return Path(str(resources.files("generator") / "templates"))
 
 
+class FolderLoader(jinja2.FileSystemLoader):
+    """Templates of one folder, never a file whose real path lies outside it: a symlink in a
+    journal's templates/ leading elsewhere (`robots.txt -> ~/.ssh/id_rsa`) would publish
+    that file. The folder itself may be a link (a theme shared between journals)."""
+
+    def get_source(
+        self, environment: jinja2.Environment, template: str
+    ) -> tuple[str, str, Callable[[], bool]]:
+        source, filename, uptodate = super().get_source(environment, template)
+        folders = [Path(folder).resolve() for folder in self.searchpath]
+        if not any(Path(filename).resolve().is_relative_to(f) for f in folders):
+            raise jinja2.TemplateError(
+                f"{template} is a symlink leading out of its templates folder; "
+                "copy the file in instead"
+            )
+        return source, filename, uptodate
+
+
 def make_environment(journal_templates: Path | None) -> jinja2.Environment:
     """Templates from the journal's templates/ first, then the built-in theme, file by file."""
     folders = [str(builtin_templates())]
     if journal_templates is not None and journal_templates.is_dir():
         folders.insert(0, str(journal_templates))
     return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(folders),
+        loader=jinja2.ChoiceLoader([FolderLoader(folder) for folder in folders]),
         autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=True),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,

@@ -22,6 +22,9 @@ class ThreadStep:
     key: str
     next: str | None  # the post whose promise it keeps, in this thread; None for the last
     follows: tuple[str, ...]  # the posts whose promise it keeps, oldest first
+    # Not on the thread's main line (the way back from its last post, through the post shown
+    # just before at each meeting point): a side branch that joins it later.
+    branch: bool = False
 
 
 @dataclass(frozen=True)
@@ -142,11 +145,13 @@ def thread_of(group: list[str], links: Mapping[str, str], site: Site) -> Thread:
     follows: dict[str, list[str]] = defaultdict(list)
     for source, target in sorted(inner.items()):
         follows[target].append(source)
+    main_line = main_line_of(order, follows)
     steps = tuple(
         ThreadStep(
             key,
             full.get(key),
             tuple(sorted(follows[key], key=lambda k: (site.posts[k].date.timestamp(), k))),
+            branch=key not in main_line,
         )
         for key in order
     )
@@ -162,6 +167,23 @@ def thread_of(group: list[str], links: Mapping[str, str], site: Site) -> Thread:
         branches=any(len(step.follows) > 1 for step in steps),
         loop=bool(loop),
     )
+
+
+def main_line_of(order: list[str], follows: Mapping[str, list[str]]) -> set[str]:
+    """The posts on the way back from the last post, taking at each post kept by several
+    promises the one with the longest chain of posts behind it (on a tie, the one placed
+    last, shown just before it)."""
+    position = {key: i for i, key in enumerate(order)}
+    depth: dict[str, int] = {}
+    for post in order:  # every post comes after the posts that promise it
+        depth[post] = 1 + max((depth.get(k, 0) for k in follows.get(post, ())), default=0)
+    line: set[str] = set()
+    key: str | None = order[-1] if order else None
+    while key is not None and key not in line:
+        line.add(key)
+        before = [k for k in follows.get(key, ()) if k in position]
+        key = max(before, key=lambda k: (depth[k], position[k])) if before else None
+    return line
 
 
 def first_to_last(group: list[str], links: Mapping[str, str], site: Site) -> list[str]:

@@ -6,16 +6,19 @@ Templates only print these; they never query the graph.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, TypeVar, cast
 from urllib.parse import quote
 
 from markupsafe import escape
 
 from generator.markup import Rendered, reading_minutes
 from generator.site import Site, Year
-from generator.text import plain_text
+from generator.text import html_to_text
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -45,6 +48,7 @@ class SiteView:
     css_url: str
     favicon_url: str
     nav: tuple[Link, ...]
+    archive_url: str  # every post, for pages that point readers to it (404, search)
 
 
 @dataclass(frozen=True)
@@ -60,7 +64,6 @@ class PostView:
     tags: tuple[Link, ...]
     html: str
     summary_html: str
-    feed_html: str  # the content with the promise, for feeds, whose readers see no template
     description: str
     words: int
     minutes: int
@@ -70,6 +73,12 @@ class PostView:
     newer: Link | None
     older: Link | None
     draft: bool
+
+    @property
+    def feed_html(self) -> str:
+        """The content with the promise, for feeds, whose readers see no template. Made when
+        asked: kept with every view, it would copy the text of every post that promises."""
+        return self.html + promise_html(self.next)
 
 
 @dataclass(frozen=True)
@@ -88,12 +97,19 @@ class Urls:
     def __init__(self, base_url: str, base_path: str) -> None:
         self.base_url = base_url
         self.base_path = base_path
+        self._quoted: dict[str, str] = {}  # a site asks for the same URLs thousands of times
 
     def path(self, relative: str) -> str:
-        return self.base_path + quote(relative, safe="/")
+        return self.base_path + self._quote(relative)
 
     def absolute(self, relative: str) -> str:
-        return self.base_url + quote(relative, safe="/")
+        return self.base_url + self._quote(relative)
+
+    def _quote(self, relative: str) -> str:
+        quoted = self._quoted.get(relative)
+        if quoted is None:
+            quoted = self._quoted[relative] = quote(relative, safe="/")
+        return quoted
 
 
 def human_date(moment: datetime) -> str:
@@ -132,20 +148,39 @@ def summary_html_of(summary: str | None, rendered_summary_html: str) -> str:
 
 
 def description_of(summary: str | None, summary_html: str) -> str:
-    text = summary if summary is not None else plain_text(summary_html)
+    """The page's meta description: the summary as plain text (entities decoded: templates
+    escape it once), at most 200 characters, cut between words."""
+    text = summary if summary is not None else html_to_text(summary_html)
     words = " ".join(text.split())
     return words if len(words) <= 200 else words[:199].rsplit(" ", 1)[0] + "…"
 
 
 class Views:
-    """Makes the views of one Site, given each source's rendered Markdown."""
+    """Makes the views of one Site, given each source's rendered Markdown.
 
-    def __init__(self, site: Site, rendered: Mapping[str, Rendered]) -> None:
+    Watch mode passes the Views of its previous build as `reuse`: a post view whose inputs
+    (`_inputs`) are equal to those it was made from is taken over as it is, so that a build
+    after a one-post edit makes a few views rather than thousands (and the fingerprints of
+    pages that show the same views are found without digesting them again).
+    """
+
+    def __init__(
+        self,
+        site: Site,
+        rendered: Mapping[str, Rendered],
+        reuse: Views | None = None,
+        remember: bool = False,
+    ) -> None:
         self.site = site
         self.rendered = rendered
         config = site.config
         self.urls = Urls(config.base_url, config.base_path)
         self._posts: dict[str, PostView] = {}
+        self._links: dict[str, Link] = {}
+        self._reuse = reuse if reuse is not None and reuse.site.config == config else None
+        self._inputs_of: dict[str, tuple[object, ...]] = {}
+        self._remember = remember  # keep `derived` values, for a later build to take over
+        self._derived: dict[tuple[str, int], tuple[object, Any]] = {}
 
     def site_view(self) -> SiteView:
         config = self.site.config
@@ -167,15 +202,65 @@ class Views:
             css_url=self.urls.path("assets/style.css"),
             favicon_url=self.urls.path("assets/favicon.svg"),
             nav=nav,
+            archive_url=self.urls.path("archive/"),
         )
 
     def link(self, key: str) -> Link:
-        return Link(self.site.posts[key].title, self.urls.path(self.site.urls[key]))
+        found = self._links.get(key)
+        if found is None:
+            found = self._links[key] = Link(
+                self.site.posts[key].title, self.urls.path(self.site.urls[key])
+            )
+        return found
 
     def post(self, key: str) -> PostView:
-        if key not in self._posts:
-            self._posts[key] = self._make_post(key)
-        return self._posts[key]
+        found = self._posts.get(key)
+        if found is None:
+            found = self._posts[key] = self._reused(key) or self._make_post(key)
+        return found
+
+    def derived(self, name: str, view: object, make: Callable[[], T]) -> T:
+        """A value made from one view (its search entry, ...), made once per view object: a
+        later build that takes the view over takes the value over too. Only Views made to
+        `remember` keep these (a one-off build would only hold them in memory)."""
+        key = (name, id(view))
+        found = self._derived.get(key)
+        if found is None or found[0] is not view:
+            previous = self._reuse._derived.get(key) if self._reuse is not None else None
+            reusable = previous is not None and previous[0] is view
+            found = previous if reusable and previous is not None else (view, make())
+            if not self._remember:
+                return cast(T, found[1])
+            self._derived[key] = found
+        return cast(T, found[1])
+
+    def _reused(self, key: str) -> PostView | None:
+        """The previous build's view of this post, if it was made from the same inputs."""
+        inputs = self._inputs_of[key] = self._inputs(key)
+        previous = self._reuse
+        if previous is None or previous._inputs_of.get(key) != inputs:
+            return None
+        return previous._posts.get(key)
+
+    def _inputs(self, key: str) -> tuple[object, ...]:
+        """Everything `_make_post(key)` reads: keep the two in step."""
+        site = self.site
+        year = site.year_of(key)
+        chain = site.chains.get(key)
+        return (
+            site.posts[key],
+            self.rendered.get(key),
+            site.urls[key],
+            None if year is None else (year.year, year.theme.word if year.theme else None),
+            tuple((t.slug, t.name) for t in site.post_tags[key]),
+            self._linked(site.newer.get(key)),
+            self._linked(site.older.get(key)),
+            None if chain is None else (chain.text, self._linked(chain.target)),
+            tuple(self._linked(k) for k in site.backlinks.get(key, ())),
+        )
+
+    def _linked(self, key: str | None) -> tuple[str, str, str] | None:
+        return None if key is None else (key, self.site.posts[key].title, self.site.urls[key])
 
     def _make_post(self, key: str) -> PostView:
         site = self.site
@@ -207,7 +292,6 @@ class Views:
                 post.summary,
                 standalone_summary(rendered.summary_html, self.urls.path(site.urls[key])),
             ),
-            feed_html=rendered.html + promise_html(promise),
             description=description_of(post.summary, rendered.summary_html),
             words=rendered.words,
             minutes=reading_minutes(rendered.words),

@@ -44,7 +44,7 @@ OnChange = Callable[[frozenset[Path]], None]
 
 # Only events that mean "content changed". Leaving out opened/closed-without-writing keeps
 # the build's own reads of content/ from waking the watcher (and from a rebuild loop).
-_EVENT_FILTER: list[type[FileSystemEvent]] = [
+_EVENT_FILTER: tuple[type[FileSystemEvent], ...] = (
     FileCreatedEvent,
     DirCreatedEvent,
     FileDeletedEvent,
@@ -55,7 +55,7 @@ _EVENT_FILTER: list[type[FileSystemEvent]] = [
     DirMovedEvent,
     FileClosedEvent,
     FileAttribEvent,
-]
+)
 
 
 class _Kind(enum.Enum):
@@ -331,7 +331,7 @@ class Watcher:
                     self._handler,
                     str(folder),
                     recursive=recursive,
-                    event_filter=_EVENT_FILTER,
+                    event_filter=list(_EVENT_FILTER),
                     follow_symlink=folder.is_symlink(),
                 )
             except OSError:

@@ -84,39 +84,55 @@ def write_site(output: Path, files: Mapping[str, bytes]) -> WriteResult:
     return writer.commit()
 
 
+STAGING_MARK = ".journal-build.journal-tmp"  # in the output while a build stages files
+
+
 class SiteWriter:
     """Writes one build into `output`, file by file, and shows it all at once.
 
-    Made with every path the build will have (unsafe ones raise ValueError before anything is
-    touched). `put` stages a file's bytes beside it (`.name.journal-tmp`) unless they are the
-    bytes already there; `keep` accepts the file already there when the manifest vouches for
-    it; `commit` moves the staged files into place, deletes the stale files of the previous
-    build and saves the manifest; `abort` drops the staged files and leaves the folder as it
-    was. A build killed half way leaves only files that the next build cleans up.
+    Made with every path the build will have (a path that could lead out of the folder
+    raises ValueError before anything is touched). `put` stages a file's bytes beside it
+    (`.name.journal-tmp`) unless they are the bytes already there; `keep` accepts the file
+    already there when the manifest vouches for it; `commit` moves the staged files into
+    place, deletes the stale files of the previous build and saves the manifest; `abort`
+    removes what was staged and the folders made for it, leaving the output as it was.
+
+    A build killed while staging leaves its staged files and a mark (`STAGING_MARK`); one
+    killed while committing leaves a manifest marked unfinished that lists every path it
+    may have written. Either way the next build removes what is left.
 
     Nothing is held in memory but the manifest: pages can be written as they are rendered.
+    `known` is the manifest as this process last saved it, with the file status it had
+    then: if the file is unchanged it is not read again.
     """
 
-    def __init__(self, output: Path, paths: Iterable[str]) -> None:
+    def __init__(
+        self,
+        output: Path,
+        paths: Iterable[str],
+        known: tuple[tuple[int, int, int], dict[str, Entry]] | None = None,
+    ) -> None:
         self.output = output
-        output.mkdir(parents=True, exist_ok=True)
         self.real_out = output.resolve()
+        self._root = str(output)
         self.targets = checked_targets(output, self.real_out, paths)  # raises before writing
-        self.old, unfinished = read_manifest_state(output)
-        if unfinished:
-            remove_staged(output)
+        manifest = output / MANIFEST
+        self._old_manifest_status = _status_key(manifest)
+        if known is not None and known[0] == self._old_manifest_status:
+            self.old, self._unfinished = dict(known[1]), False
+        else:
+            self.old, self._unfinished = read_manifest_state(output)
+        mark = os.path.join(self._root, STAGING_MARK)
+        self._leftovers = self._unfinished or os.path.lexists(mark)
         self.current: dict[str, Entry] = {}
-        self.staged: dict[str, Path] = {}
-        self.written: list[str] = []
+        self.staged: dict[str, str] = {}
         self.unchanged = 0
-        self._folders: set[Path] = set()
+        self._made: list[str] = []  # folders made by this writer, parents first
+        self._folders: set[str] = set()  # folders known to exist
+        self._marked = False
+        self._old_manifest: bytes | None = None
         self._pending_saved = False
-        if any(path not in self.old for path in self.targets) or unfinished:
-            pending = dict(self.old)
-            pending.update({p: self.old.get(p, Entry("", -1, -1)) for p in self.targets})
-            # A build killed from here on still knows what it may have written.
-            save_manifest(output, pending, unfinished=True)
-            self._pending_saved = True
+        self.saved: tuple[tuple[int, int, int], dict[str, Entry]] | None = None
 
     def keep(self, path: str, sha256: str) -> bool:
         """Leave the file as it is if the manifest says it holds bytes of this digest and
@@ -143,8 +159,7 @@ class SiteWriter:
             self.current[path] = Entry(digest, status.st_size, status.st_mtime_ns)
             self.unchanged += 1
             return digest
-        staged = _staged_name(target)
-        self._make_folder(target.parent)
+        staged = self._stage(target, status)
         with open(staged, "wb") as handle:
             handle.write(data)
         self.staged[path] = staged
@@ -159,7 +174,8 @@ class SiteWriter:
         held: list[bytes] = []
         size = 0
         handle = None
-        staged = _staged_name(self.targets[path])
+        target = self.targets[path]
+        staged = _staged_name(target)
         try:
             for chunk in chunks:
                 digest.update(chunk)
@@ -169,21 +185,89 @@ class SiteWriter:
                     continue
                 held.append(chunk)
                 if size > SPILL:
-                    self._make_folder(staged.parent)
-                    handle = open(staged, "wb")  # noqa: SIM115 - closed below
+                    handle = open(self._stage(target, _lstat(target)), "wb")  # noqa: SIM115
                     handle.writelines(held)
                     held = []
         except BaseException:
             if handle is not None:
                 handle.close()
-                staged.unlink(missing_ok=True)
+                _unlink(staged)
             raise
         if handle is None:
             return self.put(path, b"".join(held))
         handle.close()
         return self._staged_or_same(path, staged, digest.hexdigest(), size)
 
-    def _staged_or_same(self, path: str, staged: Path, digest: str, size: int) -> str:
+    def discard(self, path: str) -> None:
+        """Forget what was staged for `path` (its page failed to render)."""
+        staged = self.staged.pop(path, None)
+        if staged is not None:
+            _unlink(staged)
+        self.current.pop(path, None)
+
+    def commit(self) -> WriteResult:
+        """Put the staged files in place, delete the stale ones, save the manifest."""
+        self._make_folder(self._root)
+        if self._leftovers and not self._marked:
+            remove_staged(self.output)
+        new = [path for path in self.staged if path not in self.old]
+        if new or self._unfinished:
+            # Files the old manifest does not list are about to appear: list them first, so
+            # that a build killed from here on leaves nothing the next one does not know.
+            pending = dict(self.old)
+            pending.update({p: self.old.get(p, Entry("", -1, -1)) for p in self.targets})
+            self._save_old_manifest()
+            save_manifest(self.output, pending, unfinished=True)
+            self._pending_saved = True
+        written: list[str] = []
+        for path in sorted(self.staged):
+            target = self.targets[path]
+            os.replace(self.staged[path], target)
+            status = os.stat(target)
+            digest = self.current[path].sha256
+            self.current[path] = Entry(digest, status.st_size, status.st_mtime_ns)
+            written.append(path)
+        self.staged = {}
+        stale = [p for p in self.old if p not in self.targets]
+        deleted = delete_stale(self.output, self.real_out, stale)
+        if self.current != self.old or deleted or self._pending_saved or self._unfinished:
+            save_manifest(self.output, self.current)
+        self.saved = (_status_key(self.output / MANIFEST), self.current)
+        if self._marked or self._leftovers:
+            _unlink(os.path.join(self._root, STAGING_MARK))
+        return WriteResult(tuple(written), self.unchanged, tuple(deleted))
+
+    def abort(self) -> None:
+        """Remove what was staged, and the folders made for it; the output is as it was."""
+        for staged in self.staged.values():
+            _unlink(staged)
+        self.staged = {}
+        if self._marked:
+            _unlink(os.path.join(self._root, STAGING_MARK))
+        for folder in reversed(self._made):
+            try:
+                os.rmdir(folder)
+            except OSError:
+                continue
+
+    def _save_old_manifest(self) -> None:
+        self._old_manifest = _read_or_none(self.output / MANIFEST)
+
+    def _stage(self, target: str, status: os.stat_result | None) -> str:
+        """The staged file's name for `target`, once the folders and the mark exist."""
+        if status is not None and stat.S_ISDIR(status.st_mode):
+            raise ValueError(f"{target} is a folder where a page belongs; remove it by hand")
+        if not self._marked:
+            self._make_folder(self._root)
+            if self._leftovers:
+                remove_staged(self.output)  # a killed build's, before this one adds its own
+            with open(os.path.join(self._root, STAGING_MARK), "wb"):
+                pass
+            self._marked = True
+        self._make_folder(os.path.dirname(target))
+        return _staged_name(target)
+
+    def _staged_or_same(self, path: str, staged: str, digest: str, size: int) -> str:
         """Keep the staged file, unless the target already holds the same bytes."""
         target = self.targets[path]
         status = _lstat(target)
@@ -192,11 +276,11 @@ class SiteWriter:
         if status is not None and stat.S_ISREG(status.st_mode) and status.st_size == size:
             vouched = entry is not None and entry.sha256 == digest
             if vouched and entry is not None:
-                same = (status.st_size, status.st_mtime_ns) == (entry.size, entry.mtime_ns)
+                same = status.st_mtime_ns == entry.mtime_ns
             same = same or filecmp.cmp(staged, target, shallow=False)
         if same:
             assert status is not None
-            staged.unlink()
+            _unlink(staged)
             self.current[path] = Entry(digest, status.st_size, status.st_mtime_ns)
             self.unchanged += 1
         else:
@@ -204,51 +288,54 @@ class SiteWriter:
             self.current[path] = Entry(digest, size, -1)
         return digest
 
-    def discard(self, path: str) -> None:
-        """Forget what was staged for `path` (its page failed to render)."""
-        staged = self.staged.pop(path, None)
-        if staged is not None:
-            staged.unlink(missing_ok=True)
-        self.current.pop(path, None)
+    def _make_folder(self, folder: str) -> None:
+        if folder in self._folders:
+            return
+        self._folders.add(folder)
+        missing: list[str] = []
+        while not os.path.isdir(folder):
+            missing.append(folder)
+            parent = os.path.dirname(folder)
+            if parent == folder:
+                break
+            folder = parent
+        for made in reversed(missing):
+            try:
+                os.mkdir(made)
+            except FileExistsError:
+                continue
+            self._made.append(made)
 
-    def commit(self) -> WriteResult:
-        """Put the staged files in place, delete the stale ones, save the manifest."""
-        for path in sorted(self.staged):
-            target = self.targets[path]
-            if target.is_symlink():
-                target.unlink()
-            os.replace(self.staged[path], target)
-            status = target.stat()
-            digest = self.current[path].sha256
-            self.current[path] = Entry(digest, status.st_size, status.st_mtime_ns)
-            self.written.append(path)
-        self.staged = {}
-        stale = [p for p in self.old if p not in self.targets]
-        deleted = delete_stale(self.output, self.real_out, stale)
-        if self.current != self.old or deleted or self._pending_saved:
-            save_manifest(self.output, self.current)
-        return WriteResult(tuple(self.written), self.unchanged, tuple(deleted))
 
-    def abort(self) -> None:
-        """Drop the staged files; the folder keeps the previous build."""
-        for staged in self.staged.values():
-            staged.unlink(missing_ok=True)
-        self.staged = {}
-        if self._pending_saved:
-            save_manifest(self.output, self.old)
+def _status_key(path: Path) -> tuple[int, int, int]:
+    try:
+        status = path.stat()
+    except OSError:
+        return (-1, -1, -1)
+    return (status.st_size, status.st_mtime_ns, status.st_ino)
 
-    def _make_folder(self, folder: Path) -> None:
-        if folder not in self._folders:
-            folder.mkdir(parents=True, exist_ok=True)
-            self._folders.add(folder)
+
+def _unlink(path: str) -> None:
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        return
+
+
+def _read_or_none(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
 
 
 _STAGED_SUFFIX = ".journal-tmp"
 SPILL = 1 << 22  # bytes of one file held in memory before it goes to its staged file
 
 
-def _staged_name(target: Path) -> Path:
-    return target.with_name(f".{target.name}{_STAGED_SUFFIX}")
+def _staged_name(target: str) -> str:
+    folder, name = os.path.split(target)
+    return os.path.join(folder, f".{name}{_STAGED_SUFFIX}")
 
 
 def remove_staged(output: Path) -> None:
@@ -256,18 +343,18 @@ def remove_staged(output: Path) -> None:
     for folder, _, names in os.walk(output):
         for name in names:
             if name.startswith(".") and name.endswith(_STAGED_SUFFIX):
-                Path(folder, name).unlink(missing_ok=True)
+                _unlink(os.path.join(folder, name))
 
 
-def _lstat(target: Path) -> os.stat_result | None:
+def _lstat(target: str) -> os.stat_result | None:
     try:
-        return target.lstat()
+        return os.lstat(target)
     except (FileNotFoundError, NotADirectoryError):
         return None
 
 
 def _holds(
-    target: Path, status: os.stat_result | None, digest: str, data: bytes, entry: Entry | None
+    target: str, status: os.stat_result | None, digest: str, data: bytes, entry: Entry | None
 ) -> bool:
     """True if the file at `target` (whose lstat is `status`) holds exactly `data`."""
     if status is None or not stat.S_ISREG(status.st_mode) or status.st_size != len(data):
@@ -275,22 +362,29 @@ def _holds(
     vouched = entry is not None and entry.sha256 == digest
     if vouched and entry is not None and status.st_mtime_ns == entry.mtime_ns:
         return True
-    return target.read_bytes() == data
+    with open(target, "rb") as handle:
+        return handle.read() == data
 
 
-def checked_targets(output: Path, real_out: Path, paths: Iterable[str]) -> dict[str, Path]:
-    """Each output path's file, sorted; ValueError for any that cannot be written safely, so
-    that a bad one is found before the first file is replaced."""
-    targets: dict[str, Path] = {}
+def checked_targets(output: Path, real_out: Path, paths: Iterable[str]) -> dict[str, str]:
+    """Each output path's file (as a string), sorted; ValueError for any that could lead out
+    of the folder (an unsafe name, or a symlinked folder on the way), so that a bad one is
+    found before the first file is written. A folder where a file belongs is found when the
+    file is staged (and the build is then aborted)."""
+    targets: dict[str, str] = {}
     inside: dict[Path, bool] = {}
+    root = str(output)
+    folders_seen: set[str] = set()
     for path in sorted(paths):
-        target = safe_target(output, path)
-        if not _stays_inside(target.parent, output, real_out, inside):
-            raise ValueError(f"output path {path!r} leads out of {output} through a symlink")
-        status = _lstat(target)
-        if status is not None and stat.S_ISDIR(status.st_mode):
-            raise ValueError(f"{target} is a folder where a page belongs; remove it by hand")
-        targets[path] = target
+        parts = path.split("/")
+        if not _safe_parts(path, parts):
+            raise ValueError(f"unsafe output path {path!r}")
+        folder = "/".join(parts[:-1])
+        if folder not in folders_seen:
+            if not _stays_inside(output.joinpath(*parts[:-1]), output, real_out, inside):
+                raise ValueError(f"output path {path!r} leads out of {output} through a symlink")
+            folders_seen.add(folder)
+        targets[path] = os.path.join(root, *parts)
     return targets
 
 
@@ -311,8 +405,14 @@ def _stays_inside(folder: Path, output: Path, real_out: Path, known: dict[Path, 
     return answer
 
 
+def _safe_parts(path: str, parts: list[str]) -> bool:
+    if not path or path.startswith("/") or "\\" in path or "\x00" in path:
+        return False
+    return all(part not in ("", ".", "..") for part in parts)
+
+
 def is_unchanged(target: Path, digest: str, data: bytes, entry: Entry | None) -> bool:
-    return _holds(target, _lstat(target), digest, data, entry)
+    return _holds(str(target), _lstat(str(target)), digest, data, entry)
 
 
 def entry_of(target: Path, digest: str) -> Entry:

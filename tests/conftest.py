@@ -6,8 +6,10 @@ Import them in a test module with `from conftest import make_journal, NOW, ...`.
 from __future__ import annotations
 
 import hashlib
+import signal
 import xml.etree.ElementTree as ET
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -69,6 +71,30 @@ def tree_digest(folder: Path) -> dict[str, str]:
         for path in sorted(folder.rglob("*"))
         if path.is_file()
     }
+
+
+class TimeLimitExceeded(BaseException):
+    """Raised by `time_limit`; a BaseException, so that no `except Exception` swallows it."""
+
+
+@contextmanager
+def time_limit(seconds: int) -> Iterator[None]:
+    """Fail the test, instead of hanging the suite, when the block runs over `seconds`.
+
+    A guard against hangs, not a speed test: give it a limit far above the usual time.
+    Uses SIGALRM, so it works in the main thread only (where pytest runs tests).
+    """
+
+    def expire(signum: int, frame: object) -> None:
+        raise TimeLimitExceeded(f"still running after {seconds} s: a hang?")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 # ---------------------------------------------------------------- HTML queries

@@ -113,8 +113,9 @@ class EventStream:
 class ServeProcess:
     """`journal serve` in a subprocess; `stop` sends Ctrl-C (SIGINT) and waits for the exit."""
 
-    def __init__(self, args: Sequence[str], cwd: Path | None = None) -> None:
-        env = {**os.environ, "PYTHONPATH": str(REPO), "NO_COLOR": "1"}
+    def __init__(self, args: Sequence[str], cwd: Path | None = None, **env_vars: str) -> None:
+        env = {**os.environ, "PYTHONPATH": str(REPO), "NO_COLOR": "1", **env_vars}
+        env["PYTHONFAULTHANDLER"] = "1"  # SIGABRT prints every thread's stack: see stop()
         self.process = subprocess.Popen(
             [sys.executable, "-m", "generator", "serve", *args],
             cwd=cwd or REPO,
@@ -180,15 +181,20 @@ class ServeProcess:
         return code
 
     def stop(self) -> int:
-        """Ctrl-C, then the exit code (killed, if it ignores Ctrl-C, and then the test fails)."""
+        """Ctrl-C, then the exit code. A server still running after that fails the test, with
+        the stacks of its threads."""
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGINT)
         try:
             return self.wait()
         except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.wait()
-            raise
+            self.process.send_signal(signal.SIGABRT)
+            try:
+                self.wait()
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.wait()
+            raise AssertionError(f"journal serve ignored Ctrl-C:\n{self.stderr}") from None
 
     def __enter__(self) -> ServeProcess:
         return self

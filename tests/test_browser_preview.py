@@ -7,10 +7,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from conftest import make_journal, post_text
 from serving import TIMEOUT, ServeProcess, atomic_save
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Page
 
 sync_api = pytest.importorskip(
     "playwright.sync_api", reason="Playwright for Python is not installed (pip install playwright)"
@@ -52,7 +56,7 @@ def journal_files() -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[sync_api.Browser]:
+def browser() -> Iterator[Browser]:
     with sync_api.sync_playwright() as playwright:
         # Playwright gives every launch a fresh, temporary profile (--user-data-dir).
         browser = playwright.chromium.launch(
@@ -65,7 +69,7 @@ def browser() -> Iterator[sync_api.Browser]:
 
 
 @pytest.fixture
-def page(browser: sync_api.Browser) -> Iterator[sync_api.Page]:
+def page(browser: Browser) -> Iterator[Page]:
     context = browser.new_context()
     context.set_default_timeout(WAIT_MS)
     try:
@@ -78,16 +82,16 @@ def serve(root: Path) -> ServeProcess:
     return ServeProcess(["--root", str(root), "--port", "0"])
 
 
-def mark_page(page: sync_api.Page) -> None:
+def mark_page(page: Page) -> None:
     """Leave a mark in the page's window: a reload wipes it."""
     page.evaluate("window.__notReloaded = true")
 
 
-def was_reloaded(page: sync_api.Page) -> bool:
+def was_reloaded(page: Page) -> bool:
     return page.evaluate("window.__notReloaded") is None
 
 
-def test_edit_break_and_fix_a_post_in_the_browser(page: sync_api.Page, tmp_path: Path) -> None:
+def test_edit_break_and_fix_a_post_in_the_browser(page: Page, tmp_path: Path) -> None:
     root = make_journal(tmp_path, journal_files())
     expect = sync_api.expect
     with serve(root) as server:
@@ -121,7 +125,7 @@ def test_edit_break_and_fix_a_post_in_the_browser(page: sync_api.Page, tmp_path:
     assert "Traceback" not in server.stderr
 
 
-def test_a_site_under_a_subpath_previews_and_reloads(page: sync_api.Page, tmp_path: Path) -> None:
+def test_a_site_under_a_subpath_previews_and_reloads(page: Page, tmp_path: Path) -> None:
     config = 'title = "Sub"\nbase_url = "https://example.org/my/journal/"\ntimezone = "UTC"\n'
     root = make_journal(tmp_path, journal_files(), config=config)
     expect = sync_api.expect
@@ -145,8 +149,25 @@ def test_a_site_under_a_subpath_previews_and_reloads(page: sync_api.Page, tmp_pa
         assert server.stop() == 0
 
 
+def test_an_open_home_page_follows_a_new_base_path(page: Page, tmp_path: Path) -> None:
+    root = make_journal(tmp_path, journal_files())
+    expect = sync_api.expect
+    with serve(root) as server:
+        url = server.wait_for_url()
+        page.goto(url)
+        expect(page.locator("a.post-link", has_text="First").first).to_be_visible()
+        config = root / "journal.toml"
+        atomic_save(config, config.read_text().replace("example.org/", "example.org/notes/"))
+        page.wait_for_url(f"{url}notes/", timeout=WAIT_MS)
+        link = page.locator("a.post-link", has_text="First").first
+        expect(link).to_have_attribute("href", "/notes/2024/first/")
+        link.click()
+        expect(page.locator("article.post")).to_contain_text("The first words.")
+        assert server.stop() == 0
+
+
 def test_a_journal_that_does_not_build_yet_shows_the_overlay_until_fixed(
-    page: sync_api.Page, tmp_path: Path
+    page: Page, tmp_path: Path
 ) -> None:
     files = journal_files()
     files[FIRST] = BROKEN_FRONT_MATTER
@@ -165,7 +186,7 @@ def test_a_journal_that_does_not_build_yet_shows_the_overlay_until_fixed(
         assert server.stop() == 0
 
 
-def test_pages_are_closed_after_each_test(browser: sync_api.Browser) -> None:
+def test_pages_are_closed_after_each_test(browser: Browser) -> None:
     """Runs last: every test's browser context was closed by its fixture."""
     assert browser.is_connected()
     assert len(browser.contexts) == 0

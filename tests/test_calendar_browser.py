@@ -108,3 +108,49 @@ def test_a_calendar_day_leads_to_its_post(browser: Any, tmp_path: Path) -> None:
     page.wait_for_url(f"{SITE}2024/b/")
     assert page.locator("article.post h1").inner_text() == "B"
     page.context.close()
+
+
+WIDE_POST = post_text(
+    "2024-03-05",
+    "A link: https://example.org/aVeryLongPathWithoutAnyBreakWhatsoeverThatWouldPushThePage "
+    "and Pneumonoultramicroscopicsilicovolcanoconiosis.\n\n"
+    "| column one | column two | column three | column four | column five | column six |\n"
+    "|---|---|---|---|---|---|\n"
+    "| some value | another value | a third value | a fourth value | a fifth value | a sixth |\n",
+    title="Wide",
+)
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("width", [390, 1100])
+def test_pages_fit_the_window_and_the_calendar_fits_the_text(
+    browser: Any, tmp_path: Path, width: int, scheme: str
+) -> None:
+    root = make_journal(tmp_path, {**JOURNAL, "content/posts/wide.md": WIDE_POST})
+    assert build_journal(root).ok
+    for path in ("2024/", "2024/wide/", "archive/"):
+        page = open_page(browser, root / "output", path, scheme)
+        page.set_viewport_size({"width": width, "height": 900})
+        # Nothing pushes the page sideways: long words wrap, tables and the calendar scroll
+        # inside their own boxes.
+        assert page.evaluate("document.documentElement.scrollWidth") <= width, path
+        if path == "2024/":
+            main = page.locator("main").bounding_box()
+            frame = page.locator(".calendar-frame").bounding_box()
+            assert main is not None and frame is not None
+            assert (
+                main["x"] <= frame["x"] and frame["x"] + frame["width"] <= main["x"] + main["width"]
+            )
+            hint = page.locator(".calendar-hint")
+            assert hint.is_visible() == (width < 640)  # only where the calendar must scroll
+            fills = page.evaluate(
+                """() => ['l0', 'l1'].map(level => getComputedStyle(
+                    document.querySelector('.calendar-legend rect.day.' + level)).fill)"""
+            )
+            assert fills[0] != fills[1]
+        if path == "archive/" and width < 640:
+            row = page.locator(".archive-year .post-list li").first
+            day, title = row.locator("time").bounding_box(), row.locator("a").bounding_box()
+            assert day is not None and title is not None
+            assert abs(day["y"] - title["y"]) < title["height"]  # on one line
+        page.context.close()

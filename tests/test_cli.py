@@ -128,7 +128,7 @@ def test_check_writes_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     code, out, err = run(capsys, "check", "--root", str(root))
     assert code == 0
     assert 'warning: "Next: Post everyday"' in err
-    assert out.strip().endswith("0 errors, 1 warnings")
+    assert out.strip().endswith("0 errors, 1 warning")
     assert tree_digest(tmp_path) == before
     assert not (root / "output").exists()
     (root / "content/posts/bad.md").write_text("---\ndate: soon\n---\n", encoding="utf-8")
@@ -172,7 +172,7 @@ def test_new_keeps_a_promise_and_the_build_links_both_ways(
         capsys, "new", "Post everyday", "--root", str(root), "--date", "2024-07-01"
     )
     assert code == 1
-    assert "already exists" in err
+    assert "already has the title" in err
     assert created.read_text(encoding="utf-8") == text + "Written at last.\n"
 
     code, out, err = run(capsys, "build", "--root", str(root))
@@ -279,3 +279,122 @@ def test_bad_settings_do_not_hide_the_posts_problems(
         "journal.toml:2",
     ]
     assert not (root / "output").exists()
+
+
+# ---------------------------------------------------------------- bad arguments, said plainly
+
+
+def test_build_into_a_folder_that_cannot_be_made_is_one_error_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = essay_journal(tmp_path)
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder\n")
+    code, _, err = run(capsys, "build", "--root", str(root), "-o", str(blocker / "out"))
+    assert code == 1
+    assert "Traceback" not in err
+    assert err.strip().splitlines()[-1].startswith(f"error: cannot write {blocker}")
+
+
+def test_init_refuses_a_file_and_a_folder_it_cannot_make(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    file = tmp_path / "passwd"
+    file.write_text("root:x:0:0\n")
+    code, _, err = run(capsys, "init", str(file))
+    assert (code, err) == (1, f"error: {file} is a file, not a folder: choose another place\n")
+    assert file.read_text() == "root:x:0:0\n"
+    code, _, err = run(capsys, "init", str(file / "journal"))
+    assert code == 1 and err.startswith("error: cannot create the journal in ")
+    assert "Traceback" not in err
+    code, _, err = run(capsys, "init", str(tmp_path / "j"), "--year", "99999")
+    assert code == 1 and "--year must be from" in err
+
+
+@pytest.mark.parametrize("word", ["yes", "2024", "#hope", "no: really", "“quoted”"])
+def test_init_keeps_any_word_as_text(
+    word: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "j"
+    title = 'Ann\'s "journal"\nsecond line \\ back'
+    assert (
+        run(capsys, "init", str(folder), "--word", word, "--title", title, "--year", "2024")[0] == 0
+    )
+    code, _, err = run(capsys, "build", "--root", str(folder))
+    assert code == 0, err
+    year = parse_html((folder / "output/2024/index.html").read_bytes())
+    assert text_of(one(year, "span", "theme-word")) == word
+    home = parse_html((folder / "output/index.html").read_bytes())
+    assert text_of(one(home, "a", "site-title")) == title
+
+
+def test_new_outside_a_journal_says_to_run_init(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = run(capsys, "new", "Hello", "--root", str(tmp_path))
+    assert code == 1
+    assert err.startswith(f"error: no journal.toml in {tmp_path}: run `journal init {tmp_path}`")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_new_refuses_a_title_or_url_another_post_has(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = essay_journal(tmp_path)
+    (root / "content/posts/2024/walk.md").write_text(
+        post_text("2024-03-01", title="A walk", slug="walking", draft="true")
+    )
+    code, _, err = run(capsys, "new", "partnership!", "--root", str(root), "--date", "2024-08-01")
+    assert code == 1
+    assert 'content/posts/2024/partnership.md already has the title "Partnership"' in err
+    code, _, err = run(capsys, "new", "Walking", "--root", str(root), "--date", "2024-08-01")
+    assert (code, err) == (
+        1,
+        "error: /2024/walking/ is already the URL of content/posts/2024/walk.md: "
+        "choose another title\n",
+    )
+    # another year, another URL: fine
+    code, out, _ = run(capsys, "new", "Walking", "--root", str(root), "--date", "2025-08-01")
+    assert (code, out) == (0, "Created content/posts/2025/walking.md\n")
+
+
+def test_new_says_when_the_year_folder_is_a_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = essay_journal(tmp_path)
+    (root / "content/posts/2025").write_text("oops\n")
+    code, _, err = run(capsys, "new", "Later", "--root", str(root), "--date", "2025-01-01")
+    assert code == 1
+    assert err == (
+        "error: content/posts/2025 is a file, not a folder: move it away or rename it, "
+        "then try again\n"
+    )
+
+
+def test_new_with_a_very_long_title_makes_a_short_file_name(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = essay_journal(tmp_path)
+    title = " ".join(["Everything I meant to say"] * 16)  # 80 words
+    code, out, err = run(capsys, "new", title, "--root", str(root), "--date", "2024-08-01")
+    assert code == 0, err
+    (created,) = (root / "content/posts/2024").glob("everything-*.md")
+    assert len(created.stem) <= 80 and out == f"Created content/posts/2024/{created.name}\n"
+    assert run(capsys, "build", "--root", str(root))[0] == 0
+
+
+def test_new_with_an_emoji_title_keeps_only_the_promise_of_that_emoji(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = make_journal(
+        tmp_path,
+        {
+            "content/posts/2024/a.md": post_text("2024-01-01", "A.\n\nNext: 🎉\n", title="A"),
+            "content/posts/2024/b.md": post_text("2024-01-02", "B.\n\nNext: 🚀\n", title="B"),
+        },
+    )
+    code, out, err = run(capsys, "new", "🎉", "--root", str(root), "--date", "2024-02-01")
+    assert code == 0, err
+    assert out.splitlines()[1:] == [
+        'It keeps the promise made in content/posts/2024/a.md ("Next: 🎉").'
+    ]

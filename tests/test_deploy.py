@@ -232,3 +232,50 @@ def test_deploying_a_site_built_for_this_machine_warns(
         == 0
     )
     assert "warning: base_url" not in capsys.readouterr().err
+
+
+def test_folder_deploy_refuses_to_overwrite_files_it_did_not_put_there(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = make_journal(tmp_path, POSTS, config=CONFIG)
+    target = tmp_path / "www"
+    (target / "2024/one").mkdir(parents=True)
+    (target / "index.html").write_text("the server's own home page\n")
+    (target / "2024/one/index.html").write_text("hand-made\n")
+    before = tree_digest(target)
+    assert main(["deploy", "--to", str(target), "--root", str(root)]) == 1
+    err = capsys.readouterr().err
+    assert "refusing to overwrite 2 files" in err
+    assert "2024/one/index.html, index.html" in err and "--force" in err
+    assert tree_digest(target) == before  # nothing copied, no manifest
+    assert main(["deploy", "--to", str(target), "--root", str(root), "--force"]) == 0
+    site = build_journal(root, write=False).files
+    assert (target / "index.html").read_bytes() == site["index.html"]
+
+
+def test_folder_deploy_leaves_files_edited_since_the_last_deploy(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = make_journal(tmp_path, POSTS, config=CONFIG)
+    target = tmp_path / "www"
+    assert main(["deploy", "--to", str(target), "--root", str(root)]) == 0
+    (target / "2024/two/index.html").write_text("fixed by hand on the server\n")
+    (target / "2024/one/index.html").write_text("also edited\n")
+    (root / "content/posts/2024/one.md").unlink()  # its page is no longer in the site
+    (root / "content/posts/2024/two.md").write_text(post_text("2024-02-03", "New.\n", title="Two"))
+    capsys.readouterr()
+    assert main(["deploy", "--to", str(target), "--root", str(root)]) == 0
+    err = capsys.readouterr().err
+    assert "warning: left 2 files as they are, edited in" in err
+    assert "2024/one/index.html, 2024/two/index.html" in err
+    assert (target / "2024/two/index.html").read_text() == "fixed by hand on the server\n"
+    assert (target / "2024/one/index.html").read_text() == "also edited\n"
+    # still theirs next time, with the same warning; --force replaces and deletes them
+    assert main(["deploy", "--to", str(target), "--root", str(root)]) == 0
+    assert "left 2 files as they are" in capsys.readouterr().err
+    assert main(["deploy", "--to", str(target), "--root", str(root), "--force"]) == 0
+    site = build_journal(root, write=False).files
+    assert (target / "2024/two/index.html").read_bytes() == site["2024/two/index.html"]
+    assert not (target / "2024/one").exists()
+    assert main(["deploy", "--to", str(target), "--root", str(root)]) == 0
+    assert "warning" not in capsys.readouterr().err

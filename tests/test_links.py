@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import build_journal, make_journal, parse_html, post_text, select
+from conftest import build_journal, make_journal, one, parse_html, post_text, select
 
 from generator.cli import main
 from generator.crossrefs import SourceText, Targets, candidate_keys, rewrite_source_links
@@ -220,3 +220,99 @@ def test_the_repository_journal_has_no_broken_link_at_the_root_or_a_subpath() ->
         assert result.ok and "index.html" in result.files
         base_url = base or "https://example.org/"
         assert broken_links(result.files, base_url) == []
+
+
+# ---------------------------------------------------------------- links under a subpath
+
+
+SUBPATH_TARGETS = Targets(
+    urls={"content/posts/2023/courage.md": "/journal/2023/courage/"},
+    unpublished=frozenset(),
+    static={"content/static/images/cat.svg": "/journal/images/cat.svg"},
+    base_path="/journal/",
+)
+
+
+@pytest.mark.parametrize(
+    ("tag", "expected"),
+    [
+        ('<img alt="x" src="/images/cat.svg">', '<img alt="x" src="/journal/images/cat.svg">'),
+        ('<a href="/2023/courage/#a">c</a>', '<a href="/journal/2023/courage/#a">c</a>'),
+        ('<a href="/journal/2023/courage/">c</a>', '<a href="/journal/2023/courage/">c</a>'),
+        (
+            '<img alt="x" src="../../static/images/cat.svg">',
+            '<img alt="x" src="/journal/images/cat.svg">',
+        ),
+        (
+            '<a href="content/static/images/cat.svg?v=2">c</a>',
+            '<a href="/journal/images/cat.svg?v=2">c</a>',
+        ),
+        ('<a href="//cdn.example/x.js">c</a>', '<a href="//cdn.example/x.js">c</a>'),
+        ('<a href="https://example.org/x">c</a>', '<a href="https://example.org/x">c</a>'),
+        ('<a href="#fn:1">1</a>', '<a href="#fn:1">1</a>'),
+        (
+            '<a href="../../static/images/missing.svg">c</a>',
+            '<a href="../../static/images/missing.svg">c</a>',
+        ),
+    ],
+)
+def test_root_relative_and_static_links_get_the_base_path(tag: str, expected: str) -> None:
+    key = "content/posts/2024/partnership.md"
+    result, problems = rewrite_source_links(
+        {key: rendered(f"<p>{tag}</p>")}, {key: SourceText("x\n", 5)}, SUBPATH_TARGETS
+    )
+    assert problems == []
+    assert result[key].html == f"<p>{expected}</p>"
+
+
+def test_code_that_looks_like_a_link_is_left_alone() -> None:
+    key = "content/posts/2024/partnership.md"
+    html = '<pre><code>&lt;a href="/x"&gt; src="/y" ../../static/images/cat.svg</code></pre>'
+    result, _ = rewrite_source_links(
+        {key: rendered(html)}, {key: SourceText("x\n", 5)}, SUBPATH_TARGETS
+    )
+    assert result[key].html == html
+
+
+def test_a_site_under_a_subpath_keeps_its_root_relative_and_static_links(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    body = (
+        "![cat](/images/cat.svg) ![cat too](../../static/images/cat.svg)\n\n"
+        "See [courage](/2023/courage/) and [its file](../2023/courage.md).\n"
+    )
+    root = make_journal(
+        tmp_path,
+        {
+            "content/posts/2023/courage.md": post_text("2023-03-14", title="Courage"),
+            "content/posts/2024/partnership.md": post_text(body=body, title="Partnership"),
+            "content/static/images/cat.svg": '<svg xmlns="http://www.w3.org/2000/svg"/>\n',
+        },
+        'title = "T"\nbase_url = "https://example.org/journal/"\ntimezone = "UTC"\n',
+    )
+    assert main(["check", "--links", "--root", str(root)]) == 0, capsys.readouterr().err
+    result = build_journal(root, write=False)
+    page = parse_html(result.files["2024/partnership/index.html"])
+    content = one(page, "div", "content")
+    assert [img.get("src") for img in content.iter("img")] == ["/journal/images/cat.svg"] * 2
+    hrefs = [a.get("href") for a in content.iter("a")]
+    assert hrefs == ["/journal/2023/courage/", "/journal/2023/courage/"]
+
+
+def test_a_bad_anchor_in_a_rewritten_link_is_reported_at_the_links_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    body = "Intro.\n\nMore.\n\nSee [the part](../2023/courage.md#nowhere).\n"
+    root = make_journal(
+        tmp_path,
+        {
+            "content/posts/2023/courage.md": post_text("2023-03-14", title="Courage"),
+            "content/posts/2024/partnership.md": post_text(body=body, title="Partnership"),
+        },
+    )
+    assert main(["check", "--links", "--root", str(root)]) == 1
+    errors = [line for line in capsys.readouterr().err.splitlines() if "error" in line]
+    assert len(errors) == 1
+    # four lines of front matter and four body lines before the link's line
+    assert errors[0].startswith("content/posts/2024/partnership.md:9: error: broken link")
+    assert 'no element with id="nowhere"' in errors[0]

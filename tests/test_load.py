@@ -382,11 +382,32 @@ def test_theme_file_must_be_named_by_a_year(name: str) -> None:
 
 
 def test_theme_needs_a_word() -> None:
-    theme, problems = parse_theme("content/themes/2024.md", b"---\nintro: x\nword: 5\n---\n")
+    theme, problems = parse_theme("content/themes/2024.md", b"---\nintro: x\n---\n")
     assert theme is None
     assert [str(p) for p in problems] == [
-        "content/themes/2024.md:3: error: a theme needs its word: "
+        "content/themes/2024.md:1: error: a theme needs its word: "
         "add `word: partnership` to the front matter"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("written", "message"),
+    [
+        ("word: 5", '`word` must be text, not the number 5: put it in quotes, like word: "5"'),
+        ("word: yes", "`word` must be text, not the true/false value true: put it in quotes"),
+        ("word: #hope", "`word` is empty: write the word after `word:` (in quotes if it starts"),
+        (
+            "wrod: hope",
+            "a theme needs its word: add `word: partnership` to the front matter (`wrod`",
+        ),
+    ],
+)
+def test_a_theme_word_that_is_not_text_says_to_quote_it(written: str, message: str) -> None:
+    theme, problems = parse_theme("content/themes/2024.md", f"---\n{written}\n---\n".encode())
+    assert theme is None
+    errors = [p for p in problems if p.level == "error"]
+    assert [(p.line, p.message[: len(message)]) for p in errors] == [
+        (2 if written.startswith("word") else 1, message)
     ]
 
 
@@ -510,3 +531,108 @@ def test_symlinks_leading_outside_are_skipped(tmp_path: Path) -> None:
 def test_a_journal_without_content_is_empty(tmp_path: Path) -> None:
     journal = load_journal(make_journal(tmp_path, {}), UTC)
     assert (journal.posts, journal.themes, journal.static, journal.problems) == ((), (), (), ())
+
+
+# ---------------------------------------------------------------- typos, unreadable files
+
+
+def test_a_setting_written_almost_like_a_known_one_is_a_warning_at_its_line() -> None:
+    source = (
+        "---\ndate: 2024-06-10\ndarft: true\nTitle: Shouted\ntag: [a]\n"
+        "subtitle: mine\nauthor: me\nlayout: post\n---\nText.\n"
+    )
+    post, problems = parse_post(KEY, source.encode(), UTC)
+    assert post is not None and post.draft is False  # the typo is not read as `draft`
+    assert [(p.line, p.level, p.message) for p in problems] == [
+        (3, "warning", "unknown setting `darft` is ignored: did you mean `draft`?"),
+        (4, "warning", "unknown setting `Title` is ignored: did you mean `title`?"),
+        (5, "warning", "unknown setting `tag` is ignored: did you mean `tags`?"),
+    ]  # the writer's own settings (subtitle, author, layout) are not typos
+
+
+def test_a_theme_setting_written_almost_like_a_known_one_is_a_warning() -> None:
+    theme, problems = parse_theme(
+        "content/themes/2024.md", b"---\nword: hope\nform: [hopes]\n---\n"
+    )
+    assert theme is not None and theme.forms == ()
+    assert [str(p) for p in problems] == [
+        "content/themes/2024.md:3: warning: unknown setting `form` is ignored: "
+        "did you mean `forms`?"
+    ]
+
+
+def test_a_date_with_a_zone_name_suggests_the_offset() -> None:
+    (problem,) = failed(post_text(date="2024-06-10 10:00 Europe/Paris"))
+    assert problem.startswith(f'{KEY}:2: error: `date` "2024-06-10 10:00 Europe/Paris" names')
+    assert "like 2024-06-10T10:00:00+02:00" in problem
+    post = parsed(post_text(date="2024-06-10T10:00:00+02:00"))
+    assert post.date.utcoffset() == timedelta(hours=2)
+
+
+def test_a_long_slug_from_the_front_matter_or_the_title_is_capped() -> None:
+    long = " ".join(["word"] * 60)
+    assert len(parsed(post_text(slug=f'"{long}"')).slug) <= 80
+    assert (
+        len(parsed(post_text(title=f'"{long}"'), key="content/posts/x" + "y" * 200 + ".md").slug)
+        <= 80
+    )
+
+
+def test_an_unreadable_file_is_an_error_not_an_empty_post(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = make_journal(
+        tmp_path,
+        {
+            "content/posts/fine.md": post_text(title="Fine"),
+            "content/posts/locked.md": post_text(title="Locked"),
+            "content/themes/2024.md": "---\nword: hope\n---\n",
+            "content/static/locked.png": b"\x89PNG",
+        },
+    )
+    real = Path.read_bytes
+
+    def read_bytes(path: Path) -> bytes:
+        if path.name.startswith(("locked", "2024")):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real(path)
+
+    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    journal = load_journal(root, UTC)
+    assert [p.title for p in journal.posts] == ["Fine"]
+    assert journal.themes == () and journal.static == ()
+    assert sorted(str(p) for p in journal.problems) == [
+        "content/posts/locked.md:1: error: cannot read this file: Permission denied",
+        "content/static/locked.png:1: error: cannot read this file: Permission denied",
+        "content/themes/2024.md:1: error: cannot read this file: Permission denied",
+    ]
+
+
+def test_an_unreadable_folder_is_an_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = make_journal(
+        tmp_path,
+        {
+            "content/posts/fine.md": post_text(title="Fine"),
+            "content/posts/private/hidden.md": post_text(title="Hidden"),
+        },
+    )
+    real = os.scandir
+
+    def scandir(path: str | os.PathLike[str]) -> object:
+        if Path(path).name == "private":
+            raise PermissionError(13, "Permission denied", str(path))
+        return real(path)
+
+    monkeypatch.setattr("generator.load.os.scandir", scandir)
+    journal = load_journal(root, UTC)
+    assert [p.title for p in journal.posts] == ["Fine"]
+    assert [str(p) for p in journal.problems] == [
+        "content/posts/private:1: error: cannot read this folder: Permission denied"
+    ]
+
+
+def test_a_folder_named_like_a_post_is_walked_into_not_read(tmp_path: Path) -> None:
+    root = make_journal(tmp_path, {"content/posts/x.md/inner.md": post_text(title="Inner")})
+    journal = load_journal(root, UTC)
+    assert journal.problems == ()
+    assert [p.key for p in journal.posts] == ["content/posts/x.md/inner.md"]

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import errno
 import os
+import shlex
 import socket
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -241,7 +243,7 @@ def test_the_server_follows_a_new_base_path(
     assert wait_until(shows(preview, "/notes/2024/first/", "The first words."))
     body = page_text(preview, "/notes/2024/first/")
     assert f'href="{preview.url}2024/first/"' in body  # the canonical link
-    assert 'href="/notes/2024/"' in body or 'href="/notes/' in body
+    assert 'class="newer" href="/notes/2024/second/"' in body
     status, headers, _ = fetch(preview.url, "/")
     assert (status, headers["location"]) == (302, "/notes/")
 
@@ -322,6 +324,25 @@ def test_a_first_build_with_errors_serves_a_page_with_the_overlay(
     assert "Second" in page_text(preview, "/")
 
 
+def test_a_placeholder_that_cannot_be_written_does_not_stop_the_preview(
+    start_preview: Callable[..., Preview], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken_writer(*args: object) -> None:
+        raise NameError("a bug in the writer")
+
+    monkeypatch.setattr("generator.preview.write_site", broken_writer)
+    files = journal_files()
+    files[FIRST] = BROKEN_FRONT_MATTER
+    root = make_journal(tmp_path, files)
+    preview = start_preview(root)
+    assert fetch(preview.url, "/")[0] == 404
+    events = EventStream(preview.url)
+    try:
+        assert any(FIRST in line for line in events.next_event()["lines"])
+    finally:
+        events.close()
+
+
 def test_a_first_build_with_errors_serves_the_last_good_preview(
     start_preview: Callable[..., Preview], journal: Path
 ) -> None:
@@ -339,7 +360,7 @@ def test_an_exception_in_a_rebuild_is_shown_and_the_loop_goes_on(
     monkeypatch: pytest.MonkeyPatch,
     log: BuildLog,
 ) -> None:
-    failures = [RuntimeError("the disk said no")]
+    failures: list[Exception] = []
 
     class FlakyBuilder(Builder):
         def build(self, changed: Any = None, write: bool = True) -> BuildResult:
@@ -347,9 +368,9 @@ def test_an_exception_in_a_rebuild_is_shown_and_the_loop_goes_on(
                 raise failures.pop()
             return super().build(changed, write)
 
-    preview = start_preview(journal)  # the first build is a good one
     monkeypatch.setattr("generator.preview.Builder", FlakyBuilder)
-    preview._builder = None  # as after a crash: the next build makes a new builder
+    preview = start_preview(journal)  # the first build is a good one
+    failures.append(RuntimeError("the disk said no"))
     events = stream(preview)
     atomic_save(journal / FIRST, post_text("2024-06-10", "After a crash.\n", title="First"))
     lines = events.wait_for("problems")["lines"]
@@ -385,6 +406,14 @@ def test_an_output_folder_that_is_not_ours_is_refused(
     with pytest.raises(ServeError, match="not empty"):
         start_preview(journal, output=mine)
     assert (mine / "taxes.txt").read_text() == "private"
+
+
+def test_a_folder_without_a_journal_is_refused(
+    start_preview: Callable[..., Preview], tmp_path: Path
+) -> None:
+    with pytest.raises(ServeError, match=r"no journal\.toml in .*: run `journal init "):
+        start_preview(tmp_path / "nowhere")
+    assert not (tmp_path / "nowhere").exists()
 
 
 @pytest.mark.parametrize(
@@ -433,6 +462,17 @@ def test_serve_command_prints_the_url_serves_rebuilds_and_stops_on_ctrl_c(journa
     assert any(
         line.startswith("Built 2 posts into .journal-cache/preview/") for line in serve.stdout
     )
+
+
+def test_serve_command_opens_the_browser(journal: Path, tmp_path: Path) -> None:
+    opened = tmp_path / "opened.txt"
+    record = f"import sys, pathlib; pathlib.Path({str(opened)!r}).write_text(sys.argv[1])"
+    browser = f"{shlex.quote(sys.executable)} -c {shlex.quote(record)} %s"
+    with ServeProcess(["--root", str(journal), "--port", "0", "--open"], BROWSER=browser) as serve:
+        url = serve.wait_for_url()
+        assert wait_until(opened.exists)
+        assert serve.stop() == 0
+    assert opened.read_text() == url
 
 
 def test_serve_command_port_in_use_is_one_line(journal: Path) -> None:

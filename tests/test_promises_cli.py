@@ -143,9 +143,32 @@ def test_stats_table(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None
     ]
 
 
-def test_stats_of_a_year_without_posts(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_stats_of_a_year_without_posts_or_theme_says_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     root = make_journal(tmp_path, JOURNAL)
-    code, out, _ = run(capsys, "stats", "--root", str(root), "--year", "2019", "--json")
-    assert code == 0
-    (year,) = json.loads(out)["years"]
-    assert (year["posts"], year["words"], year["days_in_year"], year["reach"]) == (0, 0, 365, None)
+    code, out, err = run(capsys, "stats", "--root", str(root), "--year", "2019", "--json")
+    assert (code, out, err) == (1, "", "error: no posts or theme in 2019\n")
+
+
+@pytest.mark.parametrize("year", ["0", "99999", "-3", "twenty"])
+def test_stats_refuses_a_year_that_is_no_year(
+    year: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = make_journal(tmp_path, JOURNAL)
+    with pytest.raises(SystemExit) as exit_:
+        main(["stats", "--root", str(root), "--year", year])
+    assert exit_.value.code == 2
+    err = capsys.readouterr().err
+    assert "is not a year (1 to 9999)" in err and "Traceback" not in err
+
+
+def test_promises_fails_when_the_journal_has_errors(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    broken = {**JOURNAL, "content/posts/bad.md": "---\ntitle: [unclosed\n---\n"}
+    root = make_journal(tmp_path, broken)
+    code, out, err = run(capsys, "promises", "--root", str(root))
+    assert code == 1
+    assert "content/posts/bad.md:2: error:" in err
+    assert out.startswith("2 promises to keep")  # the list is still printed

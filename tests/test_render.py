@@ -412,3 +412,56 @@ def test_every_internal_link_carries_the_base_path(tmp_path: Path) -> None:
             if b"example" not in u and b"w3.org" not in u and b"sitemaps.org" not in u
         ]
         assert ours and all(u.startswith(b"https://user.github.io/journal/") for u in ours), feed
+
+
+def test_descriptions_are_plain_text_escaped_once(tmp_path: Path) -> None:
+    body = 'A partner\'s *word* & "more" <code>x</code>.\n\nSecond paragraph.\n'
+    files = built(tmp_path, {"content/posts/p.md": post_text(body=body, title="Quotes")})
+    raw = files["2024/p/index.html"].decode()
+    assert "&amp;rsquo;" not in raw and "&amp;amp;" not in raw and "&amp;ldquo;" not in raw
+    tree = parse_html(raw)
+    expected = "A partner’s word & “more” x."
+    assert one(tree, "meta", name="description").get("content") == expected
+    assert one(tree, "meta", property="og:description").get("content") == expected
+    assert one(tree, "meta", name="twitter:description").get("content") == expected
+
+
+def test_a_more_mark_inside_a_paragraph_is_ignored(tmp_path: Path) -> None:
+    body = "Intro words <!-- more --> still the intro.\n\nSecond paragraph.\n"
+    files = built(tmp_path, {"content/posts/p.md": post_text(body=body, title="Inline")})
+    home = files["index.html"].decode()
+    excerpt = " ".join(text_of(one(parse_html(home), "div", "excerpt")).split())
+    assert "still the intro." in excerpt and "Second paragraph" not in excerpt
+    # The summary is whole paragraphs: as many <p> opened as closed.
+    summary = feedparser.parse(files["feed.xml"]).entries[0].summary
+    assert summary.count("<p>") == summary.count("</p>") == 1
+
+
+def test_page_titles_of_later_home_pages_name_the_site_once(tmp_path: Path) -> None:
+    posts = {f"content/posts/p{n}.md": post_text(f"2024-01-0{n}", title=f"P{n}") for n in (1, 2)}
+    files = built(
+        tmp_path, posts, 'title = "Diary"\nbase_url = "https://e.org/"\nposts_per_page = 1\n'
+    )
+    assert text_of(one(parse_html(files["page/2/index.html"]), "title")) == "Page 2 · Diary"
+    assert text_of(one(parse_html(files["index.html"]), "title")) == "Diary"
+
+
+def test_not_found_and_search_pages_point_to_the_archive(tmp_path: Path) -> None:
+    config = 'base_url = "https://e.org/journal/"\n'
+    files = built(tmp_path, {"content/posts/p.md": post_text(title="P")}, config)
+    for path in ("404.html", "search/index.html"):
+        links = [a.get("href") for a in parse_html(files[path]).iter("a")]
+        assert "/journal/archive/" in links, path
+    # the search page says so in its <noscript>, which an HTML5 parser keeps as text
+    assert b'href="/journal/archive/"' in files["search/index.html"]
+
+
+def test_empty_calendar_days_carry_no_tooltip(tmp_path: Path) -> None:
+    files = built(tmp_path, {"content/posts/p.md": post_text("2024-03-03", title="P")})
+    year = files["2024/index.html"].decode()
+    assert "nothing written" not in year
+    calendar = one(parse_html(year), "figure", "calendar")
+    titles = [text_of(t) for t in calendar.iter() if str(t.tag).endswith("}title")]
+    # the one day written, then the legend's five levels
+    assert titles[0] == "Sunday 3 March 2024: “P”, 2 words" and len(titles) == 1 + 5
+    assert "Calendar of 2024: 1 post" in text_of(one(calendar, "figcaption"))

@@ -126,10 +126,47 @@ def test_tags_merged_case_insensitively_in_the_most_used_spelling() -> None:
     assert tags["writing"] == ("writing", (key("c"), key("b"), key("a")))
     assert tags["life"] == ("Life", (key("a"),))
     assert tags["cafe"] == ("Café", (key("c"),))
-    (emoji,) = [slug for slug in tags if slug.startswith("post-")]
-    assert tags[emoji][0] == "🎉"
+    assert tags["party-popper"][0] == "🎉"  # an emoji tag is named by its character
     assert [t.slug for t in site.tags] == sorted(tags)
     assert [t.slug for t in site.post_tags[key("a")]] == ["writing", "life"]
+
+
+def test_tags_whose_signs_differ_get_their_own_pages() -> None:
+    site = site_of(
+        [
+            post("a", "2024-01-01", tags=("C++", "C#")),
+            post("b", "2024-01-02", tags=("c", "c++")),
+        ]
+    )
+    assert {t.slug: t.name for t in site.tags} == {"c-plus-plus": "C++", "c-sharp": "C#", "c": "c"}
+    assert site.problems == ()
+
+
+def test_a_tie_between_spellings_prefers_one_not_in_capitals() -> None:
+    site = site_of(
+        [post("a", "2024-01-01", tags=("LIFE",)), post("b", "2024-01-02", tags=("Life",))]
+    )
+    assert [t.name for t in site.tags] == ["Life"]
+    site = site_of([post("a", "2024-01-01", tags=("AI",)), post("b", "2024-01-02", tags=("ai",))])
+    assert [t.name for t in site.tags] == ["ai"]
+
+
+def test_different_tags_on_one_url_are_a_warning_naming_both() -> None:
+    site = site_of(
+        [
+            post("a", "2024-01-01", tags=("Café", "Daily Life")),
+            post("b", "2024-01-02", tags=("cafe", "daily-life", "CAFE")),
+        ]
+    )
+    assert [t.slug for t in site.tags] == ["cafe", "daily-life"]
+    assert [(p.path, p.level, p.message) for p in site.problems] == [
+        (
+            key("b"),
+            "warning",
+            'tag "cafe" has the same URL /tags/cafe/ as tag "Café" (in content/posts/a.md): '
+            "they are shown as one tag; rename one of them to keep them apart",
+        )
+    ]  # "daily-life" and "Daily Life" only differ in spacing: merged without a word
 
 
 def test_two_posts_on_one_url_is_an_error_naming_both() -> None:
@@ -284,6 +321,36 @@ def test_promise_by_url(href: str) -> None:
         config=config,
     )
     assert site.chains[key("a")] == Chain("kept", "Whatever the text", key("b"))
+
+
+def test_promise_by_source_file_resolves_by_file_not_by_its_text() -> None:
+    site = site_of(
+        [
+            post("2024/a", "2024-01-01", next="the amp one", href="amp.md"),
+            post("2024/amp", "2024-01-02", title="Ampersands & co"),
+            post("2024/b", "2024-01-03", next="older", href="../2023/old.md"),
+            post("2023/old", "2023-01-03", title="Old"),
+            post("2024/c", "2024-01-04", next="itself", href="c.md"),
+        ]
+    )
+    assert site.chains[key("2024/a")] == Chain("kept", "the amp one", key("2024/amp"))
+    assert site.chains[key("2024/b")] == Chain("kept", "older", key("2023/old"))
+    assert [(p.path, p.level) for p in site.problems] == [(key("2024/c"), "error")]
+    assert "points to this post itself" in site.problems[0].message
+
+
+def test_emoji_titles_match_only_themselves() -> None:
+    site = site_of(
+        [
+            post("a", "2024-01-01", title="🎉", next="🚀"),
+            post("b", "2024-01-02", title="!!!", next="🎉"),
+            post("c", "2024-01-03", title="???", next="…"),
+        ]
+    )
+    assert site.chains[key("a")].state == "pending"  # no post is titled 🚀
+    assert site.chains[key("b")] == Chain("kept", "🎉", key("a"))
+    assert site.chains[key("c")].state == "pending"
+    assert not [p for p in site.problems if p.level == "error"]
 
 
 def test_backlinks_are_oldest_first() -> None:

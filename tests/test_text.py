@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import pytest
 
-from generator.text import count_words, match_key, slug_or_fallback, slugify
+from generator.text import (
+    MAX_SLUG_BYTES,
+    MAX_SLUG_CHARS,
+    count_words,
+    html_to_text,
+    match_key,
+    plural,
+    slug_or_fallback,
+    slugify,
+    tag_slug,
+)
 
 
 @pytest.mark.parametrize(
@@ -70,6 +80,10 @@ def test_match_key_equal(a: str, b: str) -> None:
         ("Post everyday", "Post every day"),
         ("Post everyday", "Posts everyday"),
         ("Part one", "Part two"),
+        # Titles with no letters or digits are compared as written, not all as "".
+        ("🎉", "🚀"),
+        ("!!!", "???"),
+        ("🎉", "Post everyday"),
     ],
 )
 def test_match_key_different(a: str, b: str) -> None:
@@ -78,6 +92,51 @@ def test_match_key_different(a: str, b: str) -> None:
 
 def test_match_key_form() -> None:
     assert match_key("  Hello,   World!  ") == "hello world"
+    assert match_key(" 🎉  🎉 ") == match_key("🎉 🎉") == "🎉 🎉"
+
+
+def test_long_titles_make_slugs_short_enough_for_a_file_name() -> None:
+    words = slugify(" ".join(["lorem ipsum dolor"] * 27))
+    assert len(words) <= MAX_SLUG_CHARS and words.startswith("lorem-ipsum-dolor-")
+    assert not words.endswith("-") and words.split("-")[-1] in {"lorem", "ipsum", "dolor"}
+    assert len(slugify("a" * 300)) == MAX_SLUG_CHARS  # one long word is cut where it must be
+    wide = slugify("𠀀" * 100)  # four bytes a character
+    assert 0 < len(wide.encode("utf-8")) <= MAX_SLUG_BYTES
+    assert slugify("short title") == "short-title"
+
+
+@pytest.mark.parametrize(
+    ("tag", "slug"),
+    [
+        ("C++", "c-plus-plus"),
+        ("c++", "c-plus-plus"),
+        ("C#", "c-sharp"),
+        ("C", "c"),
+        ("🎉", "party-popper"),
+        ("❤️", "heavy-black-heart"),  # the variation selector is left out
+        ("Daily Life", "daily-life"),
+    ],
+)
+def test_tag_slugs_tell_signs_apart_and_name_emoji(tag: str, slug: str) -> None:
+    assert tag_slug(tag) == slug
+
+
+def test_html_to_text_decodes_entities_and_keeps_words_whole() -> None:
+    html = (
+        '<p>Partner&rsquo;s <em>w</em>ord &amp; more<sup id="fnref:1"><a href="#fn:1">1</a>'
+        "</sup></p>\n<!-- more -->\n<ul><li>one</li><li>two</li></ul>"
+    )
+    assert html_to_text(html) == "Partner’s word & more one two"
+    assert html_to_text("plain   text\n") == "plain text"
+
+
+def test_plural() -> None:
+    assert [plural(1, "post"), plural(2, "post"), plural(1204, "word")] == [
+        "1 post",
+        "2 posts",
+        "1,204 words",
+    ]
+    assert plural(3, "entry", "entries") == "3 entries"
 
 
 def test_count_words() -> None:

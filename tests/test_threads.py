@@ -100,6 +100,32 @@ def test_branches_two_posts_promise_the_same_post(tmp_path: Path) -> None:
     assert not thread.loop
 
 
+def test_side_branches_are_marked_on_the_way_back_from_the_last_post(tmp_path: Path) -> None:
+    # x -> y -> c is the longer way into c: the main line. a -> c joins it: a side branch.
+    files = {
+        "content/posts/x.md": post("2024-01-01", "X", "Y"),
+        "content/posts/a.md": post("2024-01-02", "A", "C"),
+        "content/posts/y.md": post("2024-01-03", "Y", "C"),
+        "content/posts/c.md": post("2024-01-04", "C", "D"),
+        "content/posts/d.md": post("2024-01-05", "D"),
+    }
+    (thread,) = threads_of(site_of(tmp_path, files))
+    name = {KEY(n): n for n in "acdxy"}
+    assert [(name[s.key], s.branch) for s in thread.steps] == [
+        ("x", False),
+        ("a", True),
+        ("y", False),
+        ("c", False),
+        ("d", False),
+    ]
+    root = make_journal(tmp_path, files)
+    assert build_journal(root).ok
+    for page in ("threads/index.html", "2024/d/index.html"):
+        (branch,) = select(parse_html((root / "output" / page).read_bytes()), "li", "thread-branch")
+        text = " ".join("".join(branch.itertext()).split())
+        assert text.startswith("branch: A") and "then C" in text, page
+
+
 def test_a_loop_ends_and_is_cut_before_its_oldest_post(tmp_path: Path) -> None:
     site = site_of(
         tmp_path,

@@ -1,0 +1,369 @@
+"""Watch mode's Builder: after any edit, its output is byte-identical to a clean build.
+
+A seeded random walk edits a small journal (bodies, titles, dates, tags, promises kept and
+broken, posts added, moved and deleted, themes, a template override, journal.toml, static
+files, whole folders, a broken file and its fix). After each edit one long-lived Builder
+rebuilds with the changed paths, and its output folder is compared file by file with a
+clean build of the same files into a folder of its own.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from conftest import OPTIONS, make_journal, post_text, tree_digest
+
+from generator.build import Builder, BuildResult, Request, build
+from generator.theme import builtin_templates
+from generator.write import MANIFEST
+
+WORDS = [
+    "courage",
+    "habit",
+    "river",
+    "morning",
+    "letter",
+    "promise",
+    "garden",
+    "thread",
+    "patience",
+    "craft",
+]
+TAGS = ["writing", "Writing", "walks", "work", "café", "tools"]
+YEARS = (2022, 2023, 2024, 2025)  # OPTIONS.now is 2025-06-01: some dates are in the future
+
+
+def site_files(folder: Path) -> dict[str, str]:
+    return {k: v for k, v in tree_digest(folder).items() if k != MANIFEST}
+
+
+class Journal:
+    """A journal on disk and the random edits made to it; each edit returns what changed."""
+
+    def __init__(self, root: Path, rng: random.Random) -> None:
+        self.root = root
+        self.rng = rng
+        self.serial = 0
+        self.titles: list[str] = []
+        self.pending: list[str] = []  # promised titles that no post has had yet
+
+    # ------------------------------------------------------------ helpers
+
+    def posts(self) -> list[Path]:
+        return sorted((self.root / "content/posts").rglob("*.md"))
+
+    def write(self, relative: str, text: str) -> Path:
+        path = self.root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        return path
+
+    def new_title(self) -> str:
+        self.serial += 1
+        title = f"{self.rng.choice(WORDS).title()} {self.rng.choice(WORDS)} {self.serial}"
+        self.titles.append(title)
+        return title
+
+    def body(self) -> str:
+        words = " ".join(self.rng.choice(WORDS) for _ in range(self.rng.randint(5, 30)))
+        extra = self.rng.choice(["", "\n\n## A part\n\n- one\n- two\n", "\n\n> quoted *words*\n"])
+        return f"{words.capitalize()}.{extra}\n"
+
+    def post_source(self, title: str | None = None, promise: str | None = None) -> str:
+        title = title or self.new_title()
+        year = self.rng.choice(YEARS)
+        date = f"{year}-{self.rng.randint(1, 12):02d}-{self.rng.randint(1, 28):02d}"
+        tags = ", ".join(self.rng.sample(TAGS, self.rng.randint(0, 3)))
+        body = self.body()
+        if promise is None and self.rng.random() < 0.4 and self.titles:
+            self.serial += 1
+            self.pending.append(f"Coming {self.serial}")
+            others = [t for t in self.titles if t != title]
+            promise = self.rng.choice([*others, self.pending[-1]])
+        if promise is not None:
+            body += f"\nNext: {promise}\n"
+        return post_text(date, body, title=f'"{title}"', tags=f"[{tags}]")
+
+    def pick(self) -> Path:
+        return self.rng.choice(self.posts())
+
+    def replace_line(self, path: Path, start: str, new: str) -> None:
+        lines = path.read_text(encoding="utf-8").split("\n")
+        lines = [new if line.startswith(start) else line for line in lines]
+        path.write_text("\n".join(lines), encoding="utf-8")
+
+    def title_of(self, path: Path) -> str:
+        for line in path.read_text(encoding="utf-8").split("\n"):
+            if line.startswith("title: "):
+                return line[len("title: ") :].strip('"')
+        return ""
+
+    # ------------------------------------------------------------ edits
+
+    def add_post(self) -> set[Path]:
+        title = self.new_title()
+        slug = title.lower().replace(" ", "-")
+        return {
+            self.write(f"content/posts/{self.rng.choice(YEARS)}/{slug}.md", self.post_source(title))
+        }
+
+    def delete_post(self) -> set[Path]:
+        path = self.pick()
+        path.unlink()
+        return {path}
+
+    def move_post(self) -> set[Path]:
+        path = self.pick()
+        target = self.root / f"content/posts/moved/{path.name}"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        path.rename(target)
+        return {path, target}
+
+    def edit_body(self) -> set[Path]:
+        path = self.pick()
+        text = path.read_text(encoding="utf-8")
+        head, _, rest = text.partition("---\n")[2].partition("---\n")
+        promise = "\n".join(line for line in rest.split("\n") if line.startswith("Next:"))
+        path.write_text(f"---\n{head}---\n{self.body()}\n{promise}\n", encoding="utf-8")
+        return {path}
+
+    def change_title(self) -> set[Path]:
+        path = self.pick()
+        self.replace_line(path, "title: ", f'title: "{self.new_title()}"')
+        return {path}
+
+    def keep_a_promise(self) -> set[Path]:
+        """Write the post a pending promise names (or make an old one take that title)."""
+        if not self.pending:
+            return self.add_post()
+        target = self.pending.pop(self.rng.randrange(len(self.pending)))
+        self.titles.append(target)
+        if self.rng.random() < 0.5:
+            return {
+                self.write(f"content/posts/2024/kept-{self.serial}.md", self.post_source(target))
+            }
+        path = self.pick()
+        self.replace_line(path, "title: ", f'title: "{target}"')
+        return {path}
+
+    def break_a_promise(self) -> set[Path]:
+        """Rename a post that some promise names."""
+        promised = set()
+        for path in self.posts():
+            for line in path.read_text(encoding="utf-8").split("\n"):
+                if line.startswith("Next: "):
+                    promised.add(line[len("Next: ") :])
+        targets = [p for p in self.posts() if self.title_of(p) in promised]
+        path = self.rng.choice(targets) if targets else self.pick()
+        self.replace_line(path, "title: ", f'title: "{self.new_title()}"')
+        return {path}
+
+    def change_date(self) -> set[Path]:
+        path = self.pick()
+        year = self.rng.choice(YEARS)
+        self.replace_line(path, "date: ", f"date: {year}-{self.rng.randint(1, 12):02d}-15")
+        return {path}
+
+    def change_tags(self) -> set[Path]:
+        path = self.pick()
+        tags = ", ".join(self.rng.sample(TAGS, self.rng.randint(0, 3)))
+        self.replace_line(path, "tags: ", f"tags: [{tags}]")
+        return {path}
+
+    def make_draft(self) -> set[Path]:
+        path = self.pick()
+        self.replace_line(path, "tags: ", "draft: true\ntags: []")
+        return {path}
+
+    def edit_theme(self) -> set[Path]:
+        year = self.rng.choice(YEARS)
+        path = self.root / f"content/themes/{year}.md"
+        if path.exists() and self.rng.random() < 0.3:
+            path.unlink()
+            return {path}
+        word = self.rng.choice(WORDS)
+        return {
+            self.write(f"content/themes/{year}.md", f"---\nword: {word}\n---\nA {word} year.\n")
+        }
+
+    def edit_template(self) -> set[Path]:
+        path = self.root / "templates/post.html"
+        if path.exists() and self.rng.random() < 0.3:
+            path.unlink()
+            return {path}
+        original = (builtin_templates() / "post.html").read_text(encoding="utf-8")
+        return {self.write("templates/post.html", original + f"<!-- {self.serial} -->\n")}
+
+    def edit_settings(self) -> set[Path]:
+        title = f"Journal {self.rng.choice(WORDS)}"
+        per_page = self.rng.choice([2, 3, 10])
+        text = (
+            f'title = "{title}"\nbase_url = "https://example.org/"\ntimezone = "UTC"\n'
+            f"posts_per_page = {per_page}\n"
+        )
+        return {self.write("journal.toml", text)}
+
+    def edit_static(self) -> set[Path]:
+        path = self.root / "content/static/notes/hello.txt"
+        if path.exists() and self.rng.random() < 0.3:
+            path.unlink()
+            return {path}
+        return {self.write("content/static/notes/hello.txt", f"hello {self.serial}\n")}
+
+    def delete_folder(self) -> set[Path]:
+        folders = [p for p in (self.root / "content/posts").iterdir() if p.is_dir()]
+        if len(folders) < 2:
+            return self.add_post()
+        folder = self.rng.choice(folders)
+        shutil.rmtree(folder)
+        return {folder}
+
+    def break_and_fix(self) -> set[Path]:
+        """Break a post's front matter (the build fails); the next edit of it fixes it."""
+        path = self.pick()
+        text = path.read_text(encoding="utf-8")
+        path.write_text(text.replace("tags: [", "tags: [[", 1), encoding="utf-8")
+        return {path}
+
+    def link_to_another(self) -> set[Path]:
+        """Link a post to another by its source file (rewritten to the other's URL; an error
+        once that file is gone)."""
+        path, other = self.pick(), self.pick()
+        relative = os.path.relpath(other, path.parent)
+        text = path.read_text(encoding="utf-8")
+        lines = text.split("\n")
+        at = next((i for i, line in enumerate(lines) if line.startswith("Next:")), len(lines))
+        lines.insert(at, f"See [that one]({relative}).\n")
+        path.write_text("\n".join(lines), encoding="utf-8")
+        return {path}
+
+    def editor_noise(self) -> set[Path]:
+        """A swap file appears: reported by nobody, it must change nothing."""
+        return {self.write("content/posts/.draft.md.swp", "noise")}
+
+    def edits(self) -> list[Callable[[], set[Path]]]:
+        return [
+            self.add_post,
+            self.add_post,
+            self.delete_post,
+            self.move_post,
+            self.edit_body,
+            self.edit_body,
+            self.change_title,
+            self.keep_a_promise,
+            self.break_a_promise,
+            self.change_date,
+            self.change_date,
+            self.change_tags,
+            self.make_draft,
+            self.edit_theme,
+            self.edit_template,
+            self.edit_settings,
+            self.edit_static,
+            self.delete_folder,
+            self.break_and_fix,
+            self.link_to_another,
+            self.editor_noise,
+        ]
+
+
+def clean_build(root: Path, output: Path) -> BuildResult:
+    """What `journal build --no-cache` makes: a one-off build that remembers nothing."""
+    return build(Request(root, output, OPTIONS, use_cache=False))
+
+
+def start(tmp_path: Path, seed: int) -> tuple[Journal, Builder, Path]:
+    root = make_journal(tmp_path, {})
+    journal = Journal(root, random.Random(seed))
+    for _ in range(12):
+        journal.add_post()
+    journal.edit_theme()
+    journal.edit_static()
+    output = tmp_path / "watched"
+    builder = Builder(Request(root, output, OPTIONS))
+    assert builder.build().ok
+    return journal, builder, output
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_random_edits_give_the_same_site_as_a_clean_build(tmp_path: Path, seed: int) -> None:
+    journal, builder, output = start(tmp_path, seed)
+    edits = journal.edits()
+    failed = 0
+    for step in range(20):
+        edit = journal.rng.choice(edits)
+        changed = edit()
+        result = builder.build(changed=changed)
+        where = f"step {step}: {edit.__name__} {sorted(str(p) for p in changed)}"
+        failed += not compare(result, journal.root, output, tmp_path / "clean", where)
+        if edit == journal.break_and_fix:  # and fix it at once
+            path = next(iter(changed))
+            text = path.read_text(encoding="utf-8")
+            path.write_text(text.replace("[[", "["), encoding="utf-8")
+            compare(builder.build(changed={path}), journal.root, output, tmp_path / "clean", where)
+    assert failed < 15, "most steps must build, or the comparison proves little"
+
+
+def compare(result: BuildResult, root: Path, output: Path, clean: Path, where: str) -> bool:
+    """Compare a watch-mode build with a clean one; True if they succeeded."""
+    expected = clean_build(root, clean)
+    assert result.problems == expected.problems, where
+    if not expected.ok:
+        assert result.written is None, where
+        return False
+    assert site_files(output) == site_files(clean), where
+    shutil.rmtree(clean)
+    return True
+
+
+def test_an_edit_rewrites_only_the_pages_that_show_it(tmp_path: Path) -> None:
+    journal, builder, output = start(tmp_path, 7)
+    before = {p: (output / p).stat().st_mtime_ns for p in site_files(output)}
+    path = journal.pick()
+    path.write_text(path.read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")
+    result = builder.build(changed={path})
+    assert result.ok and result.written is not None
+    written = set(result.written.written)
+    assert written, "the post's own page at least"
+    assert "robots.txt" not in written and "assets/style.css" not in written
+    for name, mtime in before.items():
+        if name not in written:
+            assert (output / name).stat().st_mtime_ns == mtime, name
+    assert result.figures["files read"] == 1
+    assert result.figures["pages rendered"] < len(before) / 2
+
+
+def test_nothing_changed_nothing_rendered(tmp_path: Path) -> None:
+    journal, builder, output = start(tmp_path, 8)
+    result = builder.build(changed=set())
+    assert result.ok and result.written is not None
+    assert result.written.written == () and result.written.deleted == ()
+    assert result.figures["pages rendered"] == 0
+    assert result.figures["files read"] == 0
+    del journal, output
+
+
+def test_a_changed_path_outside_the_journal_is_ignored(tmp_path: Path) -> None:
+    journal, builder, output = start(tmp_path, 9)
+    result = builder.build(changed={tmp_path / "elsewhere.md"})
+    assert result.ok and result.written is not None and result.written.written == ()
+    del journal, output
+
+
+def test_a_journal_read_through_a_symlink_is_read_again_in_full(tmp_path: Path) -> None:
+    journal, builder, output = start(tmp_path, 10)
+    real = journal.root / "content/elsewhere"
+    real.mkdir()
+    (journal.root / "content/posts/linked").symlink_to(real, target_is_directory=True)
+    assert builder.build().ok
+    # An edit seen only under the link target's own name still reaches the linked copy.
+    changed = {journal.write("content/elsewhere/a.md", journal.post_source("Linked post"))}
+    result = builder.build(changed=changed)
+    clean = clean_build(journal.root, tmp_path / "clean")
+    assert result.ok and clean.ok
+    assert site_files(output) == site_files(tmp_path / "clean")
