@@ -26,7 +26,7 @@ import ctypes
 import hashlib
 import os
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
@@ -706,7 +706,3 @@ def summary_line(result: BuildResult, root: Path) -> str:
         f"Built {posts} into {describe_output(result, root)}: {pages}, {w.unchanged} unchanged"
         f"{deleted}, {warn}, {seconds}"
     )
-
-
-def sorted_problems(problems: Sequence[Problem]) -> list[Problem]:
-    return sorted(set(problems))

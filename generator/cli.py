@@ -64,6 +64,12 @@ def print_problems(problems: Sequence[Problem]) -> None:
         print(format_problem(problem, colour), file=sys.stderr)
 
 
+def fail(message: str) -> int:
+    """Print `error: message` for the user and give the exit code of a failed command."""
+    print(f"error: {message}", file=sys.stderr)
+    return 1
+
+
 def add_root(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--root", type=Path, default=Path("."), help="the journal folder (default: this folder)"
@@ -114,8 +120,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         result = build(request)
     except OSError as exc:  # the output folder cannot be made or written (a file, /proc...)
         where = exc.filename or request.output_dir
-        print(f"error: cannot write {where}: {exc.strerror or exc}", file=sys.stderr)
-        return 1
+        return fail(f"cannot write {where}: {exc.strerror or exc}")
     print_problems(result.problems)
     print(summary_line(result, args.root))
     return 0 if result.ok else 1
@@ -164,12 +169,10 @@ def cmd_deploy(args: argparse.Namespace) -> int:
                 args.root, Path(args.to), result.files, args.dry_run, force=args.force
             )
     except DeployError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
+        return fail(f"{exc}")
     except OSError as exc:
         where = exc.filename or args.to
-        print(f"error: cannot write {where}: {exc.strerror or exc}", file=sys.stderr)
-        return 1
+        return fail(f"cannot write {where}: {exc.strerror or exc}")
     for line in done.warnings:
         print(f"warning: {line}", file=sys.stderr)
     print("\n".join(done.lines))
@@ -190,8 +193,7 @@ def today_in(root: Path) -> date:
 
 def cmd_new(args: argparse.Namespace) -> int:
     if args.next and args.title:
-        print("error: give a title or --next, not both", file=sys.stderr)
-        return 1
+        return fail("give a title or --next, not both")
     if args.next:
         loaded = read_site(args.root, BuildOptions(future=True))
         promise = oldest_promise(loaded.site) if loaded.site is not None else None
@@ -204,24 +206,18 @@ def cmd_new(args: argparse.Namespace) -> int:
         args.title = promise.text
     title = " ".join((args.title or "").split())
     if not title:
-        print(
-            "error: give the post's title, or --next for the oldest promised post", file=sys.stderr
-        )
-        return 1
+        return fail("give the post's title, or --next for the oldest promised post")
     tags = tuple(t.strip() for t in (args.tags or "").split(",") if t.strip())
     day = args.date or today_in(args.root)
     try:
         made = new_post(args.root, title, day, tags)
     except ScaffoldError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
+        return fail(f"{exc}")
     except FileExistsError as exc:
-        print(f"error: {exc.filename or exc} already exists; choose another title", file=sys.stderr)
-        return 1
+        return fail(f"{exc.filename or exc} already exists; choose another title")
     except OSError as exc:
         where = exc.filename or args.root
-        print(f"error: cannot write {where}: {exc.strerror or exc}", file=sys.stderr)
-        return 1
+        return fail(f"cannot write {where}: {exc.strerror or exc}")
     print(f"Created {_shown(made.path, args.root)}")
     for promiser in made.keeps:
         print(f'It keeps the promise made in {promiser.key} ("Next: {promiser.text}").')
@@ -245,8 +241,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
     if loaded.site is None:
         return 1
     if args.year is not None and all(y.year != args.year for y in loaded.site.years):
-        print(f"error: no posts or theme in {args.year}", file=sys.stderr)
-        return 1
+        return fail(f"no posts or theme in {args.year}")
     stats = all_stats(loaded.site, loaded.rendered, stats_years(loaded.site, args.year))
     if args.json:
         print(stats_json(loaded.site, stats))
@@ -265,25 +260,18 @@ def _shown(path: Path, root: Path) -> str:
 def cmd_init(args: argparse.Namespace) -> int:
     year = args.year or date.today().year
     if year not in YEARS:
-        print(f"error: --year must be from {YEARS.start} to {YEARS.stop - 1}", file=sys.stderr)
-        return 1
+        return fail(f"--year must be from {YEARS.start} to {YEARS.stop - 1}")
     if not args.word.strip():
-        print("error: --word must be a word, like --word partnership", file=sys.stderr)
-        return 1
+        return fail("--word must be a word, like --word partnership")
     try:
         created = init_journal(args.folder, args.title, args.word.strip(), year)
     except ScaffoldError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
+        return fail(f"{exc}")
     except FileExistsError as exc:
-        print(f"error: {exc}; this folder already has a journal", file=sys.stderr)
-        return 1
+        return fail(f"{exc}; this folder already has a journal")
     except OSError as exc:
         where = exc.filename or args.folder
-        print(
-            f"error: cannot create the journal in {where}: {exc.strerror or exc}", file=sys.stderr
-        )
-        return 1
+        return fail(f"cannot create the journal in {where}: {exc.strerror or exc}")
     for path in created:
         print(f"Created {path}")
     print(f'Next: cd {args.folder} && journal new "My first post" && journal build')
@@ -308,8 +296,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
             try:
                 preview.start()
             except ServeError as exc:
-                print(f"error: {exc}", file=sys.stderr)
-                return 1
+                return fail(f"{exc}")
             print(f"Serving the preview at {preview.url} (Ctrl-C to stop)", flush=True)
             if args.open:
                 _open_browser(preview.url)

@@ -33,12 +33,6 @@ class NewPost:
     keeps: tuple[Promiser, ...]
 
 
-def pending_promisers(root: Path, title: str) -> tuple[Promiser, ...]:
-    config, _ = load_config(root)
-    journal = load_journal(root, config.zone)
-    return promisers_in(site_for_new_post(journal, config), title)
-
-
 def site_for_new_post(journal: Journal, config: Config) -> Site:
     """The site as `journal new` sees it: posts dated in the future count as written."""
     return build_site(journal.posts, journal.themes, config, BuildOptions(future=True))

@@ -411,15 +411,6 @@ def _safe_parts(path: str, parts: list[str]) -> bool:
     return all(part not in ("", ".", "..") for part in parts)
 
 
-def is_unchanged(target: Path, digest: str, data: bytes, entry: Entry | None) -> bool:
-    return _holds(str(target), _lstat(str(target)), digest, data, entry)
-
-
-def entry_of(target: Path, digest: str) -> Entry:
-    stat = target.stat()
-    return Entry(digest, stat.st_size, stat.st_mtime_ns)
-
-
 def replace_atomically(target: Path, data: bytes) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     if target.is_symlink() or target.is_dir():
