@@ -114,7 +114,7 @@ class SiteWriter:
     ) -> None:
         self.output = output
         self.real_out = output.resolve()
-        self._root = str(output)
+        self._root = os.path.abspath(output)
         self.targets = checked_targets(output, self.real_out, paths)  # raises before writing
         manifest = output / MANIFEST
         self._old_manifest_status = _status_key(manifest)

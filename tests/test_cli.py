@@ -398,3 +398,16 @@ def test_new_with_an_emoji_title_keeps_only_the_promise_of_that_emoji(
     assert out.splitlines()[1:] == [
         'It keeps the promise made in content/posts/2024/a.md ("Next: 🎉").'
     ]
+
+
+def test_build_in_the_journal_folder_with_relative_paths(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As a writer runs it: `journal build` in the journal folder, no --root, a fresh clone
+    without output/ yet; and a relative -o."""
+    root = make_journal(tmp_path, {"content/posts/2024/a.md": post_text("2024-06-10", title="A")})
+    monkeypatch.chdir(root)
+    assert main(["build"]) == 0
+    assert (root / "output" / "2024" / "a" / "index.html").is_file()
+    assert main(["build", "-o", "elsewhere/site"]) == 0
+    assert (root / "elsewhere" / "site" / "index.html").is_file()
