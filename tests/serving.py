@@ -1,5 +1,5 @@
-"""Helpers for tests of `journal serve`: saving like an editor, an event-stream client, polling,
-and the command itself in a subprocess."""
+"""Helpers for tests of the preview server and `journal serve`: requests (plain and raw),
+saving like an editor, an event-stream client, polling, and the command in a subprocess."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import queue
 import re
 import signal
 import socket
+import struct
 import subprocess
 import sys
 import threading
@@ -18,6 +19,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
+
+from generator.serve import PreviewServer
 
 REPO = Path(__file__).resolve().parent.parent
 TIMEOUT = 20.0  # generous: a 2-core machine running other suites at the same time
@@ -39,27 +42,40 @@ def wait_until(condition: Callable[[], bool], timeout: float = TIMEOUT) -> bool:
     return condition()
 
 
-def address(url: str) -> tuple[str, int]:
-    parts = urlsplit(url)
+def address(target: str | PreviewServer) -> tuple[str, int]:
+    """The host and port of a server, or of the server at a URL."""
+    parts = urlsplit(target if isinstance(target, str) else target.url)
     assert parts.hostname is not None and parts.port is not None
     return parts.hostname, parts.port
 
 
-def fetch(url: str, path: str, method: str = "GET") -> tuple[int, dict[str, str], str]:
-    """One request to the server at `url` for `path`: status, headers, body as text."""
-    connection = http.client.HTTPConnection(*address(url), timeout=TIMEOUT)
+def request(
+    target: str | PreviewServer,
+    path: str,
+    method: str = "GET",
+    headers: dict[str, str] | None = None,
+    timeout: float = TIMEOUT,
+) -> tuple[int, http.client.HTTPMessage, bytes]:
+    """One request to the server (or the server at a URL) for `path`: status, headers, body."""
+    connection = http.client.HTTPConnection(*address(target), timeout=timeout)
     try:
-        connection.request(method, path)
+        connection.request(method, path, headers=headers or {})
         response = connection.getresponse()
-        headers = {key.lower(): value for key, value in response.getheaders()}
-        return response.status, headers, response.read().decode("utf-8", "replace")
+        return response.status, response.headers, response.read()
     finally:
         connection.close()
 
 
-def raw_request(url: str, data: bytes) -> bytes:
+def fetch(url: str, path: str, method: str = "GET") -> tuple[int, dict[str, str], str]:
+    """One request to the server at `url` for `path`: status, headers, body as text."""
+    status, headers, body = request(url, path, method)
+    lowered = {key.lower(): value for key, value in headers.items()}
+    return status, lowered, body.decode("utf-8", "replace")
+
+
+def raw_request(target: str | PreviewServer, data: bytes, timeout: float = TIMEOUT) -> bytes:
     """Send bytes as they are over a plain socket and read the whole answer."""
-    with socket.create_connection(address(url), timeout=TIMEOUT) as sock:
+    with socket.create_connection(address(target), timeout=timeout) as sock:
         sock.sendall(data)
         chunks = []
         while chunk := sock.recv(65536):
@@ -67,19 +83,39 @@ def raw_request(url: str, data: bytes) -> bytes:
     return b"".join(chunks)
 
 
+def status_of(answer: bytes) -> int:
+    """The status code of a raw HTTP answer."""
+    return int(answer.split(b" ", 2)[1])
+
+
+def reset(sock: socket.socket) -> None:
+    """Close with a TCP reset, as a crashed or killed client does."""
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    sock.close()
+
+
 class EventStream:
     """A raw client of the live-reload stream, as a page's EventSource would be."""
 
-    def __init__(self, url: str) -> None:
-        host, port = address(url)
-        self.sock = socket.create_connection((host, port), timeout=TIMEOUT)
-        request = f"GET /__livereload HTTP/1.1\r\nHost: {host}:{port}\r\n\r\n"
-        self.sock.sendall(request.encode())
+    def __init__(
+        self,
+        target: str | PreviewServer,
+        query: str = "",
+        headers: dict[str, str] | None = None,
+        timeout: float = TIMEOUT,
+    ) -> None:
+        host, port = address(target)
+        all_headers = {"Host": f"{host}:{port}", **(headers or {})}
+        lines = "".join(f"{key}: {value}\r\n" for key, value in all_headers.items())
+        self.sock = socket.create_connection((host, port), timeout=timeout)
+        self.sock.sendall(f"GET /__livereload{query} HTTP/1.1\r\n{lines}\r\n".encode())
         self.file = self.sock.makefile("rb")
         self.last_id: str | None = None
         self.status = int(self.file.readline().split()[1])
-        while self.file.readline().strip():
-            pass  # headers
+        self.headers: dict[str, str] = {}
+        while (line := self.file.readline().decode().strip()) != "":
+            key, _, value = line.partition(":")
+            self.headers[key.lower()] = value.strip()
 
     def next_event(self) -> dict[str, Any]:
         """The next event: {"id", "kind", **data}; raises on timeout or end of stream."""
@@ -105,9 +141,13 @@ class EventStream:
             pass
         return event
 
-    def close(self) -> None:
+    def close(self, abruptly: bool = False) -> None:
+        """Close the stream; `abruptly` with a TCP reset."""
         self.file.close()
-        self.sock.close()
+        if abruptly:
+            reset(self.sock)
+        else:
+            self.sock.close()
 
 
 class ServeProcess:

@@ -10,32 +10,20 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
+from browser import headless_chromium, skip_without_chromium
 from conftest import make_journal, post_text
 from serving import TIMEOUT, ServeProcess, atomic_save
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
 
-sync_api = pytest.importorskip(
-    "playwright.sync_api", reason="Playwright for Python is not installed (pip install playwright)"
+sync_api = skip_without_chromium(
+    reason="Playwright for Python is not installed (pip install playwright)",
+    allow_module_level=True,
 )
-CHROMIUM = Path("/usr/bin/chromium")
-if not CHROMIUM.exists():
-    pytest.skip(
-        f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)",
-        allow_module_level=True,
-    )
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM_FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 WAIT_MS = TIMEOUT * 1000
 
 FIRST = "content/posts/2024/first.md"
@@ -57,15 +45,8 @@ def journal_files() -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    with sync_api.sync_playwright() as playwright:
-        # Playwright gives every launch a fresh, temporary profile (--user-data-dir).
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_FLAGS
-        )
-        try:
-            yield browser
-        finally:
-            browser.close()
+    with headless_chromium() as launched:
+        yield launched
 
 
 @pytest.fixture

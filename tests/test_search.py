@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from browser import headless_chromium
 from conftest import build_journal, make_journal, one, parse_html, post_text, text_of
 from sample_journals import RICH_FILES, SUBPATH_BASE_URL
 from site_server import serve_site
@@ -16,7 +16,6 @@ from site_server import serve_site
 from generator.search import SEARCH_INDEX
 
 REPO = Path(__file__).resolve().parent.parent
-CHROMIUM = "/usr/bin/chromium"
 
 
 def index_of(files: dict[str, bytes] | Any) -> list[dict[str, Any]]:
@@ -70,24 +69,8 @@ def test_the_search_page_works_without_script_except_for_searching(tmp_path: Pat
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed")
-    if not Path(CHROMIUM).exists() and shutil.which("chromium") is None:
-        pytest.skip(f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)")
-    with sync_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium"),
-            headless=True,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-            ],
-        )
+    with headless_chromium() as launched:
         yield launched
-        launched.close()
 
 
 def results_of(page: Any, query: str) -> list[dict[str, str]]:

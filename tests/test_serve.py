@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
-import http.client
-import json
 import re
 import socket
-import struct
 import threading
-import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 from unittest.mock import ANY
-from urllib.parse import urlsplit
 
 import pytest
+from serving import (
+    EventStream,
+    address,
+    raw_request,
+    request,
+    reset,
+    status_of,
+    wait_until,
+)
 
 from generator.serve import PreviewServer, _client_script
 
@@ -55,51 +59,6 @@ def write_files(root: Path, files: dict[str, str]) -> None:
         path.write_text(text, encoding="utf-8")
 
 
-def address(server: PreviewServer) -> tuple[str, int]:
-    parts = urlsplit(server.url)
-    assert parts.hostname is not None and parts.port is not None
-    return parts.hostname, parts.port
-
-
-def request(
-    server: PreviewServer,
-    path: str,
-    method: str = "GET",
-    headers: dict[str, str] | None = None,
-) -> tuple[int, http.client.HTTPMessage, bytes]:
-    host, port = address(server)
-    connection = http.client.HTTPConnection(host, port, timeout=10)
-    try:
-        connection.request(method, path, headers=headers or {})
-        response = connection.getresponse()
-        return response.status, response.headers, response.read()
-    finally:
-        connection.close()
-
-
-def raw_request(server: PreviewServer, data: bytes) -> bytes:
-    """Send bytes as they are and read the whole answer (the server closes after one)."""
-    with socket.create_connection(address(server), timeout=10) as sock:
-        sock.sendall(data)
-        chunks = []
-        while chunk := sock.recv(65536):
-            chunks.append(chunk)
-    return b"".join(chunks)
-
-
-def status_of(response: bytes) -> int:
-    return int(response.split(b" ", 2)[1])
-
-
-def wait_until(condition: Callable[[], bool], timeout: float = 5.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.01)
-    return condition()
-
-
 def handler_threads() -> list[threading.Thread]:
     return [t for t in threading.enumerate() if "process_request_thread" in t.name]
 
@@ -108,55 +67,6 @@ def since_token(html: bytes) -> str:
     match = re.search(rb'"since": "([^"]+)"', html)
     assert match is not None
     return match.group(1).decode()
-
-
-class EventStream:
-    """A raw HTTP client of the live-reload endpoint."""
-
-    def __init__(
-        self,
-        server: PreviewServer,
-        query: str = "",
-        headers: dict[str, str] | None = None,
-    ) -> None:
-        host, port = address(server)
-        all_headers = {"Host": f"{host}:{port}", **(headers or {})}
-        lines = "".join(f"{key}: {value}\r\n" for key, value in all_headers.items())
-        self.sock = socket.create_connection((host, port), timeout=10)
-        self.sock.sendall(f"GET /__livereload{query} HTTP/1.1\r\n{lines}\r\n".encode())
-        self.file = self.sock.makefile("rb")
-        self.status = int(self.file.readline().split()[1])
-        self.headers: dict[str, str] = {}
-        while (line := self.file.readline().decode().strip()) != "":
-            key, _, value = line.partition(":")
-            self.headers[key.lower()] = value.strip()
-
-    def next_event(self) -> dict[str, Any]:
-        """The next dispatched event: its id, kind and decoded data."""
-        fields: dict[str, str] = {}
-        while True:
-            line = self.file.readline()
-            if not line:
-                raise EOFError("the event stream ended")
-            text = line.decode().rstrip("\n")
-            if text == "" and "event" in fields:
-                return {
-                    "id": fields.get("id"),
-                    "kind": fields["event"],
-                    **json.loads(fields["data"]),
-                }
-            if text and not text.startswith(":"):
-                key, _, value = text.partition(": ")
-                fields[key] = value
-
-    def wait_for(self, kind: str) -> dict[str, Any]:
-        while (event := self.next_event())["kind"] != kind:
-            pass
-        return event
-
-    def close(self) -> None:
-        self.file.close()
-        self.sock.close()
 
 
 # ---------------------------------------------------------------------------
@@ -482,8 +392,7 @@ def test_client_leaving_mid_response_harms_no_one(
         sock = socket.create_connection(address(server), timeout=10)
         sock.sendall(b"GET " + path + b" HTTP/1.1\r\nHost: x\r\n\r\n")
         assert sock.recv(1024).startswith(b"HTTP/1.0 200")
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-        sock.close()  # a reset, while the server is still writing
+        reset(sock)  # while the server is still writing
     assert wait_until(lambda: not handler_threads())
     assert request(server, "/2024/partnership/")[0] == 200
     err = capfd.readouterr().err
@@ -642,8 +551,7 @@ def test_clients_that_vanish_leave_the_server_well(serve: Callable[..., PreviewS
     for _ in range(20):
         stream = EventStream(server)
         assert stream.status == 200
-        stream.sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-        stream.close()
+        stream.close(abruptly=True)
     assert request(server, "/2024/partnership/")[0] == 200
     hub = server._hub
     assert wait_until(lambda: hub.open_streams == 0)

@@ -9,21 +9,26 @@ no error. (Path traversal forms are in test_serve.py.)
 
 from __future__ import annotations
 
-import http.client
 import json
 import logging
 import random
 import socket
-import struct
 import threading
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
-from urllib.parse import urlsplit
 
 import pytest
+from browser import headless_chromium, skip_without_chromium
+from serving import (
+    TIMEOUT,
+    EventStream,
+    address,
+    request,
+    reset,
+    status_of,
+    wait_until,
+)
 
 from generator.serve import PreviewServer
 
@@ -34,26 +39,6 @@ SITE = {
     "404.html": PAGE.format("Page not found"),
     "assets/style.css": "body { color: #333; }\n",
 }
-TIMEOUT = 10.0  # seconds any one client waits for an answer: a hang guard, never a measure
-
-
-def address(server: PreviewServer) -> tuple[str, int]:
-    parts = urlsplit(server.url)
-    assert parts.hostname is not None and parts.port is not None
-    return parts.hostname, parts.port
-
-
-def request(
-    server: PreviewServer, path: str, method: str = "GET", headers: dict[str, str] | None = None
-) -> tuple[int, http.client.HTTPMessage, bytes]:
-    host, port = address(server)
-    connection = http.client.HTTPConnection(host, port, timeout=TIMEOUT)
-    try:
-        connection.request(method, path, headers=headers or {})
-        response = connection.getresponse()
-        return response.status, response.headers, response.read()
-    finally:
-        connection.close()
 
 
 def raw_exchange(server: PreviewServer, data: bytes) -> bytes:
@@ -67,67 +52,6 @@ def raw_exchange(server: PreviewServer, data: bytes) -> bytes:
         except (ConnectionResetError, BrokenPipeError):
             pass  # the server closed before reading everything: a fine answer to garbage
     return b"".join(chunks)
-
-
-def status_of(answer: bytes) -> int:
-    return int(answer.split(b" ", 2)[1])
-
-
-def wait_until(condition: Callable[[], bool], timeout: float = TIMEOUT) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.01)
-    return condition()
-
-
-def reset(sock: socket.socket) -> None:
-    """Close with a TCP reset, as a crashed or killed client does."""
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-    sock.close()
-
-
-class EventStream:
-    """A raw client of the live-reload endpoint."""
-
-    def __init__(self, server: PreviewServer, headers: dict[str, str] | None = None) -> None:
-        host, port = address(server)
-        all_headers = {"Host": f"{host}:{port}", **(headers or {})}
-        lines = "".join(f"{key}: {value}\r\n" for key, value in all_headers.items())
-        self.sock = socket.create_connection((host, port), timeout=TIMEOUT)
-        self.sock.sendall(f"GET /__livereload HTTP/1.1\r\n{lines}\r\n".encode())
-        self.file = self.sock.makefile("rb")
-        self.status = int(self.file.readline().split()[1])
-        self.headers: dict[str, str] = {}
-        while (line := self.file.readline().decode().strip()) != "":
-            key, _, value = line.partition(":")
-            self.headers[key.lower()] = value.strip()
-
-    def next_event(self) -> dict[str, Any]:
-        fields: dict[str, str] = {}
-        while True:
-            line = self.file.readline()
-            if not line:
-                raise EOFError("the event stream ended")
-            text = line.decode().rstrip("\n")
-            if text == "" and "event" in fields:
-                return {"kind": fields["event"], **json.loads(fields["data"])}
-            if text and not text.startswith(":"):
-                key, _, value = text.partition(": ")
-                fields[key] = value
-
-    def wait_for(self, kind: str) -> dict[str, Any]:
-        while (event := self.next_event())["kind"] != kind:
-            pass
-        return event
-
-    def close(self, abruptly: bool = False) -> None:
-        self.file.close()
-        if abruptly:
-            reset(self.sock)
-        else:
-            self.sock.close()
 
 
 @pytest.fixture
@@ -294,7 +218,7 @@ def test_pages_of_other_origins_are_refused_the_reload_channel(
     server: PreviewServer, origin: str
 ) -> None:
     host, port = address(server)
-    stream = EventStream(server, {"Origin": origin.format(host=host, port=port)})
+    stream = EventStream(server, headers={"Origin": origin.format(host=host, port=port)})
     try:
         assert stream.status == 403
         assert "access-control-allow-origin" not in stream.headers
@@ -312,7 +236,9 @@ def test_a_rebound_domain_name_is_refused_the_reload_channel(
     """DNS rebinding: a page of evil.example, its name now pointing at 127.0.0.1, is "same
     origin" to the browser (Host and Origin agree), yet must not reach the channel."""
     _, port = address(server)
-    stream = EventStream(server, {"Host": f"{name}:{port}", "Origin": f"http://{name}:{port}"})
+    stream = EventStream(
+        server, headers={"Host": f"{name}:{port}", "Origin": f"http://{name}:{port}"}
+    )
     try:
         assert stream.status == 403
     finally:
@@ -322,7 +248,9 @@ def test_a_rebound_domain_name_is_refused_the_reload_channel(
 @pytest.mark.parametrize("host", ["127.0.0.1", "localhost", "journal.localhost"])
 def test_the_preview_itself_may_use_the_reload_channel(server: PreviewServer, host: str) -> None:
     _, port = address(server)
-    stream = EventStream(server, {"Host": f"{host}:{port}", "Origin": f"http://{host}:{port}"})
+    stream = EventStream(
+        server, headers={"Host": f"{host}:{port}", "Origin": f"http://{host}:{port}"}
+    )
     try:
         assert stream.status == 200
         assert stream.wait_for("hello")["kind"] == "hello"
@@ -352,10 +280,7 @@ fetch("TARGET/__livereload").then(function (r) { return r.text(); }).then(
 def test_a_page_of_another_origin_in_a_real_browser_gets_nothing(
     server: PreviewServer, tmp_path: Path
 ) -> None:
-    sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed")
-    chromium = Path("/usr/bin/chromium")
-    if not chromium.exists():
-        pytest.skip(f"Chromium is not installed at {chromium} (apt-get install chromium)")
+    skip_without_chromium()
     target = server.url.rstrip("/")
     evil_root = tmp_path / "evil"
     evil_root.mkdir()
@@ -363,31 +288,16 @@ def test_a_page_of_another_origin_in_a_real_browser_gets_nothing(
     evil = PreviewServer(evil_root, port=0)
     evil.start()
     try:
-        with sync_api.sync_playwright() as playwright:
-            browser = playwright.chromium.launch(
-                executable_path=str(chromium),
-                headless=True,
-                args=[
-                    "--no-sandbox",
-                    "--disable-gpu",
-                    "--no-first-run",
-                    "--disable-background-networking",
-                    "--disable-component-update",
-                    "--disable-sync",
-                ],
+        with headless_chromium() as browser:
+            page = browser.new_page()
+            page.goto(evil.url)
+            page.wait_for_function(
+                "window.result.errors > 0 && window.result.fetched !== 'pending'",
+                timeout=TIMEOUT * 1000,
             )
-            try:
-                page = browser.new_page()
-                page.goto(evil.url)
-                page.wait_for_function(
-                    "window.result.errors > 0 && window.result.fetched !== 'pending'",
-                    timeout=TIMEOUT * 1000,
-                )
-                assert server._hub.open_streams == 0
-                server.notify_reload(None)
-                result = page.evaluate("window.result")
-            finally:
-                browser.close()
+            assert server._hub.open_streams == 0
+            server.notify_reload(None)
+            result = page.evaluate("window.result")
     finally:
         evil.shutdown()
     assert result["events"] == 0
