@@ -49,15 +49,24 @@ from generator.load import THEMES_DIR, Journal, Post, SourceFiles, assemble_jour
 from generator.markup import Rendered, cache_key
 from generator.parallel import render_texts
 from generator.problems import Problem, error, has_errors
-from generator.render import Page, page_chunks, page_problem, plan_site
+from generator.render import Page, Planner, Recipe, page_chunks, page_problem
+from generator.replan import Plan, PlanMemory, plan_again, plan_fully
 from generator.site import Site, build_site, is_published
 from generator.sources import SourceMemory
-from generator.theme import builtin_assets, builtin_templates, make_environment
-from generator.views import Views
+from generator.theme import (
+    FRAGMENT_LISTS,
+    FRAGMENTS,
+    builtin_assets,
+    builtin_templates,
+    draw_each_uncached,
+    draw_uncached,
+    make_environment,
+)
+from generator.views import Urls, Views
 from generator.write import (
-    Entry,
     SiteWriter,
     WriteResult,
+    WriterMemory,
     display_path,
     output_problems,
     read_manifest_state,
@@ -203,6 +212,8 @@ def give_back_memory() -> None:
         return  # not the GNU C library: nothing to do
 
 
+_UNKNOWN = b""  # the fingerprint of a page whose context was not digested
+
 _TRIM_EVERY = 8 << 20  # bytes of pages rendered between two `give_back_memory` calls
 
 
@@ -248,8 +259,12 @@ class Builder:
         self._outputs: dict[str, _Output] = {}
         self._fingerprints = Fingerprinter()
         self._horizon: datetime | None = None  # when a post dated later gets published
-        self._views: Views | None = None  # the last build's, to take over what did not change
-        self._manifest: tuple[tuple[int, int, int], dict[str, Entry]] | None = None
+        # The last written build's plan: its views are taken over where they did not change,
+        # and only the pages that show a changed post are made again.
+        self._plan: PlanMemory | None = None
+        self._plan_templates = ""  # the digest of the templates that drew its pages
+        self._site_urls: tuple[Config, Urls] | None = None
+        self._manifest: WriterMemory | None = None
         # The source links rewritten last time: (targets, {key: (in, source, out, problems)}).
         self._links: (
             tuple[Targets, dict[str, tuple[Rendered, SourceText | None, Rendered, list[Problem]]]]
@@ -332,7 +347,7 @@ class Builder:
             sources = source_texts(journal)
         rendered = self._renderings(texts, cache, full=changed is None, clock=clock, consume=light)
         clock.lap("markdown")
-        targets = link_targets(site, journal)
+        targets = link_targets(site, journal, self._urls(config))
         linked, link_problems = self._linked(rendered, sources, targets)
         if light and link_problems:
             linked, link_problems = self._relinked(rendered, linked, link_problems, targets, config)
@@ -341,18 +356,26 @@ class Builder:
         if light:
             give_back_memory()
         clock.lap("links")
-        pages, views = plan_site(site, rendered, self._views, remember=self._again)
-        self._views = views if self._again else None
+        templates = self._environment()[0]
+        plan = self._planned(site, rendered, changed, templates)
+        pages = plan.pages
+        clock.count("pages planned", len(pages))
+        clock.count("short plan", 1 if plan.kept else 0)
         if light:
             give_back_memory()
         clock.lap("plan")
-        extra, static_problems = self._other_files(journal, {page.path for page in pages})
+        every_path = (
+            list(plan.memory.made_by)
+            if plan.kept and plan.memory is not None
+            else [page.path for page in pages]
+        )
+        extra, static_problems = self._other_files(journal, set(every_path))
         problems.extend(static_problems)
         output = request.output_dir
         if write:
             problems.extend(output_problems(request.root, output))
         keep_files = not write or request.check_links
-        emitted = self._emit(pages, extra, output, write, keep_files, problems, clock)
+        emitted = self._emit(plan, every_path, extra, output, write, keep_files, problems, clock)
         problems.extend(emitted.problems)
         if request.check_links:
             problems.extend(site_link_problems(emitted.files, site, sources, rendered))
@@ -363,6 +386,8 @@ class Builder:
             else:
                 written = emitted.writer.commit()
                 self._outputs = emitted.outputs
+                self._plan = plan.memory if self._again else None
+                self._plan_templates = templates
                 self._manifest = emitted.writer.saved if self._again else None
         clock.lap("write")
         return BuildResult(
@@ -372,6 +397,33 @@ class Builder:
             written=written,
             files=emitted.files if keep_files else {},
         )
+
+    def _urls(self, config: Config) -> Urls:
+        """The site's URLs, kept while the settings are the same (it remembers each URL)."""
+        if self._site_urls is None or self._site_urls[0] != config:
+            self._site_urls = (config, Urls(config.base_url, config.base_path))
+        return self._site_urls[1]
+
+    def _planned(
+        self,
+        site: Site,
+        rendered: Mapping[str, Rendered],
+        changed: frozenset[Path] | None,
+        templates: str,
+    ) -> Plan:
+        """Every page; in watch mode, after an edit that left the site's structure as it was,
+        only the pages that show a changed post (`replan`)."""
+        if not self._again:
+            views = Views(site, rendered)
+            return Plan(list(Planner(site, views).pages()), {}, None)
+        if self._plan is not None and changed is not None and templates == self._plan_templates:
+            again = plan_again(self._plan, site, rendered)
+            if again is not None:
+                return again
+        # Views keep what templates drew from them (feed entries, list items): after a change
+        # of templates, none is taken over.
+        same = self._plan is not None and templates == self._plan_templates
+        return plan_fully(site, rendered, self._plan.views if self._plan and same else None)
 
     def _renderings(
         self,
@@ -500,7 +552,8 @@ class Builder:
 
     def _emit(
         self,
-        pages: list[Page],
+        plan: Plan,
+        every_path: list[str],
         extra: Mapping[str, bytes],
         output: Path,
         write: bool,
@@ -508,11 +561,12 @@ class Builder:
         problems: list[Problem],
         clock: _Clock,
     ) -> _Emitted:
-        """Render and write every file (`pages` is emptied on the way); pages whose
-        fingerprint did not change are kept."""
+        """Render and write every file (`plan.pages` is emptied on the way); pages whose
+        fingerprint did not change, and those the plan did not make again, are kept."""
         emitted = _Emitted()
+        pages = plan.pages
         if write and not has_errors(problems):
-            paths = [*extra, *(page.path for page in pages)]
+            paths = [*extra, *every_path]
             try:
                 emitted.writer = SiteWriter(output, paths, known=self._manifest)
             except (OSError, ValueError) as exc:
@@ -522,10 +576,14 @@ class Builder:
             of_bytes = hashlib.blake2b(data, digest_size=20).digest()
             self._emit_one(emitted, path, of_bytes, None, data, keep_files)
         digest, env = self._environment()
+        views = plan.memory.views if plan.memory is not None else None
+        env.globals[FRAGMENTS] = views.fragment if views is not None else draw_uncached
+        env.globals[FRAGMENT_LISTS] = views.fragments if views is not None else draw_each_uncached
         clock.lap("write")
         failed: set[str] = set()
         fingerprints = self._fingerprints
-        rendered = kept = 0
+        rendered = 0
+        kept = self._keep_unplanned(emitted, plan, pages, keep_files)
         pages.reverse()
         made = 0  # bytes rendered since memory was last handed back
         while pages:
@@ -537,7 +595,11 @@ class Builder:
                 continue
             fingerprint: bytes | None = None
             if not keep_files and self._again:
-                fingerprint = fingerprints.page(digest + page.template, page.context)
+                # A partial plan makes only pages that show a changed post: digesting their
+                # contexts to find the few that did not change costs more than drawing them.
+                fingerprint = _UNKNOWN
+                if not plan.kept:
+                    fingerprint = fingerprints.page(digest + page.template, page.context)
             try:
                 if self._emit_one(emitted, page.path, fingerprint, (page, env), None, keep_files):
                     kept += 1
@@ -550,11 +612,34 @@ class Builder:
                 emitted.problems.append(page_problem(exc, page.template))
                 if writer is not None:
                     writer.discard(page.path)
-        fingerprints.forget_unused()
+        if not plan.kept:
+            fingerprints.forget_unused()  # (a partial plan used only some of them)
         clock.count("pages rendered", rendered)
         clock.count("pages kept", kept)
         clock.lap("render")
         return emitted
+
+    def _keep_unplanned(
+        self, emitted: _Emitted, plan: Plan, pages: list[Page], keep_files: bool
+    ) -> int:
+        """Keep the files of the pages the plan did not make again; a file that is not as
+        the last build left it has its page made and added to `pages`. The count kept."""
+        writer = emitted.writer
+        outputs = self._outputs
+        known = [path for path in plan.kept if path in outputs] if not keep_files else []
+        refused = set(plan.kept).difference(known)
+        if writer is not None:
+            refused.update(writer.keep_all((path, outputs[path].sha256) for path in known))
+        emitted.outputs.update((path, outputs[path]) for path in known if path not in refused)
+        remake: dict[Recipe, set[str]] = {}
+        for path in refused:
+            remake.setdefault(plan.kept[path], set()).add(path)
+        if remake and plan.memory is not None:
+            planner = plan.memory.planner
+            for recipe in sorted(remake, key=plan.memory.order.__getitem__):
+                paths = remake[recipe]
+                pages.extend(page for page in planner.make(recipe) if page.path in paths)
+        return len(plan.kept) - len(refused)
 
     def _emit_one(
         self,
@@ -568,7 +653,7 @@ class Builder:
         """Write (or keep) one file; True if it was kept without being made again."""
         writer = emitted.writer
         before = self._outputs.get(path)
-        if fingerprint is not None and before is not None and before.fingerprint == fingerprint:
+        if fingerprint and before is not None and before.fingerprint == fingerprint:
             if writer is None:
                 return True  # a failed build: this page would render as it did, without error
             if writer.keep(path, before.sha256):
@@ -599,7 +684,7 @@ class Builder:
         self._config = config
         self._sources = SourceMemory(self.request.root, config.zone)
         self._outputs = {}
-        self._views = None
+        self._plan = None
         self._links = None
 
     def _output_key(self) -> str:

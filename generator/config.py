@@ -30,6 +30,7 @@ class Config:
     posts_per_page: int = 10
     cname: str = ""
     show_promises: bool = True
+    feed_full_posts: int = 20  # the newest posts each feed carries in full; older: summaries
 
     @property
     def base_path(self) -> str:
@@ -130,6 +131,12 @@ def checked_config(
         line = line_of_key(text, "posts_per_page")
         problems.append(error(CONFIG_NAME, line, "`posts_per_page` must be 1 or more"))
         config = replace(config, posts_per_page=Config.posts_per_page)
+    if config.feed_full_posts < 0:
+        line = line_of_key(text, "feed_full_posts")
+        problems.append(
+            error(CONFIG_NAME, line, "`feed_full_posts` must be 0 (summaries only) or more")
+        )
+        config = replace(config, feed_full_posts=Config.feed_full_posts)
     return config, problems
 
 

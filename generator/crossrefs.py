@@ -243,9 +243,10 @@ def source_texts(journal: Journal) -> dict[str, SourceText]:
     return texts
 
 
-def link_targets(site: Site, journal: Journal) -> Targets:
-    """Posts lead to their page, theme files to their year's page."""
-    urls = Urls(site.config.base_url, site.config.base_path)
+def link_targets(site: Site, journal: Journal, urls: Urls | None = None) -> Targets:
+    """Posts lead to their page, theme files to their year's page. (`urls`: the site's, if
+    one is kept between builds: it remembers the URLs it made.)"""
+    urls = urls or Urls(site.config.base_url, site.config.base_path)
     targets = {key: urls.path(path) for key, path in site.urls.items()}
     for year in site.years:
         if year.theme is not None:

@@ -11,11 +11,12 @@ from functools import partial
 from urllib.parse import quote
 
 from generator.markup import Rendered
-from generator.site import Site
+from generator.site import Site, Year
 from generator.stats import (
     LEVELS,
     Day,
     Reach,
+    SameDayIndex,
     Streak,
     YearStats,
     count_mentions,
@@ -181,16 +182,33 @@ def streak_text(streak: Streak) -> str:
 class Insights:
     """Makes the views of threads, promises, figures and reach of one Site."""
 
-    def __init__(self, site: Site, rendered: Mapping[str, Rendered], views: Views) -> None:
+    def __init__(
+        self,
+        site: Site,
+        rendered: Mapping[str, Rendered],
+        views: Views,
+        like: Insights | None = None,
+        clean_years: frozenset[int] = frozenset(),
+    ) -> None:
+        """`like`: the Insights of a site of the same structure (the same posts in the same
+        order, with the same dates, URLs, tags and promises), whose threads and same-day
+        index are taken over, with the reviews of `clean_years` (years none of whose posts
+        changed)."""
         self.site = site
         self.rendered = rendered
         self.views = views
         self.urls = views.urls
-        self.threads = threads_of(site)
-        self.thread_of = thread_index(self.threads)
-        self.same_day = same_day_index(site)
+        if like is None:
+            self.threads = threads_of(site)
+            self.thread_of = thread_index(self.threads)
+            self.same_day: SameDayIndex = same_day_index(site)
+        else:
+            self.threads, self.thread_of = like.threads, like.thread_of
+            self.same_day = like.same_day
         self._links: dict[str, Link] = {}
         self._reviews: dict[int, ReviewView] = {}
+        if like is not None:
+            self._reviews = {y: r for y, r in like._reviews.items() if y in clean_years}
         self._same_day_views: dict[str, SameDayView] = {}
 
     def link(self, key: str) -> Link:
@@ -260,6 +278,11 @@ class Insights:
         near = range(max(0, current - THREAD_CONTEXT), min(length, current + THREAD_CONTEXT + 1))
         return sorted({0, length - 1, *near})
 
+    def thread_keys(self, key: str) -> tuple[str, ...]:
+        """The posts of the thread a post's page shows (all of them: a superset)."""
+        thread = self.thread_of.get(key)
+        return thread.keys if thread is not None and len(thread.steps) >= 2 else ()
+
     def post_thread(self, key: str) -> ThreadView | None:
         """The thread a post's page shows: only one of two posts or more (a lone post's
         pending promise is already on its page)."""
@@ -296,8 +319,11 @@ class Insights:
                 break
         return tuple(found)
 
+    def on_this_day_keys(self, key: str) -> tuple[str, ...]:
+        return on_this_day(self.site, key, self.same_day)
+
     def on_this_day(self, key: str) -> tuple[SameDayView, ...]:
-        return tuple(self.same_day_view(o) for o in on_this_day(self.site, key, self.same_day))
+        return tuple(self.same_day_view(o) for o in self.on_this_day_keys(key))
 
     def same_day_view(self, key: str) -> SameDayView:
         if key not in self._same_day_views:
@@ -334,9 +360,13 @@ class Insights:
         )
 
     def timeline(self) -> tuple[TimelineEntry, ...]:
-        return tuple(
-            TimelineEntry(self.views.year(y), self.review(y.year)) for y in self.site.years
-        )
+        return tuple(self.timeline_entry(y) for y in self.site.years)
+
+    def timeline_entry(self, year: Year) -> TimelineEntry:
+        def make() -> TimelineEntry:
+            return TimelineEntry(self.views.year(year), self.review(year.year))
+
+        return self.views.container("timeline", year.year, year.posts, make)
 
     def reach(self, reach: Reach) -> ReachView:
         posts = []

@@ -6,19 +6,30 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 from itertools import groupby, islice
+from types import MappingProxyType
 from typing import Any
 
 import jinja2
+from markupsafe import Markup
 
 from generator.insight_views import Insights, PromiseView
 from generator.markup import Rendered
 from generator.problems import Problem, error
-from generator.search import SEARCH_INDEX, SEARCH_SCRIPT, search_entry, search_index_chunks
-from generator.site import Site
+from generator.search import (
+    SEARCH_INDEX,
+    SEARCH_SCRIPT,
+    search_entry,
+    search_index_chunks,
+    search_manifest,
+    search_part,
+)
+from generator.site import Site, Tag, Year
+from generator.threads import open_promises
 from generator.views import Link, PostView, Views, YearView
 
 
@@ -67,7 +78,8 @@ class Feed:
     self_url: str
     alt_url: str
     updated: str
-    entries: tuple[PostView, ...]
+    entries: tuple[PostView, ...]  # newest first
+    full: int  # the first `full` entries carry the post's whole text; the others, its summary
 
 
 @dataclass(frozen=True)
@@ -77,14 +89,24 @@ class SearchView:
 
 
 @dataclass(frozen=True)
+class Recipe:
+    """What makes one page or a group of pages: its kind, and the post key, page number,
+    year or tag slug it is made for."""
+
+    kind: str
+    arg: str | int | None = None
+
+
+@dataclass(frozen=True)
 class Page:
-    """One output file: `template` drawn with `context`, or, for a data file such as the
-    search index, `make` called with `context` (then `template` only names the kind)."""
+    """One output file: `template` drawn with `context`, or, for a file made by code (the
+    search index, feeds), `make` called with `context` and the templates' environment (then
+    `template` only names the kind, or the template `make` draws with)."""
 
     path: str
     template: str
     context: Mapping[str, Any]
-    make: Callable[[Mapping[str, Any]], Iterable[bytes]] | None = None  # bytes, in chunks
+    make: Callable[[Mapping[str, Any], jinja2.Environment], Iterable[bytes]] | None = None
 
 
 def render_pages(
@@ -112,7 +134,7 @@ def page_chunks(page: Page, env: jinja2.Environment) -> Iterator[bytes]:
     """The page's bytes in chunks (a big feed never has to be one string in memory); raises
     jinja2.TemplateError."""
     if page.make is not None:
-        yield from page.make(page.context)
+        yield from page.make(page.context, env)
         return
     pieces = env.get_template(page.template).generate(page.context)
     while batch := list(islice(pieces, _PIECES)):
@@ -168,13 +190,29 @@ def plan_site(
 
 
 class Planner:
-    def __init__(self, site: Site, views: Views) -> None:
+    def __init__(
+        self,
+        site: Site,
+        views: Views,
+        like: Planner | None = None,
+        clean_years: frozenset[int] = frozenset(),
+    ) -> None:
+        """`like`, `clean_years`: see `Insights` (watch mode, when the structure is the same)."""
         self.site = site
         self.views = views
         self.urls = views.urls
         self.site_view = views.site_view()
-        self.insights = Insights(site, views.rendered, views)
-        self.site_feed = Link(f"{site.config.title} (all posts)", self.urls.absolute("feed.xml"))
+        self.insights: Insights = Insights(
+            site,
+            views.rendered,
+            views,
+            like=like.insights if like is not None else None,
+            clean_years=clean_years,
+        )
+        self.site_feed_link = Link(
+            f"{site.config.title} (all posts)", self.urls.absolute("feed.xml")
+        )
+        self._tags_by_slug: dict[str, int] | None = None
 
     def meta(
         self, title: str, url_path: str, description: str = "", feeds: tuple[Link, ...] = ()
@@ -186,87 +224,152 @@ class Planner:
             url=self.urls.path(url_path),
             canonical=self.urls.absolute(url_path),
             description=description or self.site.config.description,
-            feeds=(self.site_feed, *feeds),
+            feeds=(self.site_feed_link, *feeds),
         )
 
     def page(self, template: str, meta: PageMeta, **context: Any) -> Page:
         return Page(meta.path, template, {"site": self.site_view, "page": meta, **context})
 
     def pages(self) -> Iterator[Page]:
-        yield from self.home_pages()
-        yield from self.post_pages()
-        yield from self.year_pages()
-        yield self.themes_page()
-        yield self.threads_page()
-        yield from self.tag_pages()
-        yield self.archive_page()
-        yield self.search_page()
-        yield self.not_found_page()
-        yield self.feed_page("feed.xml", self.site.config.title, "", self.site.order)
-        yield self.sitemap()
-        yield Page("robots.txt", "robots.txt", {"sitemap_url": self.urls.absolute("sitemap.xml")})
-        yield self.search_index()
+        for recipe in self.recipes():
+            yield from self.make(recipe)
 
-    def search_index(self) -> Page:
-        """The JSON index that the search page loads (made by code, not by a template)."""
-        posts = tuple(self.views.post(key) for key in self.site.order)
+    def recipes(self) -> Iterator[Recipe]:
+        """Every page (or group of pages) of the site, in output order, without making them."""
+        total = self.home_page_count()
+        yield from (Recipe("home", n) for n in range(1, total + 1))
+        yield from (Recipe("post", key) for key in self.site.order)
+        for year in self.site.years:
+            yield Recipe("year", year.year)
+        yield from (Recipe(kind) for kind in ("themes", "threads", "tags"))
+        yield from (Recipe("tag", tag.slug) for tag in self.site.tags)
+        for kind in ("archive", "search page", "404", "feed", "sitemap", "robots"):
+            yield Recipe(kind)
+        yield from (Recipe("search part", year) for year in self.search_years())
+        yield Recipe("search manifest")
+
+    def make(self, recipe: Recipe) -> Iterator[Page]:
+        """The page(s) of one recipe."""
+        kind, arg = recipe.kind, recipe.arg
+        if kind == "home":
+            yield self.home_page(int(arg or 1))
+        elif kind == "post":
+            yield self.post_page(str(arg))
+        elif kind == "year":
+            yield from self.year_pages(int(arg or 0))
+        elif kind == "tag":
+            yield self.tag_page(str(arg))
+        elif kind == "search part":
+            yield self.search_part(int(arg or 0))
+        else:
+            yield self._single[kind](self)
+
+    def shows(self, recipe: Recipe) -> frozenset[str] | None:
+        """The posts whose views (titles, dates, text...) a recipe's pages show; None for
+        every post. Watch mode makes a recipe again only when one of these changed, as long
+        as the site's structure (its posts, their order, URLs, tags, years and promises)
+        did not change."""
+        kind, arg = recipe.kind, recipe.arg
+        site = self.site
+        if kind == "home":
+            keys = set(self.home_keys(int(arg or 1)))
+            if arg == 1:
+                keys.update(p.key for p in open_promises(site))
+            return frozenset(keys)
+        if kind == "post":
+            key = str(arg)
+            return frozenset(
+                (key, *self.insights.thread_keys(key), *self.insights.on_this_day_keys(key))
+            )
+        if kind in ("year", "search part"):
+            year = next(y for y in site.years if y.year == arg)
+            return frozenset(year.posts)
+        if kind == "tag":
+            return frozenset(site.tags[self._tag_index()[str(arg)]].posts)
+        if kind in ("search page", "404", "robots", "sitemap", "search manifest"):
+            return frozenset()  # (the sitemap shows URLs and dates: the structure)
+        if kind == "threads":
+            return frozenset(k for t in self.insights.threads for k in t.keys)
+        return None
+
+    def search_years(self) -> tuple[int, ...]:
+        """The years with posts, newest first: one part of the search index each."""
+        return tuple(year.year for year in self.site.years if year.posts)
+
+    def search_part(self, number: int) -> Page:
+        """One year's part of the search index (made by code, not by a template): its context
+        holds only that year's posts, so an edit redoes one part."""
+        year = next(y for y in self.site.years if y.year == number)
+        posts = tuple(self.views.post(key) for key in year.posts)
         make = partial(_search_index_bytes, self.views)
-        return Page(SEARCH_INDEX, "search index", {"posts": posts}, make=make)
+        return Page(search_part(number), "search index", {"posts": posts}, make=make)
 
-    def home_pages(self) -> Iterator[Page]:
+    def search_manifest(self) -> Page:
+        """The file the search page loads first: the URLs of the parts, newest first."""
+        urls = tuple(self.urls.path(search_part(year)) for year in self.search_years())
+        return Page(
+            SEARCH_INDEX,
+            "search manifest",
+            {"parts": urls},
+            make=lambda context, env: (search_manifest(context["parts"]),),
+        )
+
+    def home_page_count(self) -> int:
+        return max(1, -(-len(self.site.order) // self.site.config.posts_per_page))
+
+    def home_keys(self, number: int) -> tuple[str, ...]:
         per_page = self.site.config.posts_per_page
-        order = self.site.order
-        total = max(1, -(-len(order) // per_page))
-        for number in range(1, total + 1):
-            keys = order[(number - 1) * per_page : number * per_page]
-            title = (
-                self.site.config.title
-                if number == 1
-                else f"Page {number}"  # the template adds the site's title
-            )
-            pagination = Pagination(
-                number=number,
-                total=total,
-                newer_url=self.urls.path(_home_path(number - 1)) if number > 1 else None,
-                older_url=self.urls.path(_home_path(number + 1)) if number < total else None,
-            )
-            yield self.page(
-                "home.html",
-                self.meta(title, _home_path(number)),
-                posts=tuple(self.views.post(k) for k in keys),
-                pagination=pagination,
-                promises=self.coming_next() if number == 1 else (),
-            )
+        return self.site.order[(number - 1) * per_page : number * per_page]
 
-    def post_pages(self) -> Iterator[Page]:
-        for key in self.site.order:
-            post = self.views.post(key)
-            yield self.page(
-                "post.html",
-                self.meta(post.title, self.site.urls[key], post.description),
-                post=post,
-                thread=self.insights.post_thread(key),
-                on_this_day=self.insights.on_this_day(key),
-            )
+    def home_page(self, number: int) -> Page:
+        total = self.home_page_count()
+        title = (
+            self.site.config.title if number == 1 else f"Page {number}"
+        )  # the template adds the site's title
+        pagination = Pagination(
+            number=number,
+            total=total,
+            newer_url=self.urls.path(_home_path(number - 1)) if number > 1 else None,
+            older_url=self.urls.path(_home_path(number + 1)) if number < total else None,
+        )
+        return self.page(
+            "home.html",
+            self.meta(title, _home_path(number)),
+            posts=tuple(self.views.post(k) for k in self.home_keys(number)),
+            pagination=pagination,
+            promises=self.coming_next() if number == 1 else (),
+        )
 
-    def year_pages(self) -> Iterator[Page]:
+    def post_page(self, key: str) -> Page:
+        post = self.views.post(key)
+        return self.page(
+            "post.html",
+            self.meta(post.title, self.site.urls[key], post.description),
+            post=post,
+            thread=self.insights.post_thread(key),
+            on_this_day=self.insights.on_this_day(key),
+        )
+
+    def year_pages(self, number: int) -> Iterator[Page]:
+        """A year's page, and its feed when it has posts."""
         years = self.site.years
-        for index, year in enumerate(years):
-            view = self.views.year(year)
-            feeds = (Link(f"{year.year} posts", view.feed_url),) if view.feed_url else ()
-            title = f"{year.year}: {view.word}" if view.word else str(year.year)
-            newer = years[index - 1] if index > 0 else None
-            older = years[index + 1] if index + 1 < len(years) else None
-            yield self.page(
-                "year.html",
-                self.meta(title, f"{year.year}/", feeds=feeds),
-                year=view,
-                review=self.insights.review(year.year),
-                newer=Link(str(newer.year), self.urls.path(f"{newer.year}/")) if newer else None,
-                older=Link(str(older.year), self.urls.path(f"{older.year}/")) if older else None,
-            )
-            if year.posts:
-                yield self.feed_page(f"{year.year}/feed.xml", title, f"{year.year}/", year.posts)
+        index = next(i for i, y in enumerate(years) if y.year == number)
+        year = years[index]
+        view = self.views.year(year)
+        feeds = (Link(f"{year.year} posts", view.feed_url),) if view.feed_url else ()
+        title = f"{year.year}: {view.word}" if view.word else str(year.year)
+        newer = years[index - 1] if index > 0 else None
+        older = years[index + 1] if index + 1 < len(years) else None
+        yield self.page(
+            "year.html",
+            self.meta(title, f"{year.year}/", feeds=feeds),
+            year=view,
+            review=self.insights.review(year.year),
+            newer=Link(str(newer.year), self.urls.path(f"{newer.year}/")) if newer else None,
+            older=Link(str(older.year), self.urls.path(f"{older.year}/")) if older else None,
+        )
+        if year.posts:
+            yield self.feed_page(f"{year.year}/feed.xml", title, f"{year.year}/", year.posts)
 
     def year_views(self) -> tuple[YearView, ...]:
         return tuple(self.views.year(y) for y in self.site.years)
@@ -287,30 +390,45 @@ class Planner:
         """The home page's short list of open promises, unless `show_promises = false`."""
         return self.insights.coming_next() if self.site.config.show_promises else ()
 
-    def tag_pages(self) -> Iterator[Page]:
-        tags = tuple(
-            TagView(
-                t.name,
-                self.urls.path(f"tags/{t.slug}/"),
-                tuple(self.views.post(k) for k in t.posts),
-            )
-            for t in self.site.tags
-        )
-        yield self.page("tags.html", self.meta("Tags", "tags/"), tags=tags)
-        for tag, view in zip(self.site.tags, tags, strict=True):
-            yield self.page(
-                "tag.html", self.meta(f"Tagged “{tag.name}”", f"tags/{tag.slug}/"), tag=view
+    def tag_view(self, tag: Tag) -> TagView:
+        def make() -> TagView:
+            return TagView(
+                tag.name,
+                self.urls.path(f"tags/{tag.slug}/"),
+                tuple(self.views.post(k) for k in tag.posts),
             )
 
+        return self.views.container("tag", (tag.slug, tag.name), tag.posts, make)
+
+    def tags_page(self) -> Page:
+        tags = tuple(self.tag_view(t) for t in self.site.tags)
+        return self.page("tags.html", self.meta("Tags", "tags/"), tags=tags)
+
+    def _tag_index(self) -> dict[str, int]:
+        if self._tags_by_slug is None:
+            self._tags_by_slug = {tag.slug: i for i, tag in enumerate(self.site.tags)}
+        return self._tags_by_slug
+
+    def tag_page(self, slug: str) -> Page:
+        tag = self.site.tags[self._tag_index()[slug]]
+        return self.page(
+            "tag.html",
+            self.meta(f"Tagged “{tag.name}”", f"tags/{tag.slug}/"),
+            tag=self.tag_view(tag),
+        )
+
     def archive_page(self) -> Page:
-        groups: list[YearGroup] = []
-        posts = [self.views.post(k) for k in self.site.order]
-        for year, in_year in groupby(posts, key=lambda p: p.year):
-            months = tuple(
-                MonthGroup(f"{first:%B}", tuple(items)) for first, items in _by_month(list(in_year))
-            )
-            groups.append(YearGroup(year, self.urls.path(f"{year}/"), months))
-        return self.page("archive.html", self.meta("Archive", "archive/"), years=tuple(groups))
+        groups = tuple(
+            self.views.container("archive", y.year, y.posts, partial(self.archive_year, y))
+            for y in self.site.years
+            if y.posts
+        )
+        return self.page("archive.html", self.meta("Archive", "archive/"), years=groups)
+
+    def archive_year(self, year: Year) -> YearGroup:
+        posts = [self.views.post(k) for k in year.posts]
+        months = tuple(MonthGroup(f"{first:%B}", tuple(items)) for first, items in _by_month(posts))
+        return YearGroup(year.year, self.urls.path(f"{year.year}/"), months)
 
     def search_page(self) -> Page:
         search = SearchView(self.urls.path(SEARCH_INDEX), self.urls.path(SEARCH_SCRIPT))
@@ -318,6 +436,27 @@ class Planner:
 
     def not_found_page(self) -> Page:
         return self.page("404.html", self.meta("Page not found", "404.html"))
+
+    def site_feed(self) -> Page:
+        return self.feed_page("feed.xml", self.site.config.title, "", self.site.order)
+
+    def robots(self) -> Page:
+        return Page("robots.txt", "robots.txt", {"sitemap_url": self.urls.absolute("sitemap.xml")})
+
+    _single: Mapping[str, Callable[[Planner], Page]] = MappingProxyType(
+        {
+            "themes": lambda planner: planner.themes_page(),
+            "threads": lambda planner: planner.threads_page(),
+            "tags": lambda planner: planner.tags_page(),
+            "archive": lambda planner: planner.archive_page(),
+            "search page": lambda planner: planner.search_page(),
+            "404": lambda planner: planner.not_found_page(),
+            "feed": lambda planner: planner.site_feed(),
+            "sitemap": lambda planner: planner.sitemap(),
+            "robots": lambda planner: planner.robots(),
+            "search manifest": lambda planner: planner.search_manifest(),
+        }
+    )
 
     def feed_page(self, path: str, title: str, alt_path: str, keys: Sequence[str]) -> Page:
         entries = tuple(self.views.post(k) for k in keys)
@@ -329,8 +468,10 @@ class Planner:
             alt_url=self.urls.absolute(alt_path),
             updated=updated.isoformat() if updated else "1970-01-01T00:00:00+00:00",
             entries=entries,
+            full=self.site.config.feed_full_posts,
         )
-        return Page(path, "feed.xml", {"site": self.site_view, "feed": feed})
+        make = partial(_feed_chunks, self.views)
+        return Page(path, "feed.xml", {"site": self.site_view, "feed": feed}, make=make)
 
     def sitemap(self) -> Page:
         entries: list[tuple[str, str | None]] = [(self.urls.absolute(""), None)]
@@ -350,11 +491,61 @@ class Planner:
         return Page("sitemap.xml", "sitemap.xml", {"entries": tuple(entries)})
 
 
-def _search_index_bytes(views: Views, context: Mapping[str, Any]) -> Iterator[bytes]:
-    def entry(post: PostView) -> str:
-        return views.derived("search entry", post, partial(search_entry, post))
+FEED_ENTRY = "feed-entry.xml"
 
-    return search_index_chunks(context["posts"], entry=entry)
+
+def _feed_chunks(
+    views: Views, context: Mapping[str, Any], env: jinja2.Environment
+) -> Iterator[bytes]:
+    """A feed: feed.xml around its entries, each drawn by feed-entry.xml once per post view
+    and kept with it, and joined a year at a time, each year's entries kept together while
+    none of them changes: an edit in watch mode draws one entry and joins one year's."""
+    entry_template = env.get_template(FEED_ENTRY)
+    source = env.loader.get_source(env, FEED_ENTRY)[0] if env.loader is not None else ""
+    drawn = hashlib.blake2b(source.encode("utf-8"), digest_size=12).hexdigest()
+    site, feed = context["site"], context["feed"]
+
+    def drawn_with(full: bool) -> Callable[[PostView], str]:
+        return lambda post: entry_template.render(site=site, post=post, full=full)
+
+    def year_of_entries(start: int, posts: tuple[PostView, ...]) -> bytes:
+        full, summary = posts[: max(0, feed.full - start)], posts[max(0, feed.full - start) :]
+        return "".join(
+            (
+                *views.derived_each(f"feed entry {drawn}", full, drawn_with(True)),
+                *views.derived_each(f"feed summary {drawn}", summary, drawn_with(False)),
+            )
+        ).encode("utf-8")
+
+    def blocks() -> Iterator[bytes]:
+        start = 0
+        for year, in_year in groupby(feed.entries, key=lambda post: post.year):
+            posts = tuple(in_year)
+            keys = tuple(post.key for post in posts)
+            made = partial(year_of_entries, start, posts)
+            yield views.container("feed year", (feed.id, year, start, drawn), keys, made)
+            start += len(posts)
+
+    # feed.xml is drawn around a mark where its entries go, then the entries, kept as bytes,
+    # take the mark's place (a template of its own that draws feed.entries is drawn as is).
+    around = env.get_template("feed.xml").render({**context, "entries": (Markup(_MARK),)})
+    head, mark, tail = around.partition(_MARK)
+    if not mark:
+        yield around.encode("utf-8")
+        return
+    yield head.encode("utf-8")
+    yield from blocks()
+    yield tail.encode("utf-8")
+
+
+_MARK = "\0feed entries\0"  # (no template output holds a NUL character)
+
+
+def _search_index_bytes(
+    views: Views, context: Mapping[str, Any], env: jinja2.Environment
+) -> Iterator[bytes]:
+    entries = views.derived_each("search entry", context["posts"], search_entry)
+    return search_index_chunks(entries)
 
 
 def _home_path(number: int) -> str:

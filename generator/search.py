@@ -1,22 +1,34 @@
 """The search index: every post's title, URL, date, tags and plain text as compact JSON.
 
-The /search/ page loads it with a small script of the default theme (assets/search.js) and
-searches in the browser: no server, no outside service. Pure: a function of the post views,
+The index is split by year so that editing one post rewrites one small file: `search/<year>.json`
+lists that year's posts, and `search/index.json` is a manifest naming the parts, newest year
+first. The /search/ page loads them with a small script of the default theme (assets/search.js)
+and searches in the browser: no server, no outside service. Pure: a function of the post views,
 newest first, so the same journal always gives the same bytes.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from types import MappingProxyType
 from typing import Any
 
 from generator.text import html_to_text
 from generator.views import PostView
 
-SEARCH_INDEX = "search/index.json"
+SEARCH_INDEX = "search/index.json"  # the manifest: {"parts": [part URL, ...]}
 SEARCH_SCRIPT = "assets/search.js"
+
+
+def search_part(year: int) -> str:
+    """The output path of one year's part of the index."""
+    return f"search/{year}.json"
+
+
+def search_manifest(part_urls: Iterable[str]) -> bytes:
+    """The manifest's bytes: the URLs of the parts, in the order given (newest year first)."""
+    return (json.dumps({"parts": list(part_urls)}, **_JSON) + "\n").encode("utf-8")
 
 
 def post_text(content_html: str) -> str:
@@ -36,8 +48,8 @@ def index_entry(post: PostView) -> dict[str, Any]:
 
 
 def search_index(posts: Iterable[PostView]) -> bytes:
-    """The index file's bytes: a JSON list, one object per post, in the order given."""
-    return b"".join(search_index_chunks(posts))
+    """A part's bytes: a JSON list, one object per post, in the order given."""
+    return b"".join(search_index_chunks(map(search_entry, posts)))
 
 
 def search_entry(post: PostView) -> str:
@@ -45,19 +57,15 @@ def search_entry(post: PostView) -> str:
     return json.dumps(index_entry(post), **_JSON)
 
 
-def search_index_chunks(
-    posts: Iterable[PostView],
-    per_chunk: int = 256,
-    entry: Callable[[PostView], str] = search_entry,
-) -> Iterator[bytes]:
-    """The index file's bytes a few hundred posts at a time, so that the index of a large
-    journal is never all in memory (compact JSON of a list is its items joined by commas).
-    `entry` makes each post's JSON (watch mode passes one that remembers them)."""
+def search_index_chunks(entries: Iterable[str], per_chunk: int = 256) -> Iterator[bytes]:
+    """The index file's bytes from its entries (`search_entry`), a few hundred at a time, so
+    that the index of a large journal is never all in memory (compact JSON of a list is its
+    items joined by commas)."""
     yield b"["
     batch: list[str] = []
     first = True
-    for post in posts:
-        batch.append(entry(post))
+    for entry in entries:
+        batch.append(entry)
         if len(batch) == per_chunk:
             yield ("" if first else ",").encode() + ",".join(batch).encode("utf-8")
             batch, first = [], False

@@ -14,6 +14,7 @@ import os
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
+from types import MappingProxyType
 from zoneinfo import ZoneInfo
 
 from generator.load import (
@@ -120,6 +121,9 @@ class SourceMemory:
             folder = next((f for f in _folders() if _is_within(relative, f.name)), None)
             if folder is None:
                 continue  # journal.toml, templates/: the build looks at those itself
+            if self._still_there(files, folder, relative):
+                self._forget([relative])  # saved again: the listing stays as it is
+                continue
             updated = self._relisted(files, folder, relative)
             if updated is None:
                 return False
@@ -127,6 +131,13 @@ class SourceMemory:
             self._forget_within(relative)
         self.files = files
         return True
+
+    def _still_there(self, files: SourceFiles, folder: _Folder, relative: str) -> bool:
+        """True if `relative` is a listed source file that is still a plain file (an edit):
+        its folder need not be walked again."""
+        keys: tuple[str, ...] = getattr(files, _FIELDS[folder.name])
+        path = self.root / relative
+        return relative in keys and path.is_file() and not path.is_symlink()
 
     def _forget_within(self, relative: str) -> None:
         """Forget the file `relative`, or every file under it if it is (or was) a folder."""
@@ -151,8 +162,7 @@ class SourceMemory:
             found, problems = walk_files(self.root, listed, folder.skip)
         if folder.suffixes is not None:
             found = [key for key in found if key.endswith(folder.suffixes)]
-        kinds = {"content/posts": "posts", "content/themes": "themes", "content/static": "static"}
-        field = kinds[folder.name]
+        field = _FIELDS[folder.name]
         keys: tuple[str, ...] = getattr(files, field)
         kept = [p for p in files.problems if not _is_within(p.path, listed)]
         before = [k for k in keys if _is_within(k, listed)]
@@ -196,6 +206,11 @@ class SourceMemory:
                     return True
                 current = posix_parent(current)
         return any(os.path.islink(self.root / name) for name in ("content",))
+
+
+_FIELDS = MappingProxyType(
+    {"content/posts": "posts", "content/themes": "themes", "content/static": "static"}
+)  # source folder -> its field of SourceFiles
 
 
 def posix_parent(key: str) -> str:

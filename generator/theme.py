@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import jinja2
+from markupsafe import Markup
 from pygments.formatters import HtmlFormatter
 
 LIGHT_CODE_STYLE = "friendly"
@@ -36,12 +38,31 @@ class FolderLoader(jinja2.FileSystemLoader):
         return source, filename, uptodate
 
 
+FRAGMENTS = "cached"  # the templates' names of the two functions below
+FRAGMENT_LISTS = "cached_each"
+
+
+def draw_uncached(name: str, macro: Callable[..., Any], view: object, *args: object) -> Any:
+    """`cached(name, macro, view, ...)` in a template: `macro(view, ...)`, a fragment made
+    only of `view` (a post's list item, say). A build that runs again (`journal serve`)
+    binds `cached` to `Views.fragment`, which draws each fragment once per view."""
+    return macro(view, *args)
+
+
+def draw_each_uncached(
+    name: str, macro: Callable[..., Any], views: Iterable[object], *args: object
+) -> Markup:
+    """`cached_each(name, macro, views, ...)` in a template: `cached` for each of `views`,
+    joined (a long list in one call)."""
+    return Markup("").join(macro(view, *args) for view in views)
+
+
 def make_environment(journal_templates: Path | None) -> jinja2.Environment:
     """Templates from the journal's templates/ first, then the built-in theme, file by file."""
     folders = [str(builtin_templates())]
     if journal_templates is not None and journal_templates.is_dir():
         folders.insert(0, str(journal_templates))
-    return jinja2.Environment(
+    env = jinja2.Environment(
         loader=jinja2.ChoiceLoader([FolderLoader(folder) for folder in folders]),
         autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=True),
         undefined=jinja2.StrictUndefined,
@@ -49,6 +70,9 @@ def make_environment(journal_templates: Path | None) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    env.globals[FRAGMENTS] = draw_uncached
+    env.globals[FRAGMENT_LISTS] = draw_each_uncached
+    return env
 
 
 def code_css() -> str:

@@ -6,19 +6,21 @@ Templates only print these; they never query the graph.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import Any, TypeVar, cast
 from urllib.parse import quote
 
-from markupsafe import escape
+from markupsafe import Markup, escape
 
 from generator.markup import Rendered, reading_minutes
 from generator.site import Site, Year
 from generator.text import html_to_text
 
 T = TypeVar("T")
+V = TypeVar("V")
 
 
 @dataclass(frozen=True)
@@ -181,6 +183,8 @@ class Views:
         self._inputs_of: dict[str, tuple[object, ...]] = {}
         self._remember = remember  # keep `derived` values, for a later build to take over
         self._derived: dict[tuple[str, int], tuple[object, Any]] = {}
+        # Views made of many posts' views (a year's posts, a tag's): (name, arg) -> (keys, view)
+        self._containers: dict[tuple[str, object], tuple[tuple[str, ...], Any]] = {}
 
     def site_view(self) -> SiteView:
         config = self.site.config
@@ -219,6 +223,35 @@ class Views:
             found = self._posts[key] = self._reused(key) or self._make_post(key)
         return found
 
+    def take_over(self, previous: Views, except_for: set[str]) -> None:
+        """Start from every view `previous` made, but those of `except_for` (which are made
+        again, or taken over by `post` if their inputs are the same): watch mode, when the
+        site's structure did not change and only a few posts did."""
+        self.urls = previous.urls
+        self._posts = {k: v for k, v in previous._posts.items() if k not in except_for}
+        self._inputs_of = {k: v for k, v in previous._inputs_of.items() if k not in except_for}
+        self._derived = previous._derived  # (each value is checked against its view)
+        self._containers = {
+            name: made
+            for name, made in previous._containers.items()
+            if except_for.isdisjoint(made[0])
+        }
+
+    def container(self, name: str, arg: object, keys: tuple[str, ...], make: Callable[[], T]) -> T:
+        """A view made of the views of `keys` (and of the site's structure), made once: watch
+        mode takes it over, the same object, while none of those posts changes; templates
+        can then keep what they drew from it (`cached`)."""
+        found = self._containers.get((name, arg))
+        if found is None or found[0] != keys:
+            found = (keys, make())
+            if self._remember:  # (a build that will not run again needs each only once)
+                self._containers[(name, arg)] = found
+        return cast(T, found[1])
+
+    def known(self, key: str) -> PostView | None:
+        """The view of a post if it was made (or taken over) already."""
+        return self._posts.get(key)
+
     def derived(self, name: str, view: object, make: Callable[[], T]) -> T:
         """A value made from one view (its search entry, ...), made once per view object: a
         later build that takes the view over takes the value over too. Only Views made to
@@ -233,6 +266,38 @@ class Views:
                 return cast(T, found[1])
             self._derived[key] = found
         return cast(T, found[1])
+
+    def derived_each(self, name: str, items: Iterable[V], make: Callable[[V], T]) -> list[T]:
+        """`derived(name, item, partial(make, item))` for each item (in one loop: lists of
+        thousands of posts are made of these)."""
+        mine = self._derived
+        theirs = self._reuse._derived if self._reuse is not None else {}
+        remember = self._remember
+        found: list[T] = []
+        for item in items:
+            key = (name, id(item))
+            known = mine.get(key)
+            if known is None or known[0] is not item:
+                known = theirs.get(key)
+                if known is None or known[0] is not item:
+                    known = (item, make(item))
+                if remember:
+                    mine[key] = known
+            found.append(cast(T, known[1]))
+        return found
+
+    def fragment(self, name: str, macro: Callable[..., Any], view: object, *args: object) -> Any:
+        """`cached(name, macro, view, ...)` in templates: what `macro(view, ...)` drew the
+        first time, for as long as the view lives (see theme.draw_uncached)."""
+        return self.derived(f"fragment {name} {args!r}", view, partial(macro, view, *args))
+
+    def fragments(
+        self, name: str, macro: Callable[..., Any], views: Iterable[object], *args: object
+    ) -> Markup:
+        """`cached_each(name, macro, views, ...)` in templates: `cached` for each view, joined
+        (see theme.draw_each_uncached)."""
+        drawn = self.derived_each(f"fragment {name} {args!r}", views, lambda v: macro(v, *args))
+        return Markup("").join(drawn)
 
     def _reused(self, key: str) -> PostView | None:
         """The previous build's view of this post, if it was made from the same inputs."""
@@ -314,6 +379,9 @@ class Views:
         return NextView(title, self.urls.path(path), self.urls.absolute(path))
 
     def year(self, year: Year) -> YearView:
+        return self.container("year", year.year, year.posts, partial(self._make_year, year))
+
+    def _make_year(self, year: Year) -> YearView:
         intro = ""
         if year.theme is not None:
             intro = self.rendered.get(year.theme.key, Rendered("", "", 0)).html

@@ -96,6 +96,13 @@ def xml_links(data: bytes, url: str) -> list[str]:
     return found
 
 
+def json_links(data: Any) -> list[str]:
+    """The links of a search index file: a manifest's parts, or a part's post URLs."""
+    if isinstance(data, dict):
+        return list(data["parts"])
+    return [entry["url"] for entry in data]
+
+
 @dataclass
 class CrawlResult:
     visited: dict[str, int] = field(default_factory=dict)  # URL -> HTTP status
@@ -150,7 +157,7 @@ def crawl(start: str, public_base: str, extra: tuple[str, ...] = ()) -> CrawlRes
             lines = body.decode("utf-8").splitlines()
             links = [line.split(":", 1)[1].strip() for line in lines if line.startswith("Sitemap:")]
         elif url.endswith(".json"):
-            links = [urljoin(url, entry["url"]) for entry in json.loads(body)]
+            links = [urljoin(url, link) for link in json_links(json.loads(body))]
         queue.extend((link, url) for link in links if not link.startswith(("mailto:", "data:")))
     for page, fragment, found_on in fragments:
         if page in ids and fragment not in ids[page]:

@@ -132,3 +132,11 @@ def test_base_url_override() -> None:
     assert with_base_url(config, None) is config
     with pytest.raises(ValueError, match="absolute http"):
         with_base_url(config, "nowhere")
+
+
+def test_feed_full_posts_cannot_be_negative(tmp_path: Path) -> None:
+    config, problems = loaded(tmp_path, 'title = "ok"\nfeed_full_posts = -1\n')
+    assert problems == [
+        "journal.toml:2: error: `feed_full_posts` must be 0 (summaries only) or more"
+    ]
+    assert config.feed_full_posts == Config().feed_full_posts == 20

@@ -113,3 +113,40 @@ def test_feed_of_an_empty_journal_is_valid(tmp_path: Path) -> None:
     assert not parsed.bozo
     assert parsed.entries == []
     assert parsed.feed.updated == "1970-01-01T00:00:00+00:00"  # fixed, never the clock
+
+
+def test_only_the_newest_posts_are_in_full(tmp_path: Path) -> None:
+    """`feed_full_posts`: every post is in the feed; the newest N carry their whole text,
+    the older ones their summary (and link), in the site's feed and in each year's."""
+    root = make_journal(tmp_path, JOURNAL, CONFIG + "feed_full_posts = 1\n")
+    result = build_journal(root, write=False)
+    for path in ("feed.xml", "2024/feed.xml"):
+        parsed = feed(dict(result.files), path)
+        assert [e.title for e in parsed.entries] == ["Newest", "Mid", "Old"]
+        assert [len(e.get("content", ())) for e in parsed.entries] == [1, 0, 0], path
+        assert all(e.summary for e in parsed.entries)
+        assert "Middle with a" in parsed.entries[1].summary
+
+
+def test_summaries_only(tmp_path: Path) -> None:
+    root = make_journal(tmp_path, JOURNAL, CONFIG + "feed_full_posts = 0\n")
+    parsed = feed(dict(build_journal(root, write=False).files), "feed.xml")
+    assert len(parsed.entries) == 3
+    assert not any("content" in e for e in parsed.entries)
+
+
+def test_a_journal_can_draw_its_own_feed_and_entries(tmp_path: Path) -> None:
+    """templates/feed-entry.xml draws each entry; a feed.xml of a journal's own that draws
+    `feed.entries` itself (and ignores `entries`) works too."""
+    own_entry = "  <entry><title>[{{ post.title }}]</title><id>{{ post.abs_url }}</id></entry>\n"
+    root = make_journal(tmp_path, {**JOURNAL, "templates/feed-entry.xml": own_entry}, CONFIG)
+    parsed = feedparser.parse(build_journal(root, write=False).files["feed.xml"])
+    assert [e.title for e in parsed.entries] == ["[Newest]", "[Mid]", "[Old]"]
+    own_feed = (
+        '<?xml version="1.0" encoding="utf-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom">'
+        "<title>{{ feed.title }}</title>{% for post in feed.entries %}<entry><title>"
+        "{{ post.title }}!</title></entry>{% endfor %}</feed>\n"
+    )
+    (root / "templates/feed.xml").write_text(own_feed, encoding="utf-8")
+    parsed = feedparser.parse(build_journal(root, write=False).files["feed.xml"])
+    assert [e.title for e in parsed.entries] == ["Newest!", "Mid!", "Old!"]

@@ -338,6 +338,85 @@ def test_an_edit_rewrites_only_the_pages_that_show_it(tmp_path: Path) -> None:
     assert result.figures["pages rendered"] < len(before) / 2
 
 
+def start_larger(tmp_path: Path, seed: int) -> tuple[Journal, Builder, Path]:
+    """`start` with 40 posts: enough pages for a short plan to be told from a full one."""
+    journal, builder, output = start(tmp_path, seed)
+    for _ in range(28):
+        journal.add_post()
+    assert builder.build().ok
+    return journal, builder, output
+
+
+CONTENT_EDITS = ("edit_body", "change_title", "edit_body", "keep_a_promise", "editor_noise")
+
+
+@pytest.mark.parametrize("seed", [4, 5])
+def test_content_edits_plan_only_the_pages_that_show_them(tmp_path: Path, seed: int) -> None:
+    """Edits of a post's title or text leave the site's structure as it was: the build plans
+    only the pages that show the post (and the few that show every post), and the site is
+    still the one a clean build makes."""
+    journal, builder, output = start_larger(tmp_path, seed)
+    pages = len(site_files(output)) - sum(1 for p in site_files(output) if p.startswith("assets"))
+    short = 0
+    for step in range(12):
+        edit = getattr(journal, journal.rng.choice(CONTENT_EDITS))
+        changed = edit()
+        result = builder.build(changed=changed)
+        assert compare(result, journal.root, output, tmp_path / "clean", f"{step}: {edit}")
+        planned = result.figures["pages planned"]
+        short += planned < pages / 3
+        if edit.__name__ == "edit_body":
+            assert planned < pages / 3, f"{step}: {planned} of {pages} pages planned"
+    assert short >= 6
+
+
+def test_a_kept_page_changed_on_disk_is_made_again(tmp_path: Path) -> None:
+    """A short plan keeps the pages it does not make only if their files are still as the
+    last build wrote them."""
+    journal, builder, output = start_larger(tmp_path, 6)
+    assert builder.build(changed={journal.root / "content/posts"}).ok
+    edited = journal.edit_body()
+    other = next(
+        p for p in sorted(output.glob("20*/*/index.html")) if p.parent.name not in str(edited)
+    )
+    other.write_text("tampered", encoding="utf-8")
+    result = builder.build(changed=edited)
+    assert result.figures["pages planned"] < 20
+    assert compare(result, journal.root, output, tmp_path / "clean", "tampered")
+
+
+def test_a_new_title_reaches_every_page_that_names_the_post(tmp_path: Path) -> None:
+    """A title shows on other posts' pages through their neighbours, "on this day" lists,
+    threads and promises: after a short plan each of them is as a clean build makes it."""
+    files = {
+        "content/posts/a.md": post_text("2023-06-01", "Written first.\n", title="First"),
+        "content/posts/x.md": post_text("2023-12-01", "Between.\n\nNext: Third\n", title="X"),
+        "content/posts/b.md": post_text("2024-06-01", "A year on.\n\nNext: Nope\n", title="Second"),
+        "content/posts/c.md": post_text("2024-08-01", "Later.\n", title="Third"),
+    }
+    files.update(
+        {
+            f"content/posts/filler-{n}.md": post_text(f"2022-0{1 + n % 8}-1{n % 9}", "Filler.\n")
+            for n in range(12)
+        }
+    )
+    root = make_journal(tmp_path, files)
+    output = tmp_path / "watched"
+    builder = Builder(Request(root, output, OPTIONS))
+    assert builder.build().ok
+    for path, old, new in (
+        ("a.md", "title: First", "title: Renamed first"),
+        ("b.md", "title: Second", "title: Renamed second"),
+        ("c.md", "title: Third", "title: Renamed third"),
+    ):
+        source = root / "content/posts" / path
+        source.write_text(source.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+        result = builder.build(changed={source})
+        assert compare(result, root, output, tmp_path / "clean", path)
+    second = (output / "2024/b/index.html").read_text(encoding="utf-8")
+    assert "Renamed first" in second  # on this day
+
+
 def test_nothing_changed_nothing_rendered(tmp_path: Path) -> None:
     journal, builder, output = start(tmp_path, 8)
     result = builder.build(changed=set())

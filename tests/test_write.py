@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -10,7 +11,17 @@ from pathlib import Path
 import pytest
 from conftest import build_journal, make_journal, post_text, tree_digest
 
-from generator.write import MANIFEST, output_problems, read_manifest, safe_target, write_site
+from generator.write import (
+    MANIFEST,
+    SiteWriter,
+    WriterMemory,
+    manifest_text,
+    output_problems,
+    read_manifest,
+    safe_target,
+    save_manifest,
+    write_site,
+)
 
 OLD = 1_000_000_000 * 10**9  # an mtime in 2001, in nanoseconds
 
@@ -224,3 +235,138 @@ def test_a_build_that_cannot_write_reports_it(tmp_path: Path) -> None:
     (problem,) = [p for p in result.problems if p.level == "error"]
     assert str(problem).startswith("output:1: error: cannot write the site into output: ")
     assert tree_digest(root / "output") == before
+
+
+# ---------------------------------------------------------------- what a writer remembers
+
+
+def write_remembering(
+    out: Path, files: dict[str, bytes], known: WriterMemory | None = None
+) -> WriterMemory:
+    """One build through SiteWriter, as `journal serve` does it; what it leaves the next."""
+    writer = SiteWriter(out, files, known=known)
+    for path in sorted(files):
+        writer.put(path, files[path])
+    writer.commit()
+    assert writer.saved is not None
+    return writer.saved
+
+
+def settle(folder: Path) -> None:
+    """Date every folder under `folder` (and itself) long ago, as folders left alone are."""
+    for path in [folder, *sorted(p for p in folder.rglob("*") if p.is_dir())]:
+        if not path.is_symlink():
+            os.utime(path, ns=(OLD, OLD))
+
+
+SITE = {"index.html": b"home", "2024/a/index.html": b"a", "2024/b/index.html": b"b"}
+
+
+def test_a_folder_replaced_by_a_symlink_between_two_builds_is_refused(tmp_path: Path) -> None:
+    out, outside = tmp_path / "out", tmp_path / "elsewhere"
+    outside.mkdir()
+    first = write_remembering(out, SITE)
+    settle(out)
+    second = write_remembering(out, SITE, known=first)
+    assert "2024" in second.folders  # its sub-folders were seen plain: not looked at again
+    # Move a post's folder out, leave a symlink to it, and put back the folder's mtime: the
+    # file there is the same, so only the folder check can see it.
+    os.rename(out / "2024/a", outside / "a")
+    os.symlink(outside / "a", out / "2024/a")
+    os.utime(out / "2024", ns=(OLD, OLD))
+    before, before_outside = tree_digest(out), tree_digest(outside)
+    with pytest.raises(ValueError, match=r"'2024/a/index\.html' leads out of"):
+        write_remembering(out, {**SITE, "2024/a/index.html": b"new"}, known=second)
+    with pytest.raises(ValueError, match="leads out of"):
+        write_remembering(out, SITE, known=second)
+    assert tree_digest(out) == before
+    assert tree_digest(outside) == before_outside
+
+
+def test_a_new_path_under_a_remembered_folder_is_checked(tmp_path: Path) -> None:
+    out, outside = tmp_path / "out", tmp_path / "elsewhere"
+    outside.mkdir()
+    first = write_remembering(out, SITE)
+    os.symlink(outside, out / "2024/c")  # there before the folder is remembered
+    settle(out)
+    second = write_remembering(out, SITE, known=first)
+    assert "2024" in second.folders
+    with pytest.raises(ValueError, match=r"'2024/c/index\.html' leads out of"):
+        write_remembering(out, {**SITE, "2024/c/index.html": b"c"}, known=second)
+    assert list(outside.iterdir()) == []
+
+
+def test_remembered_folders_are_not_listed_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "out"
+    files = {**SITE, **{f"2024/{n}/index.html": b"p" for n in "cdefgh"}}
+    first = write_remembering(out, files)
+    settle(out)
+    files["index.html"] = b"home, changed"  # the output folder changes, 2024 does not
+    second = write_remembering(out, files, known=first)
+    looked_at: list[str] = []
+    scandir, lstat = os.scandir, os.lstat
+    monkeypatch.setattr(os, "scandir", lambda p: looked_at.append(str(p)) or scandir(p))
+    monkeypatch.setattr(os, "lstat", lambda p: looked_at.append(str(p)) or lstat(p))
+    SiteWriter(out, files, known=second)
+    assert str(out) in looked_at  # the output changed: its sub-folders are looked at again
+    assert not [p for p in looked_at if p.startswith(str(out / "2024"))]
+
+
+def test_a_memory_of_another_output_folder_is_not_used(tmp_path: Path) -> None:
+    memory = write_remembering(tmp_path / "one", SITE)
+    write_remembering(tmp_path / "two", {"index.html": b"two"}, known=memory)
+    assert sorted(tree_digest(tmp_path / "two")) == [MANIFEST, "index.html"]
+    assert (tmp_path / "two/index.html").read_bytes() == b"two"
+    assert set(read_manifest(tmp_path / "two")) == {"index.html"}
+    assert (tmp_path / "one/2024/a/index.html").read_bytes() == b"a"
+
+
+def reference_manifest(out: Path, files: dict[str, bytes], unfinished: bool = False) -> bytes:
+    """The manifest for `files` as they are in `out`, in one json.dumps."""
+    entries = {
+        path: {
+            "sha256": hashlib.sha256(files[path]).hexdigest(),
+            "size": len(files[path]),
+            "mtime_ns": (out / path).stat().st_mtime_ns,
+        }
+        for path in sorted(files)
+    }
+    data: dict[str, object] = {"version": 1, "files": entries}
+    if unfinished:
+        data["unfinished"] = True
+    return (json.dumps(data, separators=(",", ":"), ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def test_the_manifest_saved_again_is_what_json_dumps_writes(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    steps: list[dict[str, bytes]] = [
+        SITE,
+        {**SITE, "2024/a/index.html": b"changed"},  # one entry changes
+        {**SITE, 'été/"quoted"\t/index.html': b"new", "tags/x.html": b"x"},  # new paths
+        {"index.html": b"home", "tags/x.html": b"y"},  # paths gone, one changed
+        {"index.html": b"home", "tags/x.html": b"y"},  # nothing changed
+    ]
+    memory = None
+    for files in steps:
+        memory = write_remembering(out, files, known=memory)
+        assert (out / MANIFEST).read_bytes() == reference_manifest(out, files)
+    assert memory is not None and memory.text is not None
+    save_manifest(out, manifest_text(read_manifest(out), memory.text), unfinished=True)
+    assert (out / MANIFEST).read_bytes() == reference_manifest(out, steps[-1], unfinished=True)
+
+
+def test_keep_all_keeps_only_the_files_the_manifest_vouches_for(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    files = {"a.html": b"a", "b.html": b"b", "c.html": b"c", "d.html": b"d"}
+    write_site(out, files)
+    sha = {name: hashlib.sha256(data).hexdigest() for name, data in files.items()}
+    (out / "b.html").write_bytes(b"B")  # edited by hand
+    (out / "c.html").unlink()  # deleted
+    writer = SiteWriter(out, [*files, "new.html"])
+    wanted = [(name, sha[name]) for name in files] + [("new.html", sha["a.html"])]
+    wanted[3] = ("d.html", sha["a.html"])  # the manifest says d holds other bytes
+    assert writer.keep_all(wanted) == ["b.html", "c.html", "d.html", "new.html"]
+    assert writer.unchanged == 1 and set(writer.current) == {"a.html"}
+    writer.abort()

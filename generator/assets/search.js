@@ -1,6 +1,7 @@
-/* Search for the journal's /search/ page: loads search/index.json once, searches in the
-   browser. Every word typed must appear in a post's title, tags or text; accents and case do
-   not matter. Results show the title, the date and a snippet around the first match. */
+/* Search for the journal's /search/ page: on the first search, loads search/index.json (a
+   manifest naming one part per year, newest first) and then every part at once, and searches
+   in the browser. Every word typed must appear in a post's title, tags or text; accents and
+   case do not matter. Results show the title, the date and a snippet around the first match. */
 (function () {
   "use strict";
 
@@ -21,16 +22,24 @@
     return text.normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
   }
 
+  function getJson(url) {
+    return fetch(url).then(function (response) {
+      if (!response.ok) {
+        throw new Error("HTTP " + response.status);
+      }
+      return response.json();
+    });
+  }
+
+  /* Every post of every part, in the manifest's order (newest year first). */
   function load() {
     if (loading === null) {
-      loading = fetch(indexUrl)
-        .then(function (response) {
-          if (!response.ok) {
-            throw new Error("HTTP " + response.status);
-          }
-          return response.json();
+      loading = getJson(indexUrl)
+        .then(function (manifest) {
+          return Promise.all(manifest.parts.map(getJson));
         })
-        .then(function (entries) {
+        .then(function (parts) {
+          var entries = [].concat.apply([], parts);
           return entries.map(function (entry, order) {
             return {
               entry: entry,

@@ -1,0 +1,158 @@
+"""Watch mode's planning: after an edit, make again only the pages that show what changed.
+
+A full plan (`plan_fully`) makes every page and remembers, for each post, the recipes
+(`render.Recipe`) whose pages show it, and the recipes that show every post (the feed, the
+archive...). After an edit that leaves the site's structure as it was (`same_structure`: the
+same posts in the same order, with the same URLs, dates, tags, years, themes and promises),
+`plan_again` works out which posts' views changed and makes only the recipes that show one
+of them; every other page is the same as last time. Any other edit gets a full plan.
+
+Either way the pages made are those a full plan would make, byte for byte
+(tests/test_incremental.py compares the output with a clean build after random edits).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+
+from generator.markup import Rendered
+from generator.render import Page, Planner, Recipe
+from generator.site import Site
+from generator.views import Views
+
+
+@dataclass(frozen=True)
+class PlanMemory:
+    """What a plan leaves for the next one."""
+
+    site: Site
+    views: Views
+    planner: Planner
+    recipes: tuple[Recipe, ...]  # in output order
+    paths: Mapping[Recipe, tuple[str, ...]]  # the files each recipe makes
+    readers: Mapping[str, tuple[Recipe, ...]]  # post key -> the recipes that show it
+    everything: frozenset[Recipe]  # recipes that show every post
+    made_by: Mapping[str, Recipe]  # every file, in output order -> its recipe
+    order: Mapping[Recipe, int]  # each recipe's place in `recipes`
+
+
+@dataclass(frozen=True)
+class Plan:
+    pages: list[Page]  # the pages to make (all of them, or those that may have changed)
+    kept: Mapping[str, Recipe]  # the files left as the last plan made them, and their recipe
+    memory: PlanMemory | None  # None for a build that will not run again
+
+
+def plan_fully(site: Site, rendered: Mapping[str, Rendered], reuse: Views | None) -> Plan:
+    """Every page, and what a later `plan_again` needs."""
+    views = Views(site, rendered, reuse, remember=True)
+    planner = Planner(site, views)
+    pages: list[Page] = []
+    paths: dict[Recipe, tuple[str, ...]] = {}
+    readers: dict[str, list[Recipe]] = defaultdict(list)
+    everything: set[Recipe] = set()
+    for recipe in planner.recipes():
+        made = list(planner.make(recipe))
+        pages.extend(made)
+        paths[recipe] = tuple(page.path for page in made)
+        shows = planner.shows(recipe)
+        if shows is None:
+            everything.add(recipe)
+            continue
+        for key in shows:
+            readers[key].append(recipe)
+    memory = PlanMemory(
+        site=site,
+        views=views,
+        planner=planner,
+        recipes=tuple(paths),
+        paths=paths,
+        readers={key: tuple(found) for key, found in readers.items()},
+        everything=frozenset(everything),
+        made_by={path: recipe for recipe, made in paths.items() for path in made},
+        order={recipe: number for number, recipe in enumerate(paths)},
+    )
+    return Plan(pages, {}, memory)
+
+
+def plan_again(memory: PlanMemory, site: Site, rendered: Mapping[str, Rendered]) -> Plan | None:
+    """The pages that may differ from the last plan's, or None when the site's structure
+    changed (then only a full plan will do)."""
+    before = memory.site
+    changed = changed_posts(before, site, memory.views.rendered, rendered)
+    if not same_structure(before, site, changed):
+        return None
+    near = neighbourhood(site, changed)
+    views = Views(site, rendered, memory.views, remember=True)
+    views.take_over(memory.views, near)
+    touched = changed | {key for key in near if views.post(key) is not memory.views.known(key)}
+    clean_years = frozenset(y.year for y in site.years) - {
+        site.local_date(key).year for key in touched
+    }
+    planner = Planner(site, views, like=memory.planner, clean_years=clean_years)
+    wanted = set(memory.everything) if touched else set()
+    for key in touched:
+        wanted.update(memory.readers.get(key, ()))
+    pages: list[Page] = []
+    kept = dict(memory.made_by)
+    for recipe in sorted(wanted, key=memory.order.__getitem__):
+        pages.extend(planner.make(recipe))
+        for path in memory.paths[recipe]:
+            del kept[path]
+    return Plan(pages, kept, replace(memory, site=site, views=views, planner=planner))
+
+
+def changed_posts(
+    before: Site,
+    after: Site,
+    rendered_before: Mapping[str, Rendered],
+    rendered_after: Mapping[str, Rendered],
+) -> set[str]:
+    """The published posts whose record or rendering is not what it was (posts that came or
+    went are left to `same_structure`, which then says no)."""
+    found = set()
+    old_posts = before.posts
+    for key, post in after.posts.items():
+        old = old_posts.get(key)
+        if old is not post and old != post:
+            found.add(key)
+            continue
+        was, now = rendered_before.get(key), rendered_after.get(key)
+        if was is not now and was != now:
+            found.add(key)
+    return found
+
+
+def same_structure(before: Site, after: Site, changed: Iterable[str]) -> bool:
+    """True when both sites have the same pages, each showing the same posts: only the
+    titles, text and summaries of the `changed` posts differ."""
+    if before.config != after.config or before.order != after.order:
+        return False
+    for key in changed:
+        old, new = before.posts[key], after.posts[key]
+        if (old.date, old.slug, old.tags, old.draft) != (new.date, new.slug, new.tags, new.draft):
+            return False
+    return (
+        before.urls == after.urls
+        and before.years == after.years
+        and before.tags == after.tags
+        and before.chains == after.chains
+    )
+
+
+def neighbourhood(site: Site, keys: Iterable[str]) -> set[str]:
+    """The posts whose views show one of `keys` (its title in a link): the posts themselves,
+    their neighbours in time, the posts whose promise they keep, and the one they promise."""
+    near: set[str] = set()
+    for key in keys:
+        near.add(key)
+        for other in (site.newer.get(key), site.older.get(key)):
+            if other is not None:
+                near.add(other)
+        chain = site.chains.get(key)
+        if chain is not None and chain.target is not None:
+            near.add(chain.target)
+        near.update(site.backlinks.get(key, ()))
+    return near
