@@ -12,7 +12,7 @@ measures, as whole processes (the real commands, in subprocesses), the median of
 * one-post edit: `journal serve` runs; a post's title is changed (saved atomically) and the
   time is taken until every file that showed the old title (its page, the home page that
   lists it, its year, tags, feeds, neighbours, archive, search index, ...) shows the new one.
-  The watcher's 100 ms quiet period is included; the rebuild's own time, as `journal serve`
+  The watcher's 30 ms quiet period is included; the rebuild's own time, as `journal serve`
   prints it, is shown beside it;
 * peak memory: the largest resident set of the cold build's processes (`wait4`), in MiB;
 * the sum of our own stages, each measured alone in one process (reading, Markdown on every

@@ -12,7 +12,7 @@ measures the time until
 * the post's page in the preview folder holds the new paragraph (file), and
 * headless Chromium, showing that page and left alone, shows it (browser: the live reload).
 
-The times include the watcher's 100 ms quiet period. It prints the median of the edits, with
+The times include the watcher's 30 ms quiet period. It prints the median of the edits, with
 the fastest and slowest, in milliseconds. Only copies are edited; nothing in the journals named
 on the command line changes.
 """
@@ -318,7 +318,7 @@ def table(figures: Sequence[Figures], edits: int) -> str:
     ]
     widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
     lines = [
-        f"Median of {edits} edits in ms (fastest-slowest); the watcher waits 100 ms of quiet.",
+        f"Median of {edits} edits in ms (fastest-slowest); the watcher waits 30 ms of quiet.",
         "  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)),
     ]
     for row in rows:

@@ -51,7 +51,7 @@ from generator.parallel import render_texts
 from generator.problems import Problem, error, has_errors
 from generator.render import Page, Planner, Recipe, page_chunks, page_problem
 from generator.replan import Plan, PlanMemory, plan_again, plan_fully
-from generator.site import Site, build_site, is_published
+from generator.site import Site, SiteMemo, build_site, is_published
 from generator.sources import SourceMemory
 from generator.theme import (
     FRAGMENT_LISTS,
@@ -259,6 +259,8 @@ class Builder:
         self._outputs: dict[str, _Output] = {}
         self._fingerprints = Fingerprinter()
         self._horizon: datetime | None = None  # when a post dated later gets published
+        # What the last build_site worked out, for the next one to take over (watch mode).
+        self._site_memo = SiteMemo() if again else None
         # The last written build's plan: its views are taken over where they did not change,
         # and only the pages that show a changed post are made again.
         self._plan: PlanMemory | None = None
@@ -330,7 +332,9 @@ class Builder:
         clock.count("files read", self._sources.read)
         clock.lap("load")
         self._horizon = publish_horizon(journal.posts, request.options)
-        site = build_site(journal.posts, journal.themes, config, request.options)
+        site = build_site(
+            journal.posts, journal.themes, config, request.options, memo=self._site_memo
+        )
         problems.extend(site.problems)
         clock.lap("site")
         texts = markdown_sources(site, journal)

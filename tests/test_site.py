@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import random
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -11,7 +13,7 @@ from conftest import NOW, OPTIONS
 
 from generator.config import BuildOptions, Config
 from generator.load import Post, Promise, Theme
-from generator.site import Chain, Site, build_site
+from generator.site import Chain, Site, SiteMemo, build_site
 from generator.text import slugify
 
 CONFIG = Config(base_url="https://example.org/")
@@ -377,3 +379,125 @@ def test_problems_are_sorted_and_all_reported() -> None:
         (key("m"), "error"),
         (key("z"), "error"),
     ]
+
+
+# ---------------------------------------------------------------- a memo kept between builds
+
+
+def same_site(site: Site, fresh: Site) -> None:
+    """The two sites are the same in every field and order, and give the same dates."""
+    assert site == fresh
+    for name in ("posts", "urls", "post_tags", "newer", "older", "chains", "backlinks"):
+        assert list(getattr(site, name).items()) == list(getattr(fresh, name).items()), name
+    for key_ in fresh.order:
+        assert site.posts[key_] is fresh.posts[key_]
+        assert site.local_date(key_) == fresh.local_date(key_)
+        assert site.local_date(key_).tzinfo is fresh.local_date(key_).tzinfo
+        assert site.year_of(key_) == fresh.year_of(key_)
+
+
+def journal_posts() -> list[Post]:
+    titles = ["Courage", "Craft", "Rest", "Café", "Rivers", "Lamps", "Windows", "Maps"]
+    tags = [("Writing",), ("writing", "Life"), ("C++", "Café"), ("cafe",), (), ("🎉", "LIFE")]
+    return [
+        post(
+            f"{2022 + n % 3}/p{n}",
+            f"{2022 + n % 3}-0{1 + n % 9}-1{n % 10}T23:30:00+00:00",
+            titles[n % len(titles)] + ("" if n < len(titles) else f" {n}"),
+            next=titles[(n * 3) % len(titles)] if n % 3 else None,
+            tags=tags[n % len(tags)],
+            draft=n % 11 == 0,
+        )
+        for n in range(24)
+    ]
+
+
+def edited(posts: list[Post], themes: list[Theme], rng: random.Random) -> list[Theme]:
+    """One random edit of `posts` (in place) or of the themes (returned)."""
+    i = rng.randrange(len(posts))
+    old = posts[i]
+    kind = rng.choice(
+        ["body", "title", "tags", "date", "draft", "promise", "slug", "add", "remove", "theme"]
+    )
+    if kind == "body":
+        posts[i] = replace(old, body=old.body + "More.\n", summary="Changed.")
+    elif kind == "title":
+        posts[i] = replace(old, title=rng.choice(posts).title + rng.choice(["", "!"]))
+    elif kind == "tags":
+        names = ["Writing", "writing", "Café", "cafe", "C#", "C++", "🎉", "life"]
+        posts[i] = replace(old, tags=tuple(rng.sample(names, rng.randrange(4))))
+    elif kind == "date":
+        posts[i] = replace(old, date=old.date + timedelta(hours=rng.choice([-9000, -1, 1, 30])))
+    elif kind == "draft":
+        posts[i] = replace(old, draft=not old.draft)
+    elif kind == "promise":
+        target = rng.choice(posts)
+        posts[i] = replace(
+            old,
+            promise=rng.choice(
+                [
+                    None,
+                    Promise(target.title, None, 9),
+                    Promise(target.slug, None, 9),
+                    Promise("x", "/" + target.key.split("/")[2] + f"/{target.slug}/", 9),
+                    Promise("x", target.key.rsplit("/", 1)[1], 9),
+                ]
+            ),
+        )
+    elif kind == "slug":
+        posts[i] = replace(old, slug=rng.choice(posts).slug)
+    elif kind == "add":
+        posts.insert(i, replace(old, key=old.key.replace(".md", f"-{rng.randrange(10**6)}.md")))
+    elif kind == "remove" and len(posts) > 2:
+        posts.pop(i)
+    elif kind == "theme":
+        year = rng.randrange(2021, 2026)
+        return [t for t in themes if t.year != year] + (
+            [theme(year, rng.choice(["craft", "rest"]))] if rng.random() < 0.6 else []
+        )
+    return themes
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_a_memo_kept_between_builds_gives_the_site_of_a_fresh_build(seed: int) -> None:
+    rng = random.Random(seed)
+    zone = ["UTC", "America/New_York"][seed % 2]
+    config = Config(base_url="https://example.org/journal/", timezone=zone)
+    options = BuildOptions(now=datetime(2024, 6, 1, tzinfo=UTC))
+    posts, themes = journal_posts(), [theme(2023, "craft")]
+    memo = SiteMemo()
+    for _ in range(60):
+        for _ in range(rng.choice([1, 1, 2])):
+            themes = edited(posts, themes, rng)
+        site = build_site(posts, themes, config, options, memo=memo)
+        same_site(site, build_site(posts, themes, config, options))
+
+
+def test_a_memo_follows_new_settings_and_options() -> None:
+    posts, memo = journal_posts(), SiteMemo()
+    for config, options in [
+        (CONFIG, OPTIONS),
+        (Config(base_url="https://example.org/other/", timezone="Asia/Tokyo"), OPTIONS),
+        (Config(base_url="https://example.org/other/", timezone="Asia/Tokyo"), BuildOptions()),
+        (CONFIG, BuildOptions(drafts=True)),
+    ]:
+        site = build_site(posts, (), config, options, memo=memo)
+        same_site(site, build_site(posts, (), config, options))
+
+
+def test_an_edit_of_a_posts_text_only_keeps_the_graph() -> None:
+    posts, memo = journal_posts(), SiteMemo()
+    before = build_site(posts, (), CONFIG, OPTIONS, memo=memo)
+    posts[5] = replace(posts[5], body="Other words.\n")
+    after = build_site(posts, (), CONFIG, OPTIONS, memo=memo)
+    assert after.posts[posts[5].key] is posts[5]
+    assert after.tags is before.tags and after.chains is before.chains
+    same_site(after, build_site(posts, (), CONFIG, OPTIONS))
+
+
+def test_local_dates_follow_a_site_made_with_other_posts() -> None:
+    site = site_of([post("a", "2024-12-31T23:30:00+00:00")])
+    moved = replace(site.posts[key("a")], date=datetime(2025, 1, 1, 12, tzinfo=UTC))
+    other = replace(site, posts={key("a"): moved})
+    assert site.local_date(key("a")).year == 2024
+    assert other.local_date(key("a")) == datetime(2025, 1, 1, 12, tzinfo=UTC)
