@@ -30,6 +30,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
+from typing import cast
 
 import jinja2
 
@@ -253,7 +254,8 @@ class Builder:
         self._again = again
         self._config: Config | None = None
         self._sources: SourceMemory | None = None
-        self._markdown: dict[str, tuple[str, Rendered]] = {}  # source key -> (text, rendering)
+        # Each source's Markdown and its rendering, by source key, in build order.
+        self._markdown: tuple[dict[str, str], dict[str, Rendered]] = ({}, {})
         self._env: tuple[str, jinja2.Environment] | None = None  # (templates digest, env)
         self._assets: tuple[tuple[tuple[str, int, int], ...], dict[str, bytes]] | None = None
         self._outputs: dict[str, _Output] = {}
@@ -266,6 +268,8 @@ class Builder:
         self._plan: PlanMemory | None = None
         self._plan_templates = ""  # the digest of the templates that drew its pages
         self._site_urls: tuple[Config, Urls] | None = None
+        self._source_texts: dict[str, SourceText] = {}
+        self._targets: tuple[tuple[object, ...], Targets] | None = None
         self._manifest: WriterMemory | None = None
         # The source links rewritten last time: (targets, {key: (in, source, out, problems)}).
         self._links: (
@@ -348,10 +352,10 @@ class Builder:
             self._sources = None
             sources: dict[str, SourceText] = {}
         else:
-            sources = source_texts(journal)
+            sources = self._source_texts = source_texts(journal, self._source_texts)
         rendered = self._renderings(texts, cache, full=changed is None, clock=clock, consume=light)
         clock.lap("markdown")
-        targets = link_targets(site, journal, self._urls(config))
+        targets = self._link_targets(site, journal, config)
         linked, link_problems = self._linked(rendered, sources, targets)
         if light and link_problems:
             linked, link_problems = self._relinked(rendered, linked, link_problems, targets, config)
@@ -402,6 +406,24 @@ class Builder:
             files=emitted.files if keep_files else {},
         )
 
+    def _link_targets(self, site: Site, journal: Journal, config: Config) -> Targets:
+        """`link_targets`, the same object as last time when the posts' URLs, the years and
+        the files are the same (watch mode, after a post's text or title changed)."""
+        inputs = (site.urls, site.years, journal.posts, journal.static)
+        last = self._targets
+        if last is not None and self._same_link_inputs(last[0], inputs):
+            return last[1]
+        targets = link_targets(site, journal, self._urls(config))
+        self._targets = (inputs, targets) if self._again else None
+        return targets
+
+    @staticmethod
+    def _same_link_inputs(before: tuple[object, ...], now: tuple[object, ...]) -> bool:
+        urls, years, posts, static = now
+        assert isinstance(posts, tuple)
+        same = all(a is b or a == b for a, b in zip(before[:2], (urls, years), strict=True))
+        return same and _same_keys(before[2], posts) and before[3] == static
+
     def _urls(self, config: Config) -> Urls:
         """The site's URLs, kept while the settings are the same (it remembers each URL)."""
         if self._site_urls is None or self._site_urls[0] != config:
@@ -440,9 +462,9 @@ class Builder:
         """Every rendering: remembered from the last build when its text is the same, else
         from the cache, else converted. With `consume`, `texts` is emptied, and each text
         is let go of once converted."""
-        known = self._markdown
-        order = list(texts)
-        missing = {k: t for k, t in texts.items() if k not in known or known[k][0] != t}
+        before_texts, before = self._markdown
+        missing = {k: t for k, t in texts.items() if before_texts.get(k) is not t}
+        missing = {k: t for k, t in missing.items() if before_texts.get(k) != t}
         hashes = {key: cache_key(text) for key, text in missing.items()}
         everything = len(missing) == len(texts)
         remembered = dict(texts) if self._again else {}
@@ -452,9 +474,12 @@ class Builder:
             missing, hashes, cache, self.request.workers, consume=consume
         )
         clock.count("markdown converted", converted)
-        rendered = {k: fresh[k] if k in fresh else known[k][1] for k in order}
+        if list(remembered) == list(before):  # the same sources in the same order, or none
+            rendered = {**before, **fresh}  # (a one-off build: `fresh` holds every source)
+        else:
+            rendered = {k: fresh[k] if k in fresh else before[k] for k in remembered}
         if self._again:
-            self._markdown = {key: (remembered[key], rendered[key]) for key in order}
+            self._markdown = (remembered, rendered)
         if cache is not None and full and everything:
             cache.prune_renderings(set(hashes.values()))
         return rendered
@@ -496,31 +521,28 @@ class Builder:
     ) -> tuple[dict[str, Rendered], list[Problem]]:
         """`rewrite_source_links`, done again only for renderings or sources that changed,
         or for all of them when the posts' URLs did."""
-        before = self._links if self._links is not None and self._links[0] == targets else None
-        todo = {
-            key: item
-            for key, item in rendered.items()
-            if before is None
-            or key not in before[1]
-            or before[1][key][0] is not item
-            or before[1][key][1] != sources.get(key)
-        }
+        links = self._links
+        same = links is not None and (links[0] is targets or links[0] == targets)
+        before = links[1] if links is not None and same else {}
+        memory: dict[str, tuple[Rendered, SourceText | None, Rendered, list[Problem]] | None] = {}
+        todo: dict[str, Rendered] = {}
+        for key, item in rendered.items():
+            old, source = before.get(key), sources.get(key)
+            if old is not None and old[0] is item and (old[1] is source or old[1] == source):
+                memory[key] = old
+            else:
+                memory[key] = None  # (a place kept, in order)
+                todo[key] = item
         done, problems = rewrite_source_links(todo, sources, targets)
         found: dict[str, list[Problem]] = {}
         for problem in problems:
             found.setdefault(problem.path, []).append(problem)
-        result: dict[str, Rendered] = {}
-        memory: dict[str, tuple[Rendered, SourceText | None, Rendered, list[Problem]]] = {}
-        every: list[Problem] = []
-        for key, item in rendered.items():
-            if key in done:
-                memory[key] = (item, sources.get(key), done[key], found.get(key, []))
-            else:
-                assert before is not None
-                memory[key] = before[1][key]
-            result[key] = memory[key][2]
-            every.extend(memory[key][3])
-        self._links = (targets, memory) if self._again else None
+        for key, item in todo.items():
+            memory[key] = (item, sources.get(key), done[key], found.get(key, []))
+        kept = cast(dict[str, tuple[Rendered, SourceText | None, Rendered, list[Problem]]], memory)
+        result = {key: entry[2] for key, entry in kept.items()}
+        every = [problem for entry in kept.values() for problem in entry[3]]
+        self._links = (targets, kept) if self._again else None
         return result, every
 
     def _other_files(
@@ -690,6 +712,7 @@ class Builder:
         self._outputs = {}
         self._plan = None
         self._links = None
+        self._targets = None
 
     def _output_key(self) -> str:
         return str(self.request.output_dir.resolve())
@@ -746,6 +769,15 @@ class _Emitted:
     files: dict[str, bytes] = field(default_factory=dict)
     outputs: dict[str, _Output] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+
+
+def _same_keys(before: object, posts: tuple[Post, ...]) -> bool:
+    """True if `before` (a journal's posts) names the same posts as `posts`, in order."""
+    if before is posts:
+        return True
+    if not isinstance(before, tuple) or len(before) != len(posts):
+        return False
+    return all(a.key == b.key for a, b in zip(before, posts, strict=True))
 
 
 def _output_intact(output: Path, expected: int) -> bool:

@@ -236,10 +236,24 @@ def source_of(
 # ---------------------------------------------------------------- from a journal and its site
 
 
-def source_texts(journal: Journal) -> dict[str, SourceText]:
-    """The Markdown of every post and theme intro, by key, to find a link's line in."""
-    texts = {post.key: SourceText(post.body, post.body_line) for post in journal.posts}
-    texts.update({theme.key: SourceText(theme.intro, theme.intro_line) for theme in journal.themes})
+def source_texts(
+    journal: Journal, previous: Mapping[str, SourceText] | None = None
+) -> dict[str, SourceText]:
+    """The Markdown of every post and theme intro, by key, to find a link's line in.
+    (`previous`: the last build's, whose entries are taken over, the same objects, where the
+    text did not change.)"""
+    before = previous or {}
+
+    def text(key: str, body: str, line: int) -> SourceText:
+        old = before.get(key)
+        if old is not None and old.text is body and old.first_line == line:
+            return old
+        return SourceText(body, line)
+
+    texts = {post.key: text(post.key, post.body, post.body_line) for post in journal.posts}
+    texts.update(
+        {theme.key: text(theme.key, theme.intro, theme.intro_line) for theme in journal.themes}
+    )
     return texts
 
 

@@ -459,8 +459,9 @@ class Planner:
     )
 
     def feed_page(self, path: str, title: str, alt_path: str, keys: Sequence[str]) -> Page:
-        entries = tuple(self.views.post(k) for k in keys)
-        updated = max((e.date for e in entries), default=None)
+        """A feed of `keys`, newest first (its `updated` is the first post's date)."""
+        entries = tuple(map(self.views.post, keys))
+        updated = entries[0].date if entries else None
         feed = Feed(
             title=title,
             id=self.urls.absolute(path),

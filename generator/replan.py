@@ -112,16 +112,11 @@ def changed_posts(
 ) -> set[str]:
     """The published posts whose record or rendering is not what it was (posts that came or
     went are left to `same_structure`, which then says no)."""
-    found = set()
-    old_posts = before.posts
-    for key, post in after.posts.items():
-        old = old_posts.get(key)
-        if old is not post and old != post:
-            found.add(key)
-            continue
-        was, now = rendered_before.get(key), rendered_after.get(key)
-        if was is not now and was != now:
-            found.add(key)
+    old_posts, new_posts = before.posts, after.posts
+    found = {key for key, post in new_posts.items() if old_posts.get(key) is not post}
+    found = {key for key in found if old_posts.get(key) != new_posts[key]}
+    was, now = rendered_before.get, rendered_after.get
+    found.update(key for key in new_posts if was(key) is not now(key) and was(key) != now(key))
     return found
 
 
