@@ -198,7 +198,7 @@ def without_markdown(site: Site, journal: Journal) -> tuple[Site, Journal]:
     """The site and journal with every post's Markdown body left out (rendered already)."""
     light = {post.key: replace(post, body="") for post in journal.posts}
     return (
-        replace(site, posts={key: light[key] for key in site.posts}),
+        site.with_records({key: light[key] for key in site.posts}),
         replace(journal, posts=tuple(light[post.key] for post in journal.posts)),
     )
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 import posixpath
 from collections import Counter, defaultdict
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from itertools import chain
 from operator import attrgetter
@@ -94,6 +94,13 @@ class Site:
 
     def year_of(self, key: str) -> Year | None:
         return self._year_index.get(self.local_date(key).year)
+
+    def with_records(self, posts: Mapping[str, Post]) -> Site:
+        """The same site with other records of the same posts (the same keys and dates: the
+        posts without their Markdown, say). The old records are let go of: nothing in the
+        new Site refers to them."""
+        local = (posts, self.config, self._local[2]) if self._local is not None else None
+        return replace(self, posts=posts, _local=local)
 
 
 def is_published(post: Post, options: BuildOptions) -> bool:
