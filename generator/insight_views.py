@@ -222,7 +222,12 @@ class Insights:
         return "thread-" + self.site.urls[thread.first].strip("/").replace("/", "-")
 
     def thread_views(self) -> tuple[ThreadView, ...]:
-        return tuple(self.thread_view(t) for t in self.threads)
+        """Every thread as /threads/ shows it (each taken over from the last build while
+        none of its posts changed)."""
+        return tuple(
+            self.views.container("thread", t.first, t.keys, partial(self.thread_view, t))
+            for t in self.threads
+        )
 
     def thread_view(self, thread: Thread, current: str | None = None) -> ThreadView:
         keys = thread.keys
