@@ -85,7 +85,7 @@ class BuildResult:
     # empty otherwise: a written site is streamed to disk, not held in memory.
     files: Mapping[str, bytes] = field(default_factory=dict, repr=False)
     # Seconds spent in each stage, and counts (files read, Markdown converted, pages
-    # rendered), for benchmarks and --verbose output.
+    # rendered), for the benchmarks.
     figures: Mapping[str, float] = field(default_factory=dict, repr=False)
 
     @property
