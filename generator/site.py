@@ -240,7 +240,8 @@ class SiteMemo:
         ):
             redo, last = _REDO_ALL, None
         else:
-            redo = _redo(changed, options, tuple(themes) != last.themes)
+            promised = frozenset(f.promise_keys[0] for f in facts if f.promise_keys)
+            redo = _redo(changed, options, tuple(themes) != last.themes, promised)
         graph = _make_graph(facts, by_key, themes, config, options, last, redo, changed or [])
         # A graph of posts two of which had one key is not one to take over (never so in a
         # journal, whose keys are its file paths).
@@ -275,10 +276,15 @@ def _all_facts(
 
 
 def _redo(
-    changed: Sequence[tuple[_Facts, _Facts]], options: BuildOptions, themes_changed: bool
+    changed: Sequence[tuple[_Facts, _Facts]],
+    options: BuildOptions,
+    themes_changed: bool,
+    promised: frozenset[str],
 ) -> _Redo:
     """The parts of the graph that the changed posts (before, now) may change. Keep in step
-    with what `_make_graph` reads of each post."""
+    with what `_make_graph` reads of each post. (`promised`: the title keys of every
+    promise's text: a new title that neither was nor is one of them leads no promise
+    elsewhere.)"""
     tags = chains = False
     for before, now in changed:
         if (
@@ -288,11 +294,10 @@ def _redo(
         ):
             return _REDO_ALL
         tags = tags or before.tags != now.tags
-        chains = chains or (before.title_key, before.slug, before.promise) != (
-            now.title_key,
-            now.slug,
-            now.promise,
+        retitled = before.title_key != now.title_key and (
+            before.title_key in promised or now.title_key in promised
         )
+        chains = chains or retitled or (before.slug, before.promise) != (now.slug, now.promise)
     return _Redo(order=False, years=themes_changed, tags=tags, chains=chains)
 
 
