@@ -4,13 +4,18 @@ A `Builder` builds one journal again and again and keeps what it can between bui
 a build costs what changed rather than what exists:
 
 - the parsed sources (`sources.SourceMemory`): watch mode re-reads only the files it is told
-  changed;
+  changed; the site graph (`site.SiteMemo`), redone only in the parts an edit can change;
 - each post's Markdown rendering, also kept across runs in ROOT/.journal-cache
   (`cache.BuildCache`); what neither holds is converted in several processes when that pays
   (`parallel.render_texts`);
+- the last plan (`replan.PlanMemory`): after an edit that leaves the site's structure as it
+  was, only the pages that show a changed post are planned and drawn, with what templates
+  drew from unchanged views (`Views.derived`, `cached`) taken over; the other files are kept
+  once the output's manifest vouches for them;
 - each output file's fingerprint (`fingerprint.Fingerprinter`: the digest of the page's
-  template sources and context): a page whose fingerprint did not change, and whose file the
-  output's manifest still vouches for, is neither rendered nor written;
+  template sources and context): after any other edit every page is planned, and a page
+  whose fingerprint did not change, and whose file the manifest still vouches for, is
+  neither rendered nor written;
 - per output folder, a stamp of the last one-off build's inputs (`inputs.digest_inputs`):
   when the files, settings, templates and program are all as they were and the output is
   intact, `journal build` has nothing to do, and reads no post to find that out.
