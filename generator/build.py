@@ -35,7 +35,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
-from typing import cast
 
 import jinja2
 
@@ -369,7 +368,7 @@ class Builder:
         if light:
             give_back_memory()
         clock.lap("links")
-        templates = self._environment()[0]
+        templates, env = self._environment()  # (read once a build: it digests every template)
         plan = self._planned(site, rendered, changed, templates)
         pages = plan.pages
         clock.count("pages planned", len(pages))
@@ -388,7 +387,9 @@ class Builder:
         if write:
             problems.extend(output_problems(request.root, output))
         keep_files = not write or request.check_links
-        emitted = self._emit(plan, every_path, extra, output, write, keep_files, problems, clock)
+        emitted = self._emit(
+            plan, every_path, extra, (templates, env), output, write, keep_files, problems, clock
+        )
         problems.extend(emitted.problems)
         if request.check_links:
             problems.extend(site_link_problems(emitted.files, site, sources, rendered))
@@ -414,20 +415,13 @@ class Builder:
     def _link_targets(self, site: Site, journal: Journal, config: Config) -> Targets:
         """`link_targets`, the same object as last time when the posts' URLs, the years and
         the files are the same (watch mode, after a post's text or title changed)."""
-        inputs = (site.urls, site.years, journal.posts, journal.static)
+        inputs = (site.urls, site.years, tuple(p.key for p in journal.posts), journal.static)
         last = self._targets
-        if last is not None and self._same_link_inputs(last[0], inputs):
+        if last is not None and all(a is b or a == b for a, b in zip(last[0], inputs, strict=True)):
             return last[1]
         targets = link_targets(site, journal, self._urls(config))
         self._targets = (inputs, targets) if self._again else None
         return targets
-
-    @staticmethod
-    def _same_link_inputs(before: tuple[object, ...], now: tuple[object, ...]) -> bool:
-        urls, years, posts, static = now
-        assert isinstance(posts, tuple)
-        same = all(a is b or a == b for a, b in zip(before[:2], (urls, years), strict=True))
-        return same and _same_keys(before[2], posts) and before[3] == static
 
     def _urls(self, config: Config) -> Urls:
         """The site's URLs, kept while the settings are the same (it remembers each URL)."""
@@ -447,14 +441,14 @@ class Builder:
         if not self._again:
             views = Views(site, rendered)
             return Plan(list(Planner(site, views).pages()), {}, None)
-        if self._plan is not None and changed is not None and templates == self._plan_templates:
-            again = plan_again(self._plan, site, rendered)
+        # Views keep what templates drew from them (feed entries, list items): after a change
+        # of templates, nothing of the last plan is taken over.
+        last = self._plan if templates == self._plan_templates else None
+        if last is not None and changed is not None:
+            again = plan_again(last, site, rendered)
             if again is not None:
                 return again
-        # Views keep what templates drew from them (feed entries, list items): after a change
-        # of templates, none is taken over.
-        same = self._plan is not None and templates == self._plan_templates
-        return plan_fully(site, rendered, self._plan.views if self._plan and same else None)
+        return plan_fully(site, rendered, last.views if last is not None else None)
 
     def _renderings(
         self,
@@ -529,22 +523,24 @@ class Builder:
         links = self._links
         same = links is not None and (links[0] is targets or links[0] == targets)
         before = links[1] if links is not None and same else {}
-        memory: dict[str, tuple[Rendered, SourceText | None, Rendered, list[Problem]] | None] = {}
+        reused: dict[str, tuple[Rendered, SourceText | None, Rendered, list[Problem]]] = {}
         todo: dict[str, Rendered] = {}
         for key, item in rendered.items():
             old, source = before.get(key), sources.get(key)
             if old is not None and old[0] is item and (old[1] is source or old[1] == source):
-                memory[key] = old
+                reused[key] = old
             else:
-                memory[key] = None  # (a place kept, in order)
                 todo[key] = item
         done, problems = rewrite_source_links(todo, sources, targets)
         found: dict[str, list[Problem]] = {}
         for problem in problems:
             found.setdefault(problem.path, []).append(problem)
-        for key, item in todo.items():
-            memory[key] = (item, sources.get(key), done[key], found.get(key, []))
-        kept = cast(dict[str, tuple[Rendered, SourceText | None, Rendered, list[Problem]]], memory)
+        kept = {
+            key: reused[key]
+            if key in reused
+            else (item, sources.get(key), done[key], found.get(key, []))
+            for key, item in rendered.items()
+        }
         result = {key: entry[2] for key, entry in kept.items()}
         every = [problem for entry in kept.values() for problem in entry[3]]
         self._links = (targets, kept) if self._again else None
@@ -586,6 +582,7 @@ class Builder:
         plan: Plan,
         every_path: list[str],
         extra: Mapping[str, bytes],
+        drawing: tuple[str, jinja2.Environment],  # the templates' digest and environment
         output: Path,
         write: bool,
         keep_files: bool,
@@ -606,7 +603,7 @@ class Builder:
         for path, data in extra.items():
             of_bytes = hashlib.blake2b(data, digest_size=20).digest()
             self._emit_one(emitted, path, of_bytes, None, data, keep_files)
-        digest, env = self._environment()
+        digest, env = drawing
         views = plan.memory.views if plan.memory is not None else None
         env.globals[FRAGMENTS] = views.fragment if views is not None else draw_uncached
         env.globals[FRAGMENT_LISTS] = views.fragments if views is not None else draw_each_uncached
@@ -774,15 +771,6 @@ class _Emitted:
     files: dict[str, bytes] = field(default_factory=dict)
     outputs: dict[str, _Output] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
-
-
-def _same_keys(before: object, posts: tuple[Post, ...]) -> bool:
-    """True if `before` (a journal's posts) names the same posts as `posts`, in order."""
-    if before is posts:
-        return True
-    if not isinstance(before, tuple) or len(before) != len(posts):
-        return False
-    return all(a.key == b.key for a, b in zip(before, posts, strict=True))
 
 
 def _output_intact(output: Path, expected: int) -> bool:

@@ -198,6 +198,8 @@ class Insights:
         self.rendered = rendered
         self.views = views
         self.urls = views.urls
+        self._links: dict[str, Link] = {}
+        self._reviews: dict[int, ReviewView] = {}
         if like is None:
             self.threads = threads_of(site)
             self.thread_of = thread_index(self.threads)
@@ -205,9 +207,6 @@ class Insights:
         else:
             self.threads, self.thread_of = like.threads, like.thread_of
             self.same_day = like.same_day
-        self._links: dict[str, Link] = {}
-        self._reviews: dict[int, ReviewView] = {}
-        if like is not None:
             self._reviews = {y: r for y, r in like._reviews.items() if y in clean_years}
         self._same_day_views: dict[str, SameDayView] = {}
 

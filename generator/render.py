@@ -6,7 +6,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
@@ -282,8 +281,7 @@ class Planner:
                 (key, *self.insights.thread_keys(key), *self.insights.on_this_day_keys(key))
             )
         if kind in ("year", "search part"):
-            year = next(y for y in site.years if y.year == arg)
-            return frozenset(year.posts)
+            return frozenset(self.year_record(int(arg or 0)).posts)
         if kind == "tag":
             return frozenset(site.tags[self._tag_index()[str(arg)]].posts)
         if kind in ("search page", "404", "robots", "sitemap", "search manifest"):
@@ -299,8 +297,7 @@ class Planner:
     def search_part(self, number: int) -> Page:
         """One year's part of the search index (made by code, not by a template): its context
         holds only that year's posts, so an edit redoes one part."""
-        year = next(y for y in self.site.years if y.year == number)
-        posts = tuple(self.views.post(key) for key in year.posts)
+        posts = tuple(self.views.post(key) for key in self.year_record(number).posts)
         make = partial(_search_index_bytes, self.views)
         return Page(search_part(number), "search index", {"posts": posts}, make=make)
 
@@ -353,8 +350,8 @@ class Planner:
     def year_pages(self, number: int) -> Iterator[Page]:
         """A year's page, and its feed when it has posts."""
         years = self.site.years
-        index = next(i for i, y in enumerate(years) if y.year == number)
-        year = years[index]
+        year = self.year_record(number)
+        index = years.index(year)
         view = self.views.year(year)
         feeds = (Link(f"{year.year} posts", view.feed_url),) if view.feed_url else ()
         title = f"{year.year}: {view.word}" if view.word else str(year.year)
@@ -404,6 +401,9 @@ class Planner:
         tags = tuple(self.tag_view(t) for t in self.site.tags)
         return self.page("tags.html", self.meta("Tags", "tags/"), tags=tags)
 
+    def year_record(self, number: int) -> Year:
+        return next(year for year in self.site.years if year.year == number)
+
     def _tag_index(self) -> dict[str, int]:
         if self._tags_by_slug is None:
             self._tags_by_slug = {tag.slug: i for i, tag in enumerate(self.site.tags)}
@@ -443,21 +443,6 @@ class Planner:
     def robots(self) -> Page:
         return Page("robots.txt", "robots.txt", {"sitemap_url": self.urls.absolute("sitemap.xml")})
 
-    _single: Mapping[str, Callable[[Planner], Page]] = MappingProxyType(
-        {
-            "themes": lambda planner: planner.themes_page(),
-            "threads": lambda planner: planner.threads_page(),
-            "tags": lambda planner: planner.tags_page(),
-            "archive": lambda planner: planner.archive_page(),
-            "search page": lambda planner: planner.search_page(),
-            "404": lambda planner: planner.not_found_page(),
-            "feed": lambda planner: planner.site_feed(),
-            "sitemap": lambda planner: planner.sitemap(),
-            "robots": lambda planner: planner.robots(),
-            "search manifest": lambda planner: planner.search_manifest(),
-        }
-    )
-
     def feed_page(self, path: str, title: str, alt_path: str, keys: Sequence[str]) -> Page:
         """A feed of `keys`, newest first (its `updated` is the first post's date)."""
         entries = tuple(map(self.views.post, keys))
@@ -491,6 +476,21 @@ class Planner:
             entries.append((self.urls.absolute(f"tags/{tag.slug}/"), None))
         return Page("sitemap.xml", "sitemap.xml", {"entries": tuple(entries)})
 
+    _single: Mapping[str, Callable[[Planner], Page]] = MappingProxyType(
+        {
+            "themes": themes_page,
+            "threads": threads_page,
+            "tags": tags_page,
+            "archive": archive_page,
+            "search page": search_page,
+            "404": not_found_page,
+            "feed": site_feed,
+            "sitemap": sitemap,
+            "robots": robots,
+            "search manifest": search_manifest,
+        }
+    )  # recipe kind -> the method that makes its one page
+
 
 FEED_ENTRY = "feed-entry.xml"
 
@@ -500,10 +500,9 @@ def _feed_chunks(
 ) -> Iterator[bytes]:
     """A feed: feed.xml around its entries, each drawn by feed-entry.xml once per post view
     and kept with it, and joined a year at a time, each year's entries kept together while
-    none of them changes: an edit in watch mode draws one entry and joins one year's."""
+    none of them changes: an edit in watch mode draws one entry and joins one year's. (Views
+    are not taken over across a change of templates, so what they keep was drawn by these.)"""
     entry_template = env.get_template(FEED_ENTRY)
-    source = env.loader.get_source(env, FEED_ENTRY)[0] if env.loader is not None else ""
-    drawn = hashlib.blake2b(source.encode("utf-8"), digest_size=12).hexdigest()
     site, feed = context["site"], context["feed"]
 
     def drawn_with(full: bool) -> Callable[[PostView], str]:
@@ -513,8 +512,8 @@ def _feed_chunks(
         full, summary = posts[: max(0, feed.full - start)], posts[max(0, feed.full - start) :]
         return "".join(
             (
-                *views.derived_each(f"feed entry {drawn}", full, drawn_with(True)),
-                *views.derived_each(f"feed summary {drawn}", summary, drawn_with(False)),
+                *views.derived_each("feed entry", full, drawn_with(True)),
+                *views.derived_each("feed summary", summary, drawn_with(False)),
             )
         ).encode("utf-8")
 
@@ -524,7 +523,7 @@ def _feed_chunks(
             posts = tuple(in_year)
             keys = tuple(post.key for post in posts)
             made = partial(year_of_entries, start, posts)
-            yield views.container("feed year", (feed.id, year, start, drawn), keys, made)
+            yield views.container("feed year", (feed.id, year, start), keys, made)
             start += len(posts)
 
     # feed.xml is drawn around a mark where its entries go, then the entries, kept as bytes,

@@ -256,16 +256,7 @@ class Views:
         """A value made from one view (its search entry, ...), made once per view object: a
         later build that takes the view over takes the value over too. Only Views made to
         `remember` keep these (a one-off build would only hold them in memory)."""
-        key = (name, id(view))
-        found = self._derived.get(key)
-        if found is None or found[0] is not view:
-            previous = self._reuse._derived.get(key) if self._reuse is not None else None
-            reusable = previous is not None and previous[0] is view
-            found = previous if reusable and previous is not None else (view, make())
-            if not self._remember:
-                return cast(T, found[1])
-            self._derived[key] = found
-        return cast(T, found[1])
+        return self.derived_each(name, (view,), lambda _: make())[0]
 
     def derived_each(self, name: str, items: Iterable[V], make: Callable[[V], T]) -> list[T]:
         """`derived(name, item, partial(make, item))` for each item (in one loop: lists of
