@@ -72,6 +72,7 @@ from generator.write import (
     SiteWriter,
     WriteResult,
     WriterMemory,
+    altered_files,
     display_path,
     output_problems,
     read_manifest_state,
@@ -251,11 +252,16 @@ class Builder:
     since the last build (None: unknown, look at everything). Whatever it keeps between builds,
     its output must stay byte-identical to a clean `build`."""
 
-    def __init__(self, request: Request, *, again: bool = True) -> None:
+    def __init__(self, request: Request, *, again: bool = True, own_output: bool = False) -> None:
         """`again=False` for a builder that builds once: it skips the fingerprints that only
-        a later build would compare with."""
+        a later build would compare with. `own_output=True` when nothing else writes the
+        output folder between its builds (serve's preview): a build that plans only the
+        pages an edit shows then keeps the other files without looking at each of them, and
+        `audit()` looks at them once the build is done."""
         self.request = request
         self._again = again
+        self._own_output = own_output
+        self._look = True  # the next short plan looks at each file it keeps
         self._config: Config | None = None
         self._sources: SourceMemory | None = None
         # Each source's Markdown and its rendering, by source key, in build order.
@@ -403,6 +409,7 @@ class Builder:
                 self._plan = plan.memory if self._again else None
                 self._plan_templates = templates
                 self._manifest = emitted.writer.saved if self._again else None
+                self._look = False
         clock.lap("write")
         return BuildResult(
             tuple(sorted(set(problems))),
@@ -655,10 +662,17 @@ class Builder:
         writer = emitted.writer
         outputs = self._outputs
         known = [path for path in plan.kept if path in outputs] if not keep_files else []
-        refused = set(plan.kept).difference(known)
-        if writer is not None:
-            refused.update(writer.keep_all((path, outputs[path].sha256) for path in known))
-        emitted.outputs.update((path, outputs[path]) for path in known if path not in refused)
+        refused = set(plan.kept).difference(known) if len(known) < len(plan.kept) else set()
+        if writer is not None and self._own_output and not self._look and writer.remembered:
+            # The outputs and the writer's manifest are both the last build's, so their
+            # digests agree: the files are taken to be as it left them (`audit` looks).
+            refused.update(writer.keep_unlooked(known))
+        elif writer is not None:
+            files = ((path, outputs[path].sha256) for path in known)
+            refused.update(writer.keep_all(files))
+        if refused:
+            known = [path for path in known if path not in refused]
+        emitted.outputs.update(zip(known, map(outputs.__getitem__, known), strict=True))
         remake: dict[Recipe, set[str]] = {}
         for path in refused:
             remake.setdefault(plan.kept[path], set()).add(path)
@@ -704,6 +718,16 @@ class Builder:
             if fingerprint is not None:
                 emitted.outputs[path] = _Output(fingerprint, sha)
         return False
+
+    def audit(self) -> list[str]:
+        """The output files that are no longer as the last build left them (a hand edit of
+        the preview folder, say); if there are any, the next build looks at every file it
+        keeps, and so makes those again."""
+        memory = self._manifest
+        altered = altered_files(memory) if memory is not None else []
+        if altered:
+            self._look = True
+        return altered
 
     # ------------------------------------------------------------ memory and stamps
 

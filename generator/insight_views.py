@@ -25,7 +25,7 @@ from generator.stats import (
     year_stats,
 )
 from generator.text import match_key, plural
-from generator.threads import Thread, open_promises, thread_index, threads_of
+from generator.threads import OpenPromise, Thread, open_promises, thread_index, threads_of
 from generator.views import Link, Views, YearView, human_date
 
 # The calendar's geometry, in SVG user units: a cell, the distance between cells, room for
@@ -204,9 +204,11 @@ class Insights:
             self.threads = threads_of(site)
             self.thread_of = thread_index(self.threads)
             self.same_day: SameDayIndex = same_day_index(site)
+            self.open_promises = open_promises(site)
         else:
             self.threads, self.thread_of = like.threads, like.thread_of
             self.same_day = like.same_day
+            self.open_promises = like.open_promises
             self._reviews = {y: r for y, r in like._reviews.items() if y in clean_years}
         self._same_day_views: dict[str, SameDayView] = {}
 
@@ -297,24 +299,12 @@ class Insights:
 
     # ------------------------------------------------------------ promises, same day
 
-    def promises(self) -> tuple[PromiseView, ...]:
-        """Every open promise, oldest first."""
-        return tuple(
-            PromiseView(
-                title=p.text,
-                source=self.link(p.key),
-                date_iso=p.date.isoformat(),
-                date_human=human_date(p.date),
-            )
-            for p in open_promises(self.site)
-        )
-
-    def coming_next(self) -> tuple[PromiseView, ...]:
-        """The home page's short list: the newest promises, one per title."""
+    def coming_next_promises(self) -> tuple[OpenPromise, ...]:
+        """The home page's short list: the newest open promises, one per title."""
         seen: set[str] = set()
-        found: list[PromiseView] = []
-        for promise in reversed(self.promises()):
-            title = match_key(promise.title)
+        found: list[OpenPromise] = []
+        for promise in reversed(self.open_promises):
+            title = match_key(promise.text)
             if title in seen:
                 continue
             seen.add(title)
@@ -322,6 +312,17 @@ class Insights:
             if len(found) == HOME_PROMISES:
                 break
         return tuple(found)
+
+    def coming_next(self) -> tuple[PromiseView, ...]:
+        return tuple(
+            PromiseView(
+                title=p.text,
+                source=self.link(p.key),
+                date_iso=p.date.isoformat(),
+                date_human=human_date(p.date),
+            )
+            for p in self.coming_next_promises()
+        )
 
     def on_this_day_keys(self, key: str) -> tuple[str, ...]:
         return on_this_day(self.site, key, self.same_day)

@@ -28,7 +28,6 @@ from generator.search import (
     search_part,
 )
 from generator.site import Site, Tag, Year
-from generator.threads import open_promises
 from generator.views import Link, PostView, Views, YearView
 
 
@@ -273,7 +272,7 @@ class Planner:
         if kind == "home":
             keys = set(self.home_keys(int(arg or 1)))
             if arg == 1:
-                keys.update(p.key for p in open_promises(site))
+                keys.update(p.key for p in self.insights.coming_next_promises())
             return frozenset(keys)
         if kind == "post":
             key = str(arg)

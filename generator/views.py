@@ -182,7 +182,8 @@ class Views:
         self._reuse = reuse if reuse is not None and reuse.site.config == config else None
         self._inputs_of: dict[str, tuple[object, ...]] = {}
         self._remember = remember  # keep `derived` values, for a later build to take over
-        self._derived: dict[tuple[str, int], tuple[object, Any]] = {}
+        # name -> id(view) -> (view, value): the view is held, so its id is not reused.
+        self._derived: dict[str, dict[int, tuple[object, Any]]] = {}
         # Views made of many posts' views (a year's posts, a tag's): (name, arg) -> (keys, view)
         self._containers: dict[tuple[str, object], tuple[tuple[str, ...], Any]] = {}
 
@@ -228,8 +229,11 @@ class Views:
         again, or taken over by `post` if their inputs are the same): watch mode, when the
         site's structure did not change and only a few posts did."""
         self.urls = previous.urls
-        self._posts = {k: v for k, v in previous._posts.items() if k not in except_for}
-        self._inputs_of = {k: v for k, v in previous._inputs_of.items() if k not in except_for}
+        self._posts = dict(previous._posts)  # (a copy, then a few deletions: thousands kept)
+        self._inputs_of = dict(previous._inputs_of)
+        for key in except_for:
+            self._posts.pop(key, None)
+            self._inputs_of.pop(key, None)
         self._derived = previous._derived  # (each value is checked against its view)
         self._containers = {
             name: made
@@ -261,19 +265,21 @@ class Views:
     def derived_each(self, name: str, items: Iterable[V], make: Callable[[V], T]) -> list[T]:
         """`derived(name, item, partial(make, item))` for each item (in one loop: lists of
         thousands of posts are made of these)."""
-        mine = self._derived
-        theirs = self._reuse._derived if self._reuse is not None else {}
-        remember = self._remember
+        mine = self._derived.get(name)
+        if mine is None:
+            mine = {}
+            if self._remember:
+                self._derived[name] = mine
+        theirs = self._reuse._derived.get(name, {}) if self._reuse is not None else {}
         found: list[T] = []
         for item in items:
-            key = (name, id(item))
+            key = id(item)
             known = mine.get(key)
             if known is None or known[0] is not item:
                 known = theirs.get(key)
                 if known is None or known[0] is not item:
                     known = (item, make(item))
-                if remember:
-                    mine[key] = known
+                mine[key] = known
             found.append(cast(T, known[1]))
         return found
 
@@ -287,8 +293,12 @@ class Views:
     ) -> Markup:
         """`cached_each(name, macro, views, ...)` in templates: `cached` for each view, joined
         (see theme.draw_each_uncached)."""
-        drawn = self.derived_each(f"fragment {name} {args!r}", views, lambda v: macro(v, *args))
-        return Markup("").join(drawn)
+        # Each fragment is escaped once, when drawn (a no-op for what a macro returns), so
+        # that joining thousands of them needs no look at each.
+        drawn = self.derived_each(
+            f"fragment {name} {args!r}", views, lambda v: escape(macro(v, *args))
+        )
+        return Markup("".join(drawn))
 
     def _reused(self, key: str) -> PostView | None:
         """The previous build's view of this post, if it was made from the same inputs."""

@@ -19,6 +19,10 @@ second). What it remembers, and why that stays safe:
 - the manifest as saved, while the file's size, mtime and inode are the ones it was saved
   with, and its text one file at a time, so saving it again re-encodes only changed entries.
 
+A writer asked not to look (`keep_unlooked`, for serve's own preview folder) takes the
+files the remembered manifest lists to be as it left them; `altered_files` looks at them all
+afterwards, when a build is not waiting for it.
+
 The manifest is the compact JSON `json.dumps` gives for {"version": 1, "files": {path:
 {"sha256", "size", "mtime_ns"}}, "unfinished"?}, paths sorted: the format did not change, so
 manifests of earlier builds are read as they are.
@@ -32,7 +36,7 @@ import json
 import os
 import stat
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from json.encoder import encode_basestring  # what json.dumps uses with ensure_ascii=False
 from pathlib import Path, PurePosixPath
@@ -183,7 +187,9 @@ class SiteWriter:
         self._old_manifest_status = _status_key(manifest)
         self._old_text: ManifestText | None = None
         self.old: Mapping[str, Entry]
-        if memory is not None and memory.manifest_status == self._old_manifest_status:
+        # True when the manifest is the one this process saved last: nothing rewrote it.
+        self.remembered = memory is not None and memory.manifest_status == self._old_manifest_status
+        if memory is not None and self.remembered:
             self.old, self._unfinished = memory.entries, False
             self._old_text = memory.text
         else:
@@ -242,9 +248,24 @@ class SiteWriter:
         self.unchanged += kept
         return refused
 
+    def keep_unlooked(self, paths: Sequence[str]) -> list[str]:
+        """Keep the files of `paths` as the remembered manifest lists them, without looking
+        at them (a writer whose output nothing else writes to; see the module); the paths it
+        does not list. Refuses all if the manifest was not the one remembered."""
+        if not self.remembered:
+            return list(paths)
+        old = self.old
+        listed = [path for path in paths if path in old]
+        self.current.update(zip(listed, map(old.__getitem__, listed), strict=True))
+        self.unchanged += len(listed)
+        return [path for path in paths if path not in old] if len(listed) < len(paths) else []
+
     def put(self, path: str, data: bytes) -> str:
         """Stage `data` for `path` unless the file already holds it; returns its SHA-256."""
-        digest = hashlib.sha256(data).hexdigest()
+        return self._put(path, data, hashlib.sha256(data).hexdigest())
+
+    def _put(self, path: str, data: bytes, digest: str) -> str:
+        """`put` of bytes whose SHA-256 is known."""
         target = self.targets[path]
         status = _lstat(target)
         if _holds(target, status, digest, data, self.old.get(path)):
@@ -287,7 +308,7 @@ class SiteWriter:
                 _unlink(staged)
             raise
         if handle is None:
-            return self.put(path, b"".join(held))
+            return self._put(path, b"".join(held), digest.hexdigest())
         handle.close()
         return self._staged_or_same(path, staged, digest.hexdigest(), size)
 
@@ -401,6 +422,28 @@ class SiteWriter:
             except FileExistsError:
                 continue
             self._made.append(made)
+
+
+def altered_files(memory: WriterMemory) -> list[str]:
+    """The paths of `memory` whose files are no longer as its build left them (changed,
+    replaced or gone); every path if the manifest itself changed since."""
+    if _status_key(memory.real_out / MANIFEST) != memory.manifest_status:
+        return sorted(memory.entries)
+    targets, lstat, regular = memory.layout.targets, os.lstat, stat.S_ISREG
+    altered: list[str] = []
+    for path, entry in memory.entries.items():
+        try:
+            status = lstat(targets[path])
+        except (FileNotFoundError, NotADirectoryError, KeyError):
+            altered.append(path)
+            continue
+        if (
+            not regular(status.st_mode)
+            or status.st_size != entry.size
+            or status.st_mtime_ns != entry.mtime_ns
+        ):
+            altered.append(path)
+    return sorted(altered)
 
 
 def _status_key(path: Path) -> tuple[int, int, int]:

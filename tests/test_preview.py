@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import gc
 import os
 import shlex
 import socket
@@ -30,6 +31,7 @@ from generator.preview import (
     PreviewSettings,
     ServeError,
     bind_error_message,
+    collector_paused,
     is_loopback,
 )
 
@@ -200,6 +202,25 @@ def test_a_save_that_changes_nothing_sends_no_reload(
     epoch, _, seen = hello_id.partition("-")
     assert reload["id"] == f"{epoch}-{int(seen) + 1}"
     assert "/2024/second/" in reload["paths"]
+
+
+def test_a_page_changed_by_hand_in_the_preview_is_set_right_after_the_next_save(
+    start_preview: Callable[..., Preview], journal: Path, log: BuildLog
+) -> None:
+    """Rebuilds do not look at the pages they keep; serve looks once each is done."""
+    preview = start_preview(journal)
+    tampered = preview.output_dir / "2024" / "second" / "index.html"
+    good = tampered.read_bytes()
+    tampered.write_text("changed by hand", encoding="utf-8")
+    builds = log.count
+    atomic_save(journal / FIRST, post_text("2024-06-10", "Edited.\n", title="First"))
+    assert wait_until(shows(preview, FIRST_PAGE, "Edited."))
+    log.wait_count(builds + 2)  # the save's build, then the one that sets the page right
+    save, fix = log.results[-2:]
+    assert save.figures["short plan"] and save.written is not None
+    assert "2024/second/index.html" not in save.written.written
+    assert fix.written is not None and fix.written.written == ("2024/second/index.html",)
+    assert tampered.read_bytes() == good
 
 
 def test_new_folder_new_post_and_deleted_post(
@@ -554,3 +575,17 @@ def test_traversal_over_a_raw_socket_gets_no_file(journal: Path, tmp_path: Path)
         assert status_of(answer) in (400, 404), f"{target!r}: {answer[:200]!r}"
         assert SECRET.encode() not in answer, target
     assert "Traceback" not in serve.stderr
+
+
+def test_a_rebuild_runs_with_the_collector_paused_and_leaves_it_as_it_was() -> None:
+    assert gc.isenabled()
+    with collector_paused():
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with collector_paused():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

@@ -15,6 +15,7 @@ from generator.write import (
     MANIFEST,
     SiteWriter,
     WriterMemory,
+    altered_files,
     manifest_text,
     output_problems,
     read_manifest,
@@ -370,3 +371,40 @@ def test_keep_all_keeps_only_the_files_the_manifest_vouches_for(tmp_path: Path) 
     assert writer.keep_all(wanted) == ["b.html", "c.html", "d.html", "new.html"]
     assert writer.unchanged == 1 and set(writer.current) == {"a.html"}
     writer.abort()
+
+
+def test_keep_unlooked_takes_the_remembered_manifest_at_its_word(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    files = {"a.html": b"a", "b.html": b"b"}
+    memory = write_remembering(out, files)
+    (out / "b.html").write_bytes(b"B")  # edited by hand: not looked at
+    writer = SiteWriter(out, [*files, "new.html"], known=memory)
+    assert writer.remembered
+    assert writer.keep_unlooked(["a.html", "b.html", "new.html"]) == ["new.html"]
+    assert set(writer.current) == {"a.html", "b.html"} and writer.unchanged == 2
+    writer.abort()
+    assert altered_files(memory) == ["b.html"]
+
+
+def test_keep_unlooked_refuses_all_once_the_manifest_changed(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    files = {"a.html": b"a", "b.html": b"b"}
+    memory = write_remembering(out, files)
+    write_site(out, {**files, "c.html": b"c"})  # another build wrote the folder meanwhile
+    writer = SiteWriter(out, files, known=memory)
+    assert not writer.remembered
+    assert writer.keep_unlooked(["a.html", "b.html"]) == ["a.html", "b.html"]
+    writer.abort()
+    assert altered_files(memory) == ["a.html", "b.html"]
+
+
+def test_altered_files_finds_files_changed_replaced_or_gone(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    files = {"a.html": b"a", "b.html": b"b", "c/index.html": b"c", "d.html": b"d"}
+    memory = write_remembering(out, files)
+    assert altered_files(memory) == []
+    (out / "a.html").write_bytes(b"A")
+    (out / "c/index.html").unlink()
+    (out / "d.html").unlink()
+    (out / "d.html").symlink_to(out / "b.html")
+    assert altered_files(memory) == ["a.html", "c/index.html", "d.html"]
