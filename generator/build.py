@@ -31,7 +31,7 @@ import ctypes
 import hashlib
 import os
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
@@ -47,6 +47,7 @@ from generator.crossrefs import (
     rewrite_source_links,
     site_link_problems,
     source_texts,
+    source_texts_edited,
 )
 from generator.fingerprint import Fingerprinter
 from generator.inputs import InputDigest, digest_inputs, files_under
@@ -239,6 +240,12 @@ class _Clock:
         self.figures[name] = float(value)
 
 
+# A source's links rewritten: (rendering in, source text, rendering out, problems).
+_Linking = tuple[Rendered, SourceText | None, Rendered, list[Problem]]
+# The last build's links: (targets, {key: _Linking}, {key: rendering out}, every problem).
+_Links = tuple[Targets, dict[str, _Linking], dict[str, Rendered], list[Problem]]
+
+
 @dataclass
 class _Output:
     """One output file as the last committed build made it."""
@@ -277,15 +284,18 @@ class Builder:
         # and only the pages that show a changed post are made again.
         self._plan: PlanMemory | None = None
         self._plan_templates = ""  # the digest of the templates that drew its pages
+        self._plan_journal: Journal | None = None  # the journal it was planned from
+        self._problems: tuple[tuple[Problem, ...], tuple[Problem, ...]] | None = None
         self._site_urls: tuple[Config, Urls] | None = None
         self._source_texts: dict[str, SourceText] = {}
+        # The journal and published posts that the Markdown, source texts and links kept
+        # here are of (an edit of a few posts then updates only theirs).
+        self._journal: Journal | None = None
+        self._published: Mapping[str, Post] = {}
         self._targets: tuple[tuple[object, ...], Targets] | None = None
         self._manifest: WriterMemory | None = None
-        # The source links rewritten last time: (targets, {key: (in, source, out, problems)}).
-        self._links: (
-            tuple[Targets, dict[str, tuple[Rendered, SourceText | None, Rendered, list[Problem]]]]
-            | None
-        ) = None
+        # The source links rewritten last time (see _Links).
+        self._links: _Links | None = None
 
     def build(self, changed: Iterable[Path] | None = None, write: bool = True) -> BuildResult:
         started = time.perf_counter()
@@ -345,13 +355,25 @@ class Builder:
         problems.extend(journal.problems)
         clock.count("files read", self._sources.read)
         clock.lap("load")
+        # The posts an edit changed, when all else is as the last build had it: the stages
+        # below then look only at those.
+        before, edited = self._sources.before, self._sources.edited
         self._horizon = publish_horizon(journal.posts, request.options)
         site = build_site(
-            journal.posts, journal.themes, config, request.options, memo=self._site_memo
+            journal.posts,
+            journal.themes,
+            config,
+            request.options,
+            memo=self._site_memo,
+            edited=(before.posts, edited) if before is not None and edited is not None else None,
         )
         problems.extend(site.problems)
         clock.lap("site")
-        texts = markdown_sources(site, journal)
+        only = edited if before is not None and before is self._journal else None
+        if only is not None and self._published.keys() != site.posts.keys():
+            only = None
+        texts = self._texts(site, journal, only)
+        self._journal, self._published = None, site.posts  # (until the memos below are set)
         light = not self._again and not request.check_links
         if light:
             # Nothing but the conversion reads the Markdown: a build that will not run again
@@ -361,12 +383,20 @@ class Builder:
             site, journal = without_markdown(site, journal)
             self._sources = None
             sources: dict[str, SourceText] = {}
+        elif only is not None:
+            edited_posts = [self._sources.post(key) for key in sorted(only)]
+            posts = [post for post in edited_posts if post is not None]
+            sources = self._source_texts = source_texts_edited(self._source_texts, posts)
         else:
             sources = self._source_texts = source_texts(journal, self._source_texts)
-        rendered = self._renderings(texts, cache, full=changed is None, clock=clock, consume=light)
+        rendered = self._renderings(
+            texts, cache, full=changed is None, clock=clock, consume=light, only=only
+        )
         clock.lap("markdown")
-        targets = self._link_targets(site, journal, config)
-        linked, link_problems = self._linked(rendered, sources, targets)
+        targets = self._link_targets(site, journal, config, same_posts=only is not None)
+        linked, link_problems = self._linked(rendered, sources, targets, only)
+        if self._again:
+            self._journal = journal
         if light and link_problems:
             linked, link_problems = self._relinked(rendered, linked, link_problems, targets, config)
         rendered = linked
@@ -375,7 +405,8 @@ class Builder:
             give_back_memory()
         clock.lap("links")
         templates, env = self._environment()  # (read once a build: it digests every template)
-        plan = self._planned(site, rendered, changed, templates)
+        plan_only = edited if before is not None and before is self._plan_journal else None
+        plan = self._planned(site, rendered, changed, templates, plan_only)
         pages = plan.pages
         clock.count("pages planned", len(pages))
         clock.count("short plan", 1 if plan.kept else 0)
@@ -407,23 +438,50 @@ class Builder:
                 written = emitted.writer.commit()
                 self._outputs = emitted.outputs
                 self._plan = plan.memory if self._again else None
+                self._plan_journal = journal if self._again else None
                 self._plan_templates = templates
                 self._manifest = emitted.writer.saved if self._again else None
                 self._look = False
         clock.lap("write")
         return BuildResult(
-            tuple(sorted(set(problems))),
+            self._sorted_problems(problems),
             posts=len(site.posts),
             output=output,
             written=written,
             files=emitted.files if keep_files else {},
         )
 
-    def _link_targets(self, site: Site, journal: Journal, config: Config) -> Targets:
+    def _texts(self, site: Site, journal: Journal, only: Collection[str] | None) -> dict[str, str]:
+        """`markdown_sources`; after an edit of the posts `only` (the same posts published
+        as in the last build), the last build's texts with theirs."""
+        if only is None:
+            return markdown_sources(site, journal)
+        texts = dict(self._markdown[0])
+        posts = site.posts
+        texts.update((key, posts[key].body) for key in sorted(only) if key in posts)
+        return texts
+
+    def _sorted_problems(self, problems: list[Problem]) -> tuple[Problem, ...]:
+        """The problems, each once, in order: the last build's tuple if they are the same
+        (a journal with a thousand open promises warns about each at every build)."""
+        found = tuple(problems)
+        last = self._problems
+        if last is not None and last[0] == found:
+            return last[1]
+        ordered = tuple(sorted(set(found)))
+        self._problems = (found, ordered) if self._again else None
+        return ordered
+
+    def _link_targets(
+        self, site: Site, journal: Journal, config: Config, same_posts: bool = False
+    ) -> Targets:
         """`link_targets`, the same object as last time when the posts' URLs, the years and
-        the files are the same (watch mode, after a post's text or title changed)."""
-        inputs = (site.urls, site.years, tuple(p.key for p in journal.posts), journal.static)
+        the files are the same (watch mode, after a post's text or title changed).
+        `same_posts`: the journal has the last build's posts, in order (not all the same)."""
         last = self._targets
+        same = last is not None and same_posts
+        keys = last[0][2] if last is not None and same else tuple(p.key for p in journal.posts)
+        inputs = (site.urls, site.years, keys, journal.static)
         if last is not None and all(a is b or a == b for a, b in zip(last[0], inputs, strict=True)):
             return last[1]
         targets = link_targets(site, journal, self._urls(config))
@@ -442,9 +500,11 @@ class Builder:
         rendered: Mapping[str, Rendered],
         changed: frozenset[Path] | None,
         templates: str,
+        only: Collection[str] | None = None,
     ) -> Plan:
         """Every page; in watch mode, after an edit that left the site's structure as it was,
-        only the pages that show a changed post (`replan`)."""
+        only the pages that show a changed post (`replan`; `only`: the posts that may have
+        changed since the last plan, if known)."""
         if not self._again:
             views = Views(site, rendered)
             return Plan(list(Planner(site, views).pages()), {}, None)
@@ -452,7 +512,7 @@ class Builder:
         # of templates, nothing of the last plan is taken over.
         last = self._plan if templates == self._plan_templates else None
         if last is not None and changed is not None:
-            again = plan_again(last, site, rendered)
+            again = plan_again(last, site, rendered, only)
             if again is not None:
                 return again
         return plan_fully(site, rendered, last.views if last is not None else None)
@@ -464,12 +524,15 @@ class Builder:
         full: bool,
         clock: _Clock,
         consume: bool = False,
+        only: Collection[str] | None = None,
     ) -> dict[str, Rendered]:
         """Every rendering: remembered from the last build when its text is the same, else
         from the cache, else converted. With `consume`, `texts` is emptied, and each text
-        is let go of once converted."""
+        is let go of once converted. `only`: the keys whose texts may differ from the last
+        build's (`_texts`), the sources being the same in the same order."""
         before_texts, before = self._markdown
-        missing = {k: t for k, t in texts.items() if before_texts.get(k) is not t}
+        maybe = texts.keys() if only is None else [k for k in sorted(only) if k in texts]
+        missing = {k: texts[k] for k in maybe if before_texts.get(k) is not texts[k]}
         missing = {k: t for k, t in missing.items() if before_texts.get(k) != t}
         hashes = {key: cache_key(text) for key, text in missing.items()}
         everything = len(missing) == len(texts)
@@ -480,7 +543,7 @@ class Builder:
             missing, hashes, cache, self.request.workers, consume=consume
         )
         clock.count("markdown converted", converted)
-        if list(remembered) == list(before):  # the same sources in the same order, or none
+        if only is not None or list(remembered) == list(before):  # the same sources, in order
             rendered = {**before, **fresh}  # (a one-off build: `fresh` holds every source)
         else:
             rendered = {k: fresh[k] if k in fresh else before[k] for k in remembered}
@@ -524,13 +587,17 @@ class Builder:
         rendered: Mapping[str, Rendered],
         sources: Mapping[str, SourceText],
         targets: Targets,
+        only: Collection[str] | None = None,
     ) -> tuple[dict[str, Rendered], list[Problem]]:
         """`rewrite_source_links`, done again only for renderings or sources that changed,
-        or for all of them when the posts' URLs did."""
+        or for all of them when the posts' URLs did. `only`: the keys whose renderings or
+        sources may have changed since the last build (which had the same keys)."""
         links = self._links
         same = links is not None and (links[0] is targets or links[0] == targets)
+        if only is not None and links is not None and same:
+            return self._linked_again(links, rendered, sources, only)
         before = links[1] if links is not None and same else {}
-        reused: dict[str, tuple[Rendered, SourceText | None, Rendered, list[Problem]]] = {}
+        reused: dict[str, _Linking] = {}
         todo: dict[str, Rendered] = {}
         for key, item in rendered.items():
             old, source = before.get(key), sources.get(key)
@@ -538,10 +605,7 @@ class Builder:
                 reused[key] = old
             else:
                 todo[key] = item
-        done, problems = rewrite_source_links(todo, sources, targets)
-        found: dict[str, list[Problem]] = {}
-        for problem in problems:
-            found.setdefault(problem.path, []).append(problem)
+        done, found = self._rewritten(todo, sources, targets)
         kept = {
             key: reused[key]
             if key in reused
@@ -550,8 +614,54 @@ class Builder:
         }
         result = {key: entry[2] for key, entry in kept.items()}
         every = [problem for entry in kept.values() for problem in entry[3]]
-        self._links = (targets, kept) if self._again else None
+        self._links = (targets, kept, result, every) if self._again else None
         return result, every
+
+    def _linked_again(
+        self,
+        links: _Links,
+        rendered: Mapping[str, Rendered],
+        sources: Mapping[str, SourceText],
+        only: Collection[str],
+    ) -> tuple[dict[str, Rendered], list[Problem]]:
+        """`_linked` after an edit of the posts `only`: the last build's, with theirs."""
+        targets, before, before_result, before_every = links
+        todo: dict[str, Rendered] = {}
+        for key in sorted(only):
+            item, old, source = rendered.get(key), before.get(key), sources.get(key)
+            if item is None or (
+                old is not None and old[0] is item and (old[1] is source or old[1] == source)
+            ):
+                continue
+            todo[key] = item
+        if not todo:
+            return before_result, before_every
+        done, found = self._rewritten(todo, sources, targets)
+        kept, result = dict(before), dict(before_result)
+        had_problems = False
+        for key, item in todo.items():
+            old = kept.get(key)
+            had_problems = had_problems or (old is not None and bool(old[3])) or key in found
+            kept[key] = (item, sources.get(key), done[key], found.get(key, []))
+            result[key] = done[key]
+        every = (
+            [problem for entry in kept.values() for problem in entry[3]]
+            if had_problems
+            else before_every
+        )
+        self._links = (targets, kept, result, every)
+        return result, every
+
+    @staticmethod
+    def _rewritten(
+        todo: Mapping[str, Rendered], sources: Mapping[str, SourceText], targets: Targets
+    ) -> tuple[dict[str, Rendered], dict[str, list[Problem]]]:
+        """`rewrite_source_links` of `todo`, with its problems by source key."""
+        done, problems = rewrite_source_links(todo, sources, targets)
+        found: dict[str, list[Problem]] = {}
+        for problem in problems:
+            found.setdefault(problem.path, []).append(problem)
+        return done, found
 
     def _other_files(
         self, journal: Journal, page_paths: set[str]
@@ -736,7 +846,7 @@ class Builder:
         self._config = config
         self._sources = SourceMemory(self.request.root, config.zone)
         self._outputs = {}
-        self._plan = None
+        self._plan = self._plan_journal = self._journal = None
         self._links = None
         self._targets = None
 

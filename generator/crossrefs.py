@@ -17,12 +17,12 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from urllib.parse import quote, unquote, urlsplit
 
 from generator.links import BrokenLink, broken_links, page_url
-from generator.load import Journal
+from generator.load import Journal, Post
 from generator.markup import Rendered
 from generator.problems import Problem, error, warning
 from generator.site import Site, candidate_keys, is_source_link
@@ -243,18 +243,30 @@ def source_texts(
     (`previous`: the last build's, whose entries are taken over, the same objects, where the
     text did not change.)"""
     before = previous or {}
-
-    def text(key: str, body: str, line: int) -> SourceText:
-        old = before.get(key)
-        if old is not None and old.text is body and old.first_line == line:
-            return old
-        return SourceText(body, line)
-
-    texts = {post.key: text(post.key, post.body, post.body_line) for post in journal.posts}
+    texts = {p.key: _source_text(before, p.key, p.body, p.body_line) for p in journal.posts}
     texts.update(
-        {theme.key: text(theme.key, theme.intro, theme.intro_line) for theme in journal.themes}
+        {t.key: _source_text(before, t.key, t.intro, t.intro_line) for t in journal.themes}
     )
     return texts
+
+
+def source_texts_edited(
+    previous: Mapping[str, SourceText], posts: Iterable[Post]
+) -> dict[str, SourceText]:
+    """`source_texts` of a journal that differs from the one `previous` was made from only
+    in `posts` (an edit in watch mode)."""
+    texts = dict(previous)
+    for post in posts:
+        texts[post.key] = _source_text(previous, post.key, post.body, post.body_line)
+    return texts
+
+
+def _source_text(before: Mapping[str, SourceText], key: str, text: str, line: int) -> SourceText:
+    """The source text, the same object as `before`'s where it did not change."""
+    old = before.get(key)
+    if old is not None and old.text is text and old.first_line == line:
+        return old
+    return SourceText(text, line)
 
 
 def link_targets(site: Site, journal: Journal, urls: Urls | None = None) -> Targets:

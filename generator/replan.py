@@ -14,7 +14,7 @@ Either way the pages made are those a full plan would make, byte for byte
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, replace
 
 from generator.markup import Rendered
@@ -77,11 +77,17 @@ def plan_fully(site: Site, rendered: Mapping[str, Rendered], reuse: Views | None
     return Plan(pages, {}, memory)
 
 
-def plan_again(memory: PlanMemory, site: Site, rendered: Mapping[str, Rendered]) -> Plan | None:
+def plan_again(
+    memory: PlanMemory,
+    site: Site,
+    rendered: Mapping[str, Rendered],
+    only: Collection[str] | None = None,
+) -> Plan | None:
     """The pages that may differ from the last plan's, or None when the site's structure
-    changed (then only a full plan will do)."""
+    changed (then only a full plan will do). `only`: the posts whose records or renderings
+    may be new objects since the last plan's, if that is known."""
     before = memory.site
-    changed = changed_posts(before, site, memory.views.rendered, rendered)
+    changed = changed_posts(before, site, memory.views.rendered, rendered, only)
     if not same_structure(before, site, changed):
         return None
     near = neighbourhood(site, changed)
@@ -109,14 +115,16 @@ def changed_posts(
     after: Site,
     rendered_before: Mapping[str, Rendered],
     rendered_after: Mapping[str, Rendered],
+    only: Collection[str] | None = None,
 ) -> set[str]:
     """The published posts whose record or rendering is not what it was (posts that came or
-    went are left to `same_structure`, which then says no)."""
+    went are left to `same_structure`, which then says no); only among `only`, if given."""
     old_posts, new_posts = before.posts, after.posts
-    found = {key for key, post in new_posts.items() if old_posts.get(key) is not post}
+    keys = new_posts.keys() if only is None else [k for k in sorted(only) if k in new_posts]
+    found = {key for key in keys if old_posts.get(key) is not new_posts[key]}
     found = {key for key in found if old_posts.get(key) != new_posts[key]}
     was, now = rendered_before.get, rendered_after.get
-    found.update(key for key in new_posts if was(key) is not now(key) and was(key) != now(key))
+    found.update(key for key in keys if was(key) is not now(key) and was(key) != now(key))
     return found
 
 

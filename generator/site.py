@@ -222,14 +222,28 @@ class SiteMemo:
     def __init__(self) -> None:
         self._zone: ZoneInfo | None = None
         self._facts: dict[str, _Facts] = {}  # by key
+        self._facts_in_order: list[_Facts] = []
+        self._place: dict[str, int] = {}  # key -> its place in `_facts_in_order`
+        self._posts: Sequence[Post] | None = None  # what the facts are of
         self._graph: _Graph | None = None
 
     def site(
-        self, posts: Sequence[Post], themes: Sequence[Theme], config: Config, options: BuildOptions
+        self,
+        posts: Sequence[Post],
+        themes: Sequence[Theme],
+        config: Config,
+        options: BuildOptions,
+        edited: tuple[Sequence[Post], Collection[str]] | None = None,
     ) -> Site:
+        """`edited`: (earlier posts, keys), when `posts` are those earlier posts but for
+        the ones of these keys (the same keys in the same order): only those are looked at."""
         zone = config.zone
         known = self._facts if zone is self._zone else {}
-        facts, by_key, changed = _all_facts(posts, known, zone)
+        patched = edited is not None and edited[0] is self._posts and bool(known)
+        if patched and edited is not None:
+            facts, by_key, changed = _edited_facts(posts, edited[1], self, zone)
+        else:
+            facts, by_key, changed = _all_facts(posts, known, zone)
         last = self._graph
         if (
             last is None
@@ -246,9 +260,30 @@ class SiteMemo:
         # A graph of posts two of which had one key is not one to take over (never so in a
         # journal, whose keys are its file paths).
         taken_over = len(by_key) == len(facts)
+        if not patched:
+            self._place = {f.key: n for n, f in enumerate(facts)}
         self._zone, self._facts = zone, by_key
+        self._facts_in_order, self._posts = facts, posts
         self._graph = graph if taken_over else None
         return graph.site
+
+
+def _edited_facts(
+    posts: Sequence[Post], keys: Collection[str], memo: SiteMemo, zone: ZoneInfo
+) -> tuple[list[_Facts], dict[str, _Facts], list[tuple[_Facts, _Facts]] | None]:
+    """`_all_facts` of posts that differ from the memo's only in the posts of `keys`."""
+    facts, by_key = list(memo._facts_in_order), dict(memo._facts)
+    words = _Words()
+    changed: list[tuple[_Facts, _Facts]] = []
+    for key in sorted(keys):
+        n = memo._place.get(key)
+        if n is None:
+            continue  # (a file that does not parse, now as then)
+        post, found = posts[n], facts[n]
+        if post is not found.post:
+            new = facts[n] = by_key[key] = _facts_of(post, zone, words)
+            changed.append((found, new))
+    return facts, by_key, changed
 
 
 def _all_facts(
@@ -307,10 +342,12 @@ def build_site(
     config: Config,
     options: BuildOptions,
     memo: SiteMemo | None = None,
+    edited: tuple[Sequence[Post], Collection[str]] | None = None,
 ) -> Site:
-    """The Site graph of the posts. `memo`, kept from the last call (watch mode), only makes
-    it faster: the result is the same with or without it."""
-    return (memo if memo is not None else SiteMemo()).site(posts, themes, config, options)
+    """The Site graph of the posts. `memo`, kept from the last call (watch mode), and
+    `edited` (see SiteMemo.site) only make it faster: the result is the same without them."""
+    memo = memo if memo is not None else SiteMemo()
+    return memo.site(posts, themes, config, options, edited)
 
 
 _BY_KEY = attrgetter("key")

@@ -61,16 +61,64 @@ class SourceMemory:
         self.static: dict[str, bytes] = {}
         self.through_links = False
         self.read = 0  # files read by the latest call, for the build's figures
+        # What the latest call changed of the journal before it (`before`): None, or the
+        # keys of the posts that may be new objects, all else being the very same (the
+        # same posts in the same order, the same themes, static files and problems).
+        self.before: Journal | None = None
+        self.edited: frozenset[str] | None = None
+        self._last: Journal | None = None
+        self._index: dict[str, int] = {}  # post key -> its place in `_last.posts`
+        self._dropped: dict[str, tuple[Post | None, list[Problem]]] = {}  # posts read again
+        self._dropped_other = False  # a theme or static file is read again
 
     def journal(self, changed: Collection[Path] | None) -> Journal:
         """The journal as it is now, given the paths changed since the last call (None:
         unknown, read everything)."""
         self.read = 0
+        self._dropped, self._dropped_other = {}, False
+        files_before = self.files
         if changed is None or self.files is None or self.through_links or not self._update(changed):
             self._forget()
             self.files = find_sources(self.root)
             self.through_links = self._reached_through_links(self.files)
-        return assemble_journal(self.files, self.read_post, self.read_theme, self.read_static)
+        self.before, self.edited = self._last, None
+        if self._last is not None and self.files is files_before:
+            self.edited = self._posts_edited()
+        if self.edited is not None and self._last is not None:
+            journal = self._with_posts_edited(self._last, self.edited)
+        else:
+            read = (self.read_post, self.read_theme, self.read_static)
+            journal = assemble_journal(self.files, *read)
+            self._index = {post.key: n for n, post in enumerate(journal.posts)}
+        self._last = journal
+        return journal
+
+    def _posts_edited(self) -> frozenset[str] | None:
+        """The keys of the posts read again, if reading them changed nothing but the posts
+        themselves (not which files parse, nor any problem); else None."""
+        if self._dropped_other:
+            return None
+        for key, (post, problems) in self._dropped.items():
+            if key not in self._index and post is not None:
+                return None  # (a theme or static file, or a post not in the journal)
+            now, found = self.read_post(key)
+            if (now is None) != (post is None) or found != problems:
+                return None
+        return frozenset(self._dropped)
+
+    def _with_posts_edited(self, last: Journal, edited: frozenset[str]) -> Journal:
+        posts = list(last.posts)
+        for key in edited:
+            place = self._index.get(key)
+            if place is not None:
+                post = self.posts[key][0]
+                assert post is not None
+                posts[place] = post
+        return replace(last, posts=tuple(posts))
+
+    def post(self, key: str) -> Post | None:
+        """The post of a source file the latest call read (None if it does not parse)."""
+        return self.read_post(key)[0]
 
     # ------------------------------------------------------------ reading, remembered
     # (one file each: parsed when first asked for, then remembered until it changes)
@@ -101,9 +149,11 @@ class SourceMemory:
             self.posts, self.themes, self.static = {}, {}, {}
             return
         for key in keys:
-            self.posts.pop(key, None)
-            self.themes.pop(key, None)
-            self.static.pop(key, None)
+            post = self.posts.pop(key, None)
+            if post is not None:
+                self._dropped.setdefault(key, post)
+            other = self.themes.pop(key, None) is not None
+            self._dropped_other |= other | (self.static.pop(key, None) is not None)
 
     # ------------------------------------------------------------ following changes
 
@@ -166,10 +216,13 @@ class SourceMemory:
         keys: tuple[str, ...] = getattr(files, field)
         kept = [p for p in files.problems if not _is_within(p.path, listed)]
         before = [k for k in keys if _is_within(k, listed)]
+        listing = tuple(kept + problems)
+        if before == found and listing == files.problems:
+            return files  # (the same object: the journal's posts are known to be the same)
         if before != found:  # files came or went: the listing changes
             others = [k for k in keys if not _is_within(k, listed)]
             keys = tuple(sorted(others + found, key=_component_order))
-        return replace(files, **{field: keys}, problems=tuple(kept + problems))
+        return replace(files, **{field: keys}, problems=listing)
 
     def _nearest_folder(self, folder: _Folder, relative: str) -> str | None:
         """The nearest existing folder at or above `relative`, within the source folder;

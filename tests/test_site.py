@@ -473,6 +473,31 @@ def test_a_memo_kept_between_builds_gives_the_site_of_a_fresh_build(seed: int) -
         same_site(site, build_site(posts, themes, config, options))
 
 
+@pytest.mark.parametrize("seed", range(4, 8))
+def test_a_memo_told_which_posts_were_edited_gives_the_site_of_a_fresh_build(seed: int) -> None:
+    """Watch mode tells the memo which posts an edit changed (the others being the very
+    same, in the same order): it then looks at those alone."""
+    rng = random.Random(seed)
+    config = Config(base_url="https://example.org/", timezone=["UTC", "Europe/Paris"][seed % 2])
+    options = BuildOptions(now=datetime(2024, 6, 1, tzinfo=UTC))
+    posts, themes = journal_posts(), [theme(2023, "craft")]
+    memo = SiteMemo()
+    last: tuple[Post, ...] | None = None
+    hinted = 0
+    for _ in range(60):
+        for _ in range(rng.choice([1, 1, 2])):
+            themes = edited(posts, themes, rng)
+        now = tuple(posts)
+        hint = None
+        if last is not None and [p.key for p in last] == [p.key for p in now]:
+            hint = (last, {p.key for p, q in zip(last, now, strict=True) if p is not q})
+            hinted += 1
+        site = build_site(now, themes, config, options, memo=memo, edited=hint)
+        same_site(site, build_site(now, themes, config, options))
+        last = now
+    assert hinted > 30
+
+
 def test_a_memo_follows_new_settings_and_options() -> None:
     posts, memo = journal_posts(), SiteMemo()
     for config, options in [
