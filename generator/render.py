@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
-from itertools import groupby, islice
+from itertools import chain, groupby, islice
 from types import MappingProxyType
 from typing import Any
 
@@ -365,7 +365,7 @@ class Planner:
             older=Link(str(older.year), self.urls.path(f"{older.year}/")) if older else None,
         )
         if year.posts:
-            yield self.feed_page(f"{year.year}/feed.xml", title, f"{year.year}/", year.posts)
+            yield self.feed_page(f"{year.year}/feed.xml", title, f"{year.year}/", (year,))
 
     def year_views(self) -> tuple[YearView, ...]:
         return tuple(self.views.year(y) for y in self.site.years)
@@ -437,14 +437,17 @@ class Planner:
         return self.page("404.html", self.meta("Page not found", "404.html"))
 
     def site_feed(self) -> Page:
-        return self.feed_page("feed.xml", self.site.config.title, "", self.site.order)
+        return self.feed_page("feed.xml", self.site.config.title, "", self.site.years)
 
     def robots(self) -> Page:
         return Page("robots.txt", "robots.txt", {"sitemap_url": self.urls.absolute("sitemap.xml")})
 
-    def feed_page(self, path: str, title: str, alt_path: str, keys: Sequence[str]) -> Page:
-        """A feed of `keys`, newest first (its `updated` is the first post's date)."""
-        entries = tuple(map(self.views.post, keys))
+    def feed_page(self, path: str, title: str, alt_path: str, years: Sequence[Year]) -> Page:
+        """A feed of the posts of `years` (newest first, as the site lists them), newest
+        first; its `updated` is the first post's date. Its entries are the years' views,
+        joined: after an edit, only the edited year's are made again."""
+        by_year = tuple((year.posts, self.views.year(year).posts) for year in years if year.posts)
+        entries = tuple(chain.from_iterable(posts for _, posts in by_year))
         updated = entries[0].date if entries else None
         feed = Feed(
             title=title,
@@ -455,7 +458,7 @@ class Planner:
             entries=entries,
             full=self.site.config.feed_full_posts,
         )
-        make = partial(_feed_chunks, self.views)
+        make = partial(_feed_chunks, self.views, by_year)
         return Page(path, "feed.xml", {"site": self.site_view, "feed": feed}, make=make)
 
     def sitemap(self) -> Page:
@@ -495,12 +498,16 @@ FEED_ENTRY = "feed-entry.xml"
 
 
 def _feed_chunks(
-    views: Views, context: Mapping[str, Any], env: jinja2.Environment
+    views: Views,
+    by_year: tuple[tuple[tuple[str, ...], tuple[PostView, ...]], ...],
+    context: Mapping[str, Any],
+    env: jinja2.Environment,
 ) -> Iterator[bytes]:
     """A feed: feed.xml around its entries, each drawn by feed-entry.xml once per post view
-    and kept with it, and joined a year at a time, each year's entries kept together while
-    none of them changes: an edit in watch mode draws one entry and joins one year's. (Views
-    are not taken over across a change of templates, so what they keep was drawn by these.)"""
+    and kept with it, and joined a year at a time (`by_year`: each year's keys and views, as
+    `feed.entries` holds them), each year's entries kept together while none of them
+    changes: an edit in watch mode draws one entry and joins one year's. (Views are not
+    taken over across a change of templates, so what they keep was drawn by these.)"""
     entry_template = env.get_template(FEED_ENTRY)
     site, feed = context["site"], context["feed"]
 
@@ -518,11 +525,9 @@ def _feed_chunks(
 
     def blocks() -> Iterator[bytes]:
         start = 0
-        for year, in_year in groupby(feed.entries, key=lambda post: post.year):
-            posts = tuple(in_year)
-            keys = tuple(post.key for post in posts)
+        for keys, posts in by_year:
             made = partial(year_of_entries, start, posts)
-            yield views.container("feed year", (feed.id, year, start), keys, made)
+            yield views.container("feed year", (feed.id, posts[0].year, start), keys, made)
             start += len(posts)
 
     # feed.xml is drawn around a mark where its entries go, then the entries, kept as bytes,
