@@ -189,11 +189,13 @@ class Insights:
         views: Views,
         like: Insights | None = None,
         clean_years: frozenset[int] = frozenset(),
+        renewed: frozenset[str] = frozenset(),
     ) -> None:
         """`like`: the Insights of a site of the same structure (the same posts in the same
         order, with the same dates, URLs, tags and promises), whose threads and same-day
         index are taken over, with the reviews of `clean_years` (years none of whose posts
-        changed)."""
+        changed) and the views of the threads none of whose posts is `renewed` (the posts
+        whose views were made again, not taken over)."""
         self.site = site
         self.rendered = rendered
         self.views = views
@@ -210,6 +212,15 @@ class Insights:
             self.same_day = like.same_day
             self.open_promises = like.open_promises
             self._reviews = {y: r for y, r in like._reviews.items() if y in clean_years}
+        self._place: dict[str, int] | None = like._place if like is not None else None
+        # The last thread views made, and the posts renewed since (see `thread_views`).
+        self._thread_views: tuple[ThreadView, ...] | None = None
+        self._last_thread_views: tuple[tuple[ThreadView, ...], frozenset[str]] | None = None
+        if like is not None and like._thread_views is not None:
+            self._last_thread_views = (like._thread_views, renewed)
+        elif like is not None and like._last_thread_views is not None:
+            made, before = like._last_thread_views
+            self._last_thread_views = (made, before | renewed)
         self._same_day_views: dict[str, SameDayView] = {}
 
     def link(self, key: str) -> Link:
@@ -224,11 +235,28 @@ class Insights:
 
     def thread_views(self) -> tuple[ThreadView, ...]:
         """Every thread as /threads/ shows it (each taken over from the last build while
-        none of its posts changed)."""
-        return tuple(
-            self.views.container("thread", t.first, t.keys, partial(self.thread_view, t))
-            for t in self.threads
-        )
+        none of its posts changed: only the threads of renewed posts are looked at)."""
+        if self._thread_views is None:
+            last = self._last_thread_views
+            if last is None:
+                found = [self._container_of(thread) for thread in self.threads]
+            else:
+                found = list(last[0])
+                place = self._thread_place()
+                for first in sorted({t.first for k in last[1] if (t := self.thread_of.get(k))}):
+                    found[place[first]] = self._container_of(self.threads[place[first]])
+            self._thread_views = tuple(found)
+        return self._thread_views
+
+    def _thread_place(self) -> dict[str, int]:
+        """Each thread's first post -> its place in `threads` (kept with the threads)."""
+        if self._place is None:
+            self._place = {thread.first: n for n, thread in enumerate(self.threads)}
+        return self._place
+
+    def _container_of(self, thread: Thread) -> ThreadView:
+        make = partial(self.thread_view, thread)
+        return self.views.container("thread", thread.first, thread.keys, make)
 
     def thread_view(self, thread: Thread, current: str | None = None) -> ThreadView:
         keys = thread.keys

@@ -194,8 +194,10 @@ class Planner:
         views: Views,
         like: Planner | None = None,
         clean_years: frozenset[int] = frozenset(),
+        renewed: frozenset[str] = frozenset(),
     ) -> None:
-        """`like`, `clean_years`: see `Insights` (watch mode, when the structure is the same)."""
+        """`like`, `clean_years`, `renewed`: see `Insights` (watch mode, when the structure
+        is the same)."""
         self.site = site
         self.views = views
         self.urls = views.urls
@@ -206,6 +208,7 @@ class Planner:
             views,
             like=like.insights if like is not None else None,
             clean_years=clean_years,
+            renewed=renewed,
         )
         self.site_feed_link = Link(
             f"{site.config.title} (all posts)", self.urls.absolute("feed.xml")

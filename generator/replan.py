@@ -97,7 +97,9 @@ def plan_again(
     clean_years = frozenset(y.year for y in site.years) - {
         site.local_date(key).year for key in touched
     }
-    planner = Planner(site, views, like=memory.planner, clean_years=clean_years)
+    planner = Planner(
+        site, views, like=memory.planner, clean_years=clean_years, renewed=frozenset(near)
+    )
     wanted = set(memory.everything) if touched else set()
     for key in touched:
         wanted.update(memory.readers.get(key, ()))

@@ -197,6 +197,7 @@ class SiteWriter:
         mark = os.path.join(self._root, STAGING_MARK)
         self._leftovers = self._unfinished or os.path.lexists(mark)
         self.current: dict[str, Entry] = {}
+        self._touched: set[str] = set()  # paths whose entry is not the one `old` holds
         self.staged: dict[str, str] = {}
         self.unchanged = 0
         self._made: list[str] = []  # folders made by this writer, parents first
@@ -271,6 +272,7 @@ class SiteWriter:
         if _holds(target, status, digest, data, self.old.get(path)):
             assert status is not None
             self.current[path] = Entry(digest, status.st_size, status.st_mtime_ns)
+            self._touched.add(path)
             self.unchanged += 1
             return digest
         staged = self._stage(target, status)
@@ -278,6 +280,7 @@ class SiteWriter:
             handle.write(data)
         self.staged[path] = staged
         self.current[path] = Entry(digest, len(data), -1)
+        self._touched.add(path)
         return digest
 
     def put_chunks(self, path: str, chunks: Iterable[bytes]) -> str:
@@ -347,7 +350,7 @@ class SiteWriter:
         stale = self.old.keys() - self.targets.keys()
         deleted = delete_stale(self.output, self.real_out, stale)
         if self.current != self.old or deleted or self._pending_saved or self._unfinished:
-            text = manifest_text(self.current, text)
+            text = manifest_text(self.current, text, sorted(self._touched))
             save_manifest(self.output, text)
         saved_status = _status_key(self.output / MANIFEST)
         self.saved = WriterMemory(
@@ -403,6 +406,7 @@ class SiteWriter:
         else:
             self.staged[path] = staged
             self.current[path] = Entry(digest, size, -1)
+        self._touched.add(path)
         return digest
 
     def _make_folder(self, folder: str) -> None:
@@ -673,15 +677,19 @@ def read_manifest_state(output: Path) -> tuple[dict[str, Entry], bool]:
         return {}, False
 
 
-def manifest_text(entries: Mapping[str, Entry], base: ManifestText | None) -> ManifestText:
+def manifest_text(
+    entries: Mapping[str, Entry], base: ManifestText | None, touched: Iterable[str] | None = None
+) -> ManifestText:
     """`entries` as manifest text, re-encoding only the entries that are not the very ones
-    `base` encoded (None: encode all)."""
+    `base` encoded (None: encode all). `touched`, if given, holds every path whose entry
+    may not be: only those are looked at."""
     if base is None:
         parts = {path: _entry_json(path, entry) for path, entry in entries.items()}
         return ManifestText(entries, parts, tuple(sorted(parts)))
     old = base.entries
     same_paths = entries.keys() == old.keys()
-    changed = [path for path, entry in entries.items() if old.get(path) is not entry]
+    maybe = entries.keys() if touched is None else [p for p in touched if p in entries]
+    changed = [path for path in maybe if old.get(path) is not entries[path]]
     if same_paths and not changed:
         return ManifestText(entries, base.parts, base.order)
     new_parts = dict(base.parts)
