@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from functools import partial
 from urllib.parse import quote
@@ -15,18 +15,20 @@ from generator.site import Site, Year
 from generator.stats import (
     LEVELS,
     Day,
+    Mention,
     Reach,
     SameDayIndex,
     Streak,
     YearStats,
     count_mentions,
     on_this_day,
+    posts_by_day,
     same_day_index,
     year_stats,
 )
 from generator.text import match_key, plural
 from generator.threads import OpenPromise, Thread, open_promises, thread_index, threads_of
-from generator.views import Link, Views, YearView, human_date
+from generator.views import Link, PostView, Views, YearView, human_date
 
 # The calendar's geometry, in SVG user units: a cell, the distance between cells, room for
 # the weekday labels on the left and the month labels on top.
@@ -179,6 +181,15 @@ def streak_text(streak: Streak) -> str:
     return day_range(streak.first, streak.last)
 
 
+@dataclass
+class _Structure:
+    """What follows from the site's structure alone, worked out when first needed and kept
+    by the Insights of later builds of the same structure."""
+
+    by_day: dict[int, dict[date, list[str]]] = field(default_factory=dict)  # year -> posts_by_day
+    when: dict[date, str] = field(default_factory=dict)  # day -> day_when(day)
+
+
 class Insights:
     """Makes the views of threads, promises, figures and reach of one Site."""
 
@@ -213,6 +224,7 @@ class Insights:
             self.open_promises = like.open_promises
             self._reviews = {y: r for y, r in like._reviews.items() if y in clean_years}
         self._place: dict[str, int] | None = like._place if like is not None else None
+        self._structure: _Structure = like._structure if like is not None else _Structure()
         # The last thread views made, and the posts renewed since (see `thread_views`).
         self._thread_views: tuple[ThreadView, ...] | None = None
         self._last_thread_views: tuple[tuple[ThreadView, ...], frozenset[str]] | None = None
@@ -379,7 +391,12 @@ class Insights:
         return self._reviews[year]
 
     def _review(self, year: int) -> ReviewView:
-        stats = year_stats(self.site, year, self.rendered, self._mentions)
+        by_day = self._structure.by_day.get(year)
+        if by_day is None:
+            record = next((y for y in self.site.years if y.year == year), None)
+            keys = record.posts if record is not None else ()
+            by_day = self._structure.by_day[year] = dict(posts_by_day(self.site, keys))
+        stats = year_stats(self.site, year, self.rendered, self._mentions, by_day)
         return ReviewView(
             year=year,
             posts=stats.posts,
@@ -402,19 +419,14 @@ class Insights:
         return self.views.container("timeline", year.year, year.posts, make)
 
     def reach(self, reach: Reach) -> ReachView:
-        posts = []
-        for mention in reach.posts:
-            post = self.views.post(mention.key)
-            posts.append(
-                ReachPostView(
-                    title=post.title,
-                    url=post.url,
-                    highlight_url=f"{post.url}#:~:text={quote(mention.first_form, safe='')}",
-                    date_iso=post.date_iso,
-                    date_human=post.date_human,
-                    count=mention.count,
-                )
+        posts = [
+            self.views.derived(
+                f"reach {mention.count} {mention.first_form}",
+                self.views.post(mention.key),
+                partial(reach_post_view, self.views.post(mention.key), mention),
             )
+            for mention in reach.posts
+        ]
         return ReachView(
             word=reach.word,
             forms=reach.forms,
@@ -445,17 +457,36 @@ class Insights:
 
     def cell(self, day: Day) -> CellView:
         url = self.views.post(day.posts[0]).url if day.posts else None
+        when = self._structure.when.get(day.day)
+        if when is None:
+            when = self._structure.when[day.day] = day_when(day.day)
         return CellView(
             x=LEFT + day.column * PITCH,
             y=TOP + day.row * PITCH,
             level=day.level,
-            label=day_label(day, [self.site.posts[k].title for k in day.posts]),
+            label=day_label(day, [self.site.posts[k].title for k in day.posts], when),
             url=url,
         )
 
 
-def day_label(day: Day, titles: Sequence[str]) -> str:
-    when = f"{day.day:%A} {day.day.day} {day.day:%B} {day.day.year}"
+def reach_post_view(post: PostView, mention: Mention) -> ReachPostView:
+    return ReachPostView(
+        title=post.title,
+        url=post.url,
+        highlight_url=f"{post.url}#:~:text={quote(mention.first_form, safe='')}",
+        date_iso=post.date_iso,
+        date_human=post.date_human,
+        count=mention.count,
+    )
+
+
+def day_when(day: date) -> str:
+    """Monday 3 June 2024."""
+    return f"{day:%A} {day.day} {day:%B} {day.year}"
+
+
+def day_label(day: Day, titles: Sequence[str], when: str | None = None) -> str:
+    when = when or day_when(day.day)
     if not titles:
         return f"{when}: nothing written"
     more = f" and {plural(len(titles) - 1, 'more post')}" if len(titles) > 1 else ""

@@ -274,12 +274,15 @@ def year_stats(
     year: int,
     rendered: Mapping[str, Rendered],
     mentions: MentionCounter = count_mentions,
+    by_day: Mapping[date, Sequence[str]] | None = None,
 ) -> YearStats:
-    """The figures of one year (any year: one without posts has zeros)."""
+    """The figures of one year (any year: one without posts has zeros). `by_day`: the
+    year's `posts_by_day`, if known (it follows from the site's structure alone)."""
     record = next((y for y in site.years if y.year == year), None)
     keys = record.posts if record is not None else ()
     theme = record.theme if record is not None else None
-    by_day = posts_by_day(site, keys)
+    if by_day is None:
+        by_day = posts_by_day(site, keys)
     days = calendar_days(year, by_day, rendered)
     return YearStats(
         year=year,
