@@ -771,7 +771,12 @@ class Builder:
         the last build left it has its page made and added to `pages`. The count kept."""
         writer = emitted.writer
         outputs = self._outputs
-        known = [path for path in plan.kept if path in outputs] if not keep_files else []
+        if keep_files:
+            known: Collection[str] = ()
+        elif plan.kept.keys() <= outputs.keys():  # (as a short plan's always are)
+            known = plan.kept.keys()
+        else:
+            known = [path for path in plan.kept if path in outputs]
         refused = set(plan.kept).difference(known) if len(known) < len(plan.kept) else set()
         if writer is not None and self._own_output and not self._look and writer.remembered:
             # The outputs and the writer's manifest are both the last build's, so their

@@ -36,7 +36,7 @@ import json
 import os
 import stat
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from json.encoder import encode_basestring  # what json.dumps uses with ensure_ascii=False
 from pathlib import Path, PurePosixPath
@@ -249,14 +249,14 @@ class SiteWriter:
         self.unchanged += kept
         return refused
 
-    def keep_unlooked(self, paths: Sequence[str]) -> list[str]:
+    def keep_unlooked(self, paths: Collection[str]) -> list[str]:
         """Keep the files of `paths` as the remembered manifest lists them, without looking
         at them (a writer whose output nothing else writes to; see the module); the paths it
         does not list. Refuses all if the manifest was not the one remembered."""
         if not self.remembered:
             return list(paths)
         old = self.old
-        listed = [path for path in paths if path in old]
+        listed = paths if all(map(old.__contains__, paths)) else [p for p in paths if p in old]
         self.current.update(zip(listed, map(old.__getitem__, listed), strict=True))
         self.unchanged += len(listed)
         return [path for path in paths if path not in old] if len(listed) < len(paths) else []
