@@ -19,6 +19,8 @@ from generator.markup import Rendered, reading_minutes
 from generator.site import Site, Year
 from generator.text import html_to_text
 
+_BLOCK = 128  # views whose fragments are joined and kept together (see Views.fragments)
+
 T = TypeVar("T")
 V = TypeVar("V")
 
@@ -184,6 +186,10 @@ class Views:
         self._remember = remember  # keep `derived` values, for a later build to take over
         # name -> id(view) -> (view, value): the view is held, so its id is not reused.
         self._derived: dict[str, dict[int, tuple[object, Any]]] = {}
+        # Blocks of fragments joined, this build's and the last one's (see `fragments`):
+        # (name, start, id of the first view) -> (the block's views, their fragments joined).
+        self._blocks: dict[tuple[str, int, int], tuple[tuple[object, ...], str]] = {}
+        self._blocks_before: Mapping[tuple[str, int, int], tuple[tuple[object, ...], str]] = {}
         # Views made of many posts' views (a year's posts, a tag's): (name, arg) -> (keys, view)
         self._containers: dict[tuple[str, object], tuple[tuple[str, ...], Any]] = {}
 
@@ -235,6 +241,7 @@ class Views:
             self._posts.pop(key, None)
             self._inputs_of.pop(key, None)
         self._derived = previous._derived  # (each value is checked against its view)
+        self._blocks_before = previous._blocks  # (only those drawn again are kept)
         self._containers = {
             name: made
             for name, made in previous._containers.items()
@@ -294,11 +301,24 @@ class Views:
         """`cached_each(name, macro, views, ...)` in templates: `cached` for each view, joined
         (see theme.draw_each_uncached)."""
         # Each fragment is escaped once, when drawn (a no-op for what a macro returns), so
-        # that joining thousands of them needs no look at each.
-        drawn = self.derived_each(
-            f"fragment {name} {args!r}", views, lambda v: escape(macro(v, *args))
-        )
-        return Markup("".join(drawn))
+        # that joining thousands of them needs no look at each; and they are joined a block
+        # of views at a time, each block kept while its views are the same: an edit of one
+        # post in a list of thousands looks up and joins one block's fragments again.
+        key = f"fragment {name} {args!r}"
+        items = views if isinstance(views, tuple) else tuple(views)
+        mine, theirs = self._blocks, self._blocks_before
+        joined: list[str] = []
+        for start in range(0, len(items), _BLOCK):
+            block = items[start : start + _BLOCK]
+            where = (key, start, id(block[0]))  # (the block holds its first view: no reuse)
+            found = mine.get(where) or theirs.get(where)
+            if found is None or found[0] != block:
+                drawn = self.derived_each(key, block, lambda v: escape(macro(v, *args)))
+                found = (block, "".join(drawn))
+            if self._remember:
+                mine[where] = found
+            joined.append(found[1])
+        return Markup("".join(joined))
 
     def _reused(self, key: str) -> PostView | None:
         """The previous build's view of this post, if it was made from the same inputs."""
