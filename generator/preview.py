@@ -44,6 +44,9 @@ __all__ = [
     "problem_lines",
 ]
 
+AUDIT_DELAY = 0.5
+"""Seconds after a short rebuild before the files it kept unlooked at are looked at."""
+
 PREVIEW_FOLDER = Path(".journal-cache") / "preview"
 """Where the preview is built, under the journal folder, unless settings name another."""
 
@@ -83,7 +86,7 @@ class PreviewSettings:
     port: int = 8000
     options: BuildOptions = field(default_factory=BuildOptions)
     output: Path | None = None
-    debounce: float = 0.03  # seconds of quiet after a save before the rebuild
+    debounce: float = 0.02  # seconds of quiet after a save before the rebuild
     use_cache: bool = True  # the build cache in ROOT/.journal-cache (False: --no-cache)
 
     @property
@@ -221,6 +224,7 @@ class Preview:
         self._base_path = "/"  # the one the builder builds for
         self._showing_problems = False
         self._last_result: BuildResult | None = None
+        self._audit: threading.Timer | None = None  # see _audit_later
 
     # -- public -----------------------------------------------------------------
 
@@ -276,6 +280,8 @@ class Preview:
         writes each file atomically, so leaving it unfinished harms nothing).
         """
         self._closing.set()
+        if self._audit is not None:
+            self._audit.cancel()
         with self._server_lock:  # no restart can slip in after this
             server, watcher = self._server, self._watcher
         if server is not None:
@@ -313,17 +319,33 @@ class Preview:
             self._on_build(result)
         if not result.figures.get("short plan"):
             set_aside_what_the_builder_keeps()
-        elif result.ok and changed and self._set_right_altered_files():
-            self._rebuild(frozenset())  # makes again what was altered, and audits no more
+        elif result.ok and changed:
+            self._audit_later()
 
-    def _set_right_altered_files(self) -> bool:
-        """After a short build, which kept the other files without looking at them: True if
-        any of them was altered behind the preview's back (the next build makes it again)."""
-        builder = self._builder
-        altered = builder.audit() if builder is not None else []
-        if altered:
-            logger.info("preview: %d file(s) changed by hand; writing them again", len(altered))
-        return bool(altered)
+    def _audit_later(self) -> None:
+        """A short build keeps the other files without looking at them: look at them once
+        the preview is quiet (the browser reloading, the next save), AUDIT_DELAY later."""
+        if self._audit is not None:
+            self._audit.cancel()
+        timer = threading.Timer(AUDIT_DELAY, self._audit_now)
+        timer.name, timer.daemon = "preview-audit", True
+        self._audit = timer
+        timer.start()
+
+    def _audit_now(self) -> None:
+        """Make again at once the files altered behind the preview's back, if any."""
+        with self._build_lock:
+            builder = self._builder
+            if self._closing.is_set() or builder is None:
+                return
+            try:
+                altered = builder.audit()
+            except OSError:
+                logger.debug("preview: the kept files could not be looked at", exc_info=True)
+                return
+            if altered:
+                logger.info("preview: %d file(s) changed by hand; writing them again", len(altered))
+                self._rebuild(frozenset())  # (a build that changes nothing calls no audit)
 
     def _build(self, changed: frozenset[Path] | None) -> BuildResult:
         builder = self._builder

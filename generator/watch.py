@@ -197,7 +197,7 @@ class Watcher:
         on_change: OnChange,
         *,
         ignore: Sequence[Path] = (),
-        debounce: float = 0.03,
+        debounce: float = 0.02,
     ) -> None:
         self._root = _absolute(root)
         self._scope = _Scope(
