@@ -10,6 +10,11 @@ from pathlib import Path
 import feedparser
 import pytest
 from conftest import build_journal, make_journal, one, parse_html, post_text, select, text_of
+from markupsafe import Markup
+
+from generator.config import BuildOptions, Config
+from generator.site import build_site
+from generator.views import Views
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 
@@ -465,3 +470,35 @@ def test_empty_calendar_days_carry_no_tooltip(tmp_path: Path) -> None:
     # the one day written, then the legend's five levels
     assert titles[0] == "Sunday 3 March 2024: “P”, 2 words" and len(titles) == 1 + 5
     assert "Calendar of 2024: 1 post" in text_of(one(calendar, "figcaption"))
+
+
+class _Item:
+    """A view as `cached_each` sees one: equal only to itself."""
+
+    def __init__(self, number: int) -> None:
+        self.number = number
+
+
+def test_cached_lists_draw_each_view_once_and_escape_what_is_not_markup() -> None:
+    site = build_site([], [], Config(base_url="https://example.org/"), BuildOptions())
+    drawn: list[int] = []
+
+    def item(view: _Item) -> object:
+        drawn.append(view.number)
+        return Markup(f"<li>{view.number}</li>") if view.number else "<b>"
+
+    items = tuple(_Item(n) for n in range(300))
+    first = Views(site, {}, remember=True)
+    expected = "&lt;b&gt;" + "".join(f"<li>{n}</li>" for n in range(1, 300))
+    assert first.fragments("item", item, items) == expected
+    assert first.fragments("item", item, list(items)) == expected  # kept: nothing drawn
+    assert len(drawn) == 300
+    # The next build, after an edit of one view (a block of 128 holds it): one is drawn.
+    second = Views(site, {}, reuse=first, remember=True)
+    second.take_over(first, set())
+    edited = (*items[:200], _Item(1000), *items[201:])
+    assert second.fragments("item", item, edited) == expected.replace("<li>200<", "<li>1000<")
+    assert drawn[300:] == [1000]
+    # A build that does not keep what it draws (a one-off build) still draws the same.
+    once = Views(site, {}, remember=False)
+    assert once.fragments("item", item, edited) == second.fragments("item", item, edited)
