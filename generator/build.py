@@ -373,7 +373,9 @@ class Builder:
         if only is not None and self._published.keys() != site.posts.keys():
             only = None
         texts = self._texts(site, journal, only)
-        self._journal, self._published = None, site.posts  # (until the memos below are set)
+        # (None until the memos below are set; a one-off build keeps no post: it lets go of
+        # their Markdown as soon as it is converted)
+        self._journal, self._published = None, site.posts if self._again else {}
         light = not self._again and not request.check_links
         if light:
             # Nothing but the conversion reads the Markdown: a build that will not run again
