@@ -846,6 +846,11 @@ class Builder:
             self._look = True
         return altered
 
+    def forget_dead(self) -> int:
+        """Let go of what the kept views derived from views that are gone (serve calls this
+        between builds); how many values."""
+        return self._plan.views.forget_dead() if self._plan is not None else 0
+
     # ------------------------------------------------------------ memory and stamps
 
     def _forget(self, config: Config) -> None:

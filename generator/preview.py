@@ -333,11 +333,13 @@ class Preview:
         timer.start()
 
     def _audit_now(self) -> None:
-        """Make again at once the files altered behind the preview's back, if any."""
+        """Make again at once the files altered behind the preview's back, if any (and let
+        go of what the builder kept of views that are gone)."""
         with self._build_lock:
             builder = self._builder
             if self._closing.is_set() or builder is None:
                 return
+            builder.forget_dead()
             try:
                 altered = builder.audit()
             except OSError:

@@ -6,6 +6,7 @@ Templates only print these; they never query the graph.
 from __future__ import annotations
 
 import re
+import weakref
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -20,6 +21,15 @@ from generator.site import Site, Year
 from generator.text import html_to_text
 
 _BLOCK = 128  # views whose fragments are joined and kept together (see Views.fragments)
+
+
+def _reference(view: object) -> Callable[[], object]:
+    """A weak reference to the view (a strong one to what cannot have weak references)."""
+    try:
+        return weakref.ref(view)
+    except TypeError:
+        return lambda: view
+
 
 T = TypeVar("T")
 V = TypeVar("V")
@@ -182,10 +192,13 @@ class Views:
         self._posts: dict[str, PostView] = {}
         self._links: dict[str, Link] = {}
         self._reuse = reuse if reuse is not None and reuse.site.config == config else None
+        if reuse is not None:
+            reuse._reuse = None  # (one build looks back one build: no chain of them all)
         self._inputs_of: dict[str, tuple[object, ...]] = {}
         self._remember = remember  # keep `derived` values, for a later build to take over
-        # name -> id(view) -> (view, value): the view is held, so its id is not reused.
-        self._derived: dict[str, dict[int, tuple[object, Any]]] = {}
+        # name -> id(view) -> (a weak reference to the view, value): checked on each use,
+        # as an id can be reused once its view is gone (see `forget_dead`).
+        self._derived: dict[str, dict[int, tuple[Callable[[], object], Any]]] = {}
         # Blocks of fragments joined, this build's and the last one's (see `fragments`):
         # (name, start, id of the first view) -> (the block's views, their fragments joined).
         self._blocks: dict[tuple[str, int, int], tuple[tuple[object, ...], str]] = {}
@@ -282,13 +295,25 @@ class Views:
         for item in items:
             key = id(item)
             known = mine.get(key)
-            if known is None or known[0] is not item:
+            if known is None or known[0]() is not item:
                 known = theirs.get(key)
-                if known is None or known[0] is not item:
-                    known = (item, make(item))
+                if known is None or known[0]() is not item:
+                    known = (_reference(item), make(item))
                 mine[key] = known
             found.append(cast(T, known[1]))
         return found
+
+    def forget_dead(self) -> int:
+        """Forget what was derived from views that no longer exist (watch mode: those of
+        edited posts, and of the lists that held them, would otherwise pile up build after
+        build); how many values were forgotten."""
+        forgotten = 0
+        for table in self._derived.values():
+            dead = [key for key, (view, _) in table.items() if view() is None]
+            for key in dead:
+                del table[key]
+            forgotten += len(dead)
+        return forgotten
 
     def fragment(self, name: str, macro: Callable[..., Any], view: object, *args: object) -> Any:
         """`cached(name, macro, view, ...)` in templates: what `macro(view, ...)` drew the

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import gc
 import html
 import re
+import weakref
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -502,3 +504,25 @@ def test_cached_lists_draw_each_view_once_and_escape_what_is_not_markup() -> Non
     # A build that does not keep what it draws (a one-off build) still draws the same.
     once = Views(site, {}, remember=False)
     assert once.fragments("item", item, edited) == second.fragments("item", item, edited)
+
+
+def test_views_look_back_one_build_and_forget_what_they_drew_of_views_gone() -> None:
+    """Watch mode makes each build's views from the last build's: neither a chain of every
+    build's views nor what was drawn of views that are gone is kept."""
+    site = build_site([], [], Config(base_url="https://example.org/"), BuildOptions())
+    first = Views(site, {}, remember=True)
+    items = [_Item(n) for n in range(5)]
+    assert first.derived_each("double", items, lambda v: v.number * 2) == [0, 2, 4, 6, 8]
+    second = Views(site, {}, reuse=first, remember=True)
+    second.take_over(first, set())
+    third = Views(site, {}, reuse=second, remember=True)
+    third.take_over(second, set())
+    gone = weakref.ref(first)
+    del first
+    gc.collect()
+    assert gone() is None
+    del items[1:3]
+    gc.collect()
+    assert third.forget_dead() == 2
+    assert third.forget_dead() == 0
+    assert third.derived_each("double", items, lambda v: -1) == [0, 6, 8]  # (still kept)
