@@ -356,6 +356,10 @@ def measure_edits(journal: Path, edits: int, work: Path) -> tuple[list[float], l
     latencies: list[float] = []
     try:
         server.wait_builds(1)
+        # The first build wrote every file of an empty preview folder: let the disk take
+        # them in (as it has by the time anyone saves), or the edits are timed against the
+        # kernel still writing out a whole site.
+        os.sync()
         for number, post in enumerate(posts, start=1):
             time.sleep(SETTLE_SECONDS)
             old = title_of(post)

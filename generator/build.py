@@ -274,6 +274,7 @@ class Builder:
         # Each source's Markdown and its rendering, by source key, in build order.
         self._markdown: tuple[dict[str, str], dict[str, Rendered]] = ({}, {})
         self._env: tuple[str, jinja2.Environment] | None = None  # (templates digest, env)
+        self._own_templates = True  # the journal has templates of its own (see plan_again)
         self._assets: tuple[tuple[tuple[str, int, int], ...], dict[str, bytes]] | None = None
         self._outputs: dict[str, _Output] = {}
         self._fingerprints = Fingerprinter()
@@ -514,7 +515,7 @@ class Builder:
         # of templates, nothing of the last plan is taken over.
         last = self._plan if templates == self._plan_templates else None
         if last is not None and changed is not None:
-            again = plan_again(last, site, rendered, only)
+            again = plan_again(last, site, rendered, only, self._own_templates)
             if again is not None:
                 return again
         return plan_fully(site, rendered, last.views if last is not None else None)
@@ -691,9 +692,11 @@ class Builder:
     def _environment(self) -> tuple[str, jinja2.Environment]:
         digest = templates_digest(self.request.root)
         if self._env is None or self._env[0] != digest:
-            env = make_environment(self.request.root / "templates")
+            folder = self.request.root / "templates"
+            env = make_environment(folder)
             env.auto_reload = False  # a change of any template makes a new environment
             self._env = (digest, env)
+            self._own_templates = folder.is_dir() and any(p.is_file() for p in folder.rglob("*"))
         return self._env
 
     def _emit(

@@ -325,9 +325,19 @@ class Insights:
         return sorted({0, length - 1, *near})
 
     def thread_keys(self, key: str) -> tuple[str, ...]:
-        """The posts of the thread a post's page shows (all of them: a superset)."""
+        """The posts whose views the thread on a post's page shows (`thread_view`): the
+        thread's first post (its title), the steps shown, and the posts they promise. In a
+        long thread that is a window of it, not every post."""
         thread = self.thread_of.get(key)
-        return thread.keys if thread is not None and len(thread.steps) >= 2 else ()
+        if thread is None or len(thread.steps) < 2:
+            return ()
+        found = {thread.first}
+        for index in self.shown_positions(len(thread.keys), thread.keys.index(key)):
+            step = thread.steps[index]
+            found.add(step.key)
+            if step.next is not None:
+                found.add(step.next)
+        return tuple(sorted(found))
 
     def post_thread(self, key: str) -> ThreadView | None:
         """The thread a post's page shows: only one of two posts or more (a lone post's

@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 from generator.markup import Rendered
 from generator.render import Page, Planner, Recipe
 from generator.site import Site
-from generator.views import Views
+from generator.views import PostView, Views
 
 
 @dataclass(frozen=True)
@@ -82,10 +82,13 @@ def plan_again(
     site: Site,
     rendered: Mapping[str, Rendered],
     only: Collection[str] | None = None,
+    own_templates: bool = True,
 ) -> Plan | None:
     """The pages that may differ from the last plan's, or None when the site's structure
     changed (then only a full plan will do). `only`: the posts whose records or renderings
-    may be new objects since the last plan's, if that is known."""
+    may be new objects since the last plan's, if that is known. `own_templates`: the journal
+    has templates of its own, which may show anything of any post's view on any page; the
+    built-in ones show a post's neighbours on its own page alone."""
     before = memory.site
     changed = changed_posts(before, site, memory.views.rendered, rendered, only)
     if not same_structure(before, site, changed):
@@ -94,6 +97,16 @@ def plan_again(
     views = Views(site, rendered, memory.views, remember=True)
     views.take_over(memory.views, near)
     touched = changed | {key for key in near if views.post(key) is not memory.views.known(key)}
+    # A neighbour of an edited post whose view changed only in its links to its neighbours
+    # (the edited post's new title) changed its own page alone.
+    own_page_only = (
+        set()
+        if own_templates
+        else {
+            k for k in touched - changed if _neighbours_alone(memory.views.known(k), views.post(k))
+        }
+    )
+    touched -= own_page_only
     clean_years = frozenset(y.year for y in site.years) - {
         site.local_date(key).year for key in touched
     }
@@ -103,6 +116,9 @@ def plan_again(
     wanted = set(memory.everything) if touched else set()
     for key in touched:
         wanted.update(memory.readers.get(key, ()))
+    wanted.update(
+        Recipe("post", key) for key in own_page_only if Recipe("post", key) in memory.order
+    )
     pages: list[Page] = []
     kept = dict(memory.made_by)
     for recipe in sorted(wanted, key=memory.order.__getitem__):
@@ -110,6 +126,11 @@ def plan_again(
         for path in memory.paths[recipe]:
             del kept[path]
     return Plan(pages, kept, replace(memory, site=site, views=views, planner=planner))
+
+
+def _neighbours_alone(before: PostView | None, now: PostView) -> bool:
+    """True if the two views of a post differ in their newer and older links alone."""
+    return before is not None and replace(now, newer=before.newer, older=before.older) == before
 
 
 def changed_posts(

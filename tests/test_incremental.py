@@ -546,3 +546,59 @@ def test_a_one_off_build_lets_go_of_every_post_before_drawing_pages(
     assert Builder(Request(root, tmp_path / "out", OPTIONS), again=False).build().ok
     assert len(parsed) == 6
     assert alive_while_drawing == [0]
+
+
+def test_new_titles_in_a_long_thread_reach_every_page_that_shows_them(tmp_path: Path) -> None:
+    """A post's page shows a window of a long thread (its ends, the posts near it): after a
+    short plan, every page whose window shows a retitled post is as a clean build makes it.
+    (The promises link to the files, so new titles keep the thread as it was.)"""
+    count = 15
+    files = {
+        f"content/posts/t{n:02}.md": post_text(
+            f"2024-02-{n + 1:02}",
+            f"Step {n}.\n\nNext: [Step {n + 1}](t{n + 1:02}.md)\n" if n + 1 < count else "End.\n",
+            title=f"Step {n}",
+        )
+        for n in range(count)
+    }
+    root = make_journal(tmp_path, files)
+    output = tmp_path / "watched"
+    builder = Builder(Request(root, output, OPTIONS), own_output=True)
+    assert builder.build().ok
+    for n in (0, 7, 3, 14, 11):
+        path = root / f"content/posts/t{n:02}.md"
+        path.write_text(
+            path.read_text(encoding="utf-8").replace(f"title: Step {n}", f"title: Renamed {n}"),
+            encoding="utf-8",
+        )
+        result = builder.build(changed={path})
+        assert result.figures["short plan"], n
+        assert result.figures["pages planned"] < 30, n  # (not every page of the thread)
+        assert compare(result, root, output, tmp_path / "clean", f"step {n} renamed")
+
+
+def test_a_journal_template_that_shows_neighbours_in_a_list_stays_right(tmp_path: Path) -> None:
+    """The built-in templates show a post's neighbours on its own page alone, so a new title
+    remakes the neighbours' own pages only; a journal's own template may show them anywhere,
+    and then every page that shows the neighbours is made again."""
+    tag_page = (
+        '{% extends "base.html" %}{% block main %}<ul>{% for post in tag.posts %}'
+        "<li>{{ post.title }} (after it: {{ post.newer.title if post.newer else '-' }})</li>"
+        "{% endfor %}</ul>{% endblock %}\n"
+    )
+    files = {
+        f"content/posts/p{n}.md": post_text(
+            f"2024-03-{n + 1:02}", "Words.\n", title=f"Post {n}", tags="[books]" if n % 2 else "[]"
+        )
+        for n in range(12)
+    }
+    root = make_journal(tmp_path, {**files, "templates/tag.html": tag_page})
+    output = tmp_path / "watched"
+    builder = Builder(Request(root, output, OPTIONS), own_output=True)
+    assert builder.build().ok
+    path = root / "content/posts/p4.md"  # its older neighbour, p3, is tagged
+    path.write_text(path.read_text(encoding="utf-8").replace("Post 4", "Renamed"), "utf-8")
+    result = builder.build(changed={path})
+    assert result.figures["short plan"]
+    assert "(after it: Renamed)" in (output / "tags/books/index.html").read_text("utf-8")
+    assert compare(result, root, output, tmp_path / "clean", "own tag template")
