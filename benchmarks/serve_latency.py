@@ -12,9 +12,9 @@ measures the time until
 * the post's page in the preview folder holds the new paragraph (file), and
 * headless Chromium, showing that page and left alone, shows it (browser: the live reload).
 
-The times include the watcher's 30 ms quiet period. It prints the median of the edits, with
-the fastest and slowest, in milliseconds. Only copies are edited; nothing in the journals named
-on the command line changes.
+The times include the watcher's quiet period (`PreviewSettings.debounce`, 20 ms). It prints
+the median of the edits, with the fastest and slowest, in milliseconds. Only copies are edited;
+nothing in the journals named on the command line changes.
 """
 
 from __future__ import annotations
@@ -36,6 +36,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from generator.preview import PreviewSettings
+
 REPO = Path(__file__).resolve().parent.parent
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_FLAGS = [
@@ -49,6 +51,7 @@ CHROMIUM_FLAGS = [
 PREVIEW_FOLDER = Path(".journal-cache") / "preview"
 WAIT_SECONDS = 60.0
 SETTLE_SECONDS = 0.5  # between edits, so that each one is measured on its own
+QUIET_MS = round(PreviewSettings(REPO).debounce * 1000)  # what `journal serve` waits
 POLL_SECONDS = 0.002
 
 
@@ -318,7 +321,8 @@ def table(figures: Sequence[Figures], edits: int) -> str:
     ]
     widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
     lines = [
-        f"Median of {edits} edits in ms (fastest-slowest); the watcher waits 30 ms of quiet.",
+        f"Median of {edits} edits in ms (fastest-slowest); "
+        f"the watcher waits {QUIET_MS} ms of quiet.",
         "  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)),
     ]
     for row in rows:
