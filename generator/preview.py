@@ -10,7 +10,10 @@ page. Nothing here ends the loop: an exception in a rebuild is shown like a prob
 Where the preview is built: ROOT/.journal-cache/preview/ unless told otherwise, with
 `base_url` replaced by the server's own address plus the configured base path. Feeds,
 canonical links and the sitemap then point at the preview, and output/, the folder that
-`journal build` fills for deployment, is never left holding localhost URLs.
+`journal build` fills for deployment, is never left holding localhost URLs. The preview folder
+is the builder's own (`own_output`): a rebuild that makes only the pages an edit shows keeps
+the other files without looking at them, and AUDIT_DELAY later, when nothing waits for it,
+the loop looks at them all and makes again at once any file changed behind its back.
 """
 
 from __future__ import annotations
