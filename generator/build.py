@@ -482,8 +482,9 @@ class Builder:
         the files are the same (watch mode, after a post's text or title changed).
         `same_posts`: the journal has the last build's posts, in order (not all the same)."""
         last = self._targets
-        same = last is not None and same_posts
-        keys = last[0][2] if last is not None and same else tuple(p.key for p in journal.posts)
+        keys = (
+            last[0][2] if last is not None and same_posts else tuple(p.key for p in journal.posts)
+        )
         inputs = (site.urls, site.years, keys, journal.static)
         if last is not None and all(a is b or a == b for a, b in zip(last[0], inputs, strict=True)):
             return last[1]

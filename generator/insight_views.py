@@ -188,6 +188,7 @@ class _Structure:
 
     by_day: dict[int, dict[date, list[str]]] = field(default_factory=dict)  # year -> posts_by_day
     when: dict[date, str] = field(default_factory=dict)  # day -> day_when(day)
+    thread_place: dict[str, int] = field(default_factory=dict)  # first post -> its thread's place
 
 
 class Insights:
@@ -223,7 +224,6 @@ class Insights:
             self.same_day = like.same_day
             self.open_promises = like.open_promises
             self._reviews = {y: r for y, r in like._reviews.items() if y in clean_years}
-        self._place: dict[str, int] | None = like._place if like is not None else None
         self._structure: _Structure = like._structure if like is not None else _Structure()
         # The last thread views made, and the posts renewed since (see `thread_views`).
         self._thread_views: tuple[ThreadView, ...] | None = None
@@ -261,10 +261,11 @@ class Insights:
         return self._thread_views
 
     def _thread_place(self) -> dict[str, int]:
-        """Each thread's first post -> its place in `threads` (kept with the threads)."""
-        if self._place is None:
-            self._place = {thread.first: n for n, thread in enumerate(self.threads)}
-        return self._place
+        """Each thread's first post -> its place in `threads` (kept with the structure)."""
+        place = self._structure.thread_place
+        if not place:
+            place.update((thread.first, n) for n, thread in enumerate(self.threads))
+        return place
 
     def _container_of(self, thread: Thread) -> ThreadView:
         make = partial(self.thread_view, thread)

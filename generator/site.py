@@ -241,7 +241,7 @@ class SiteMemo:
         known = self._facts if zone is self._zone else {}
         patched = edited is not None and edited[0] is self._posts and bool(known)
         if patched and edited is not None:
-            facts, by_key, changed = _edited_facts(posts, edited[1], self, zone)
+            facts, by_key, changed = self._edited_facts(posts, edited[1], zone)
         else:
             facts, by_key, changed = _all_facts(posts, known, zone)
         last = self._graph
@@ -267,23 +267,22 @@ class SiteMemo:
         self._graph = graph if taken_over else None
         return graph.site
 
-
-def _edited_facts(
-    posts: Sequence[Post], keys: Collection[str], memo: SiteMemo, zone: ZoneInfo
-) -> tuple[list[_Facts], dict[str, _Facts], list[tuple[_Facts, _Facts]] | None]:
-    """`_all_facts` of posts that differ from the memo's only in the posts of `keys`."""
-    facts, by_key = list(memo._facts_in_order), dict(memo._facts)
-    words = _Words()
-    changed: list[tuple[_Facts, _Facts]] = []
-    for key in sorted(keys):
-        n = memo._place.get(key)
-        if n is None:
-            continue  # (a file that does not parse, now as then)
-        post, found = posts[n], facts[n]
-        if post is not found.post:
-            new = facts[n] = by_key[key] = _facts_of(post, zone, words)
-            changed.append((found, new))
-    return facts, by_key, changed
+    def _edited_facts(
+        self, posts: Sequence[Post], keys: Collection[str], zone: ZoneInfo
+    ) -> tuple[list[_Facts], dict[str, _Facts], list[tuple[_Facts, _Facts]] | None]:
+        """`_all_facts` of posts that differ from the last call's only in the posts of `keys`."""
+        facts, by_key = list(self._facts_in_order), dict(self._facts)
+        words = _Words()
+        changed: list[tuple[_Facts, _Facts]] = []
+        for key in sorted(keys):
+            n = self._place.get(key)
+            if n is None:
+                continue  # (a file that does not parse, now as then)
+            post, found = posts[n], facts[n]
+            if post is not found.post:
+                new = facts[n] = by_key[key] = _facts_of(post, zone, words)
+                changed.append((found, new))
+        return facts, by_key, changed
 
 
 def _all_facts(

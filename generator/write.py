@@ -210,12 +210,7 @@ class SiteWriter:
         """Leave the file as it is if the manifest says it holds bytes of this digest and
         its size and mtime still match; False (nothing done) otherwise."""
         entry = self.old.get(path)
-        if entry is None or entry.sha256 != sha256:
-            return False
-        status = _lstat(self.targets[path])
-        if status is None or not stat.S_ISREG(status.st_mode):
-            return False
-        if (status.st_size, status.st_mtime_ns) != (entry.size, entry.mtime_ns):
+        if entry is None or entry.sha256 != sha256 or not _left_as(self.targets[path], entry):
             return False
         self.current[path] = entry
         self.unchanged += 1
@@ -225,23 +220,11 @@ class SiteWriter:
         """`keep` for each (path, SHA-256), in one loop (watch mode keeps thousands of files
         at each build); the paths that could not be kept."""
         old, targets, current = self.old, self.targets, self.current
-        lstat, regular = os.lstat, stat.S_ISREG
         refused: list[str] = []
         kept = 0
         for path, sha256 in files:
             entry = old.get(path)
-            try:
-                status = lstat(targets[path])
-            except (FileNotFoundError, NotADirectoryError):
-                refused.append(path)
-                continue
-            if (
-                entry is None
-                or entry.sha256 != sha256
-                or not regular(status.st_mode)
-                or status.st_size != entry.size
-                or status.st_mtime_ns != entry.mtime_ns
-            ):
+            if entry is None or entry.sha256 != sha256 or not _left_as(targets[path], entry):
                 refused.append(path)
                 continue
             current[path] = entry
@@ -433,21 +416,24 @@ def altered_files(memory: WriterMemory) -> list[str]:
     replaced or gone); every path if the manifest itself changed since."""
     if _status_key(memory.real_out / MANIFEST) != memory.manifest_status:
         return sorted(memory.entries)
-    targets, lstat, regular = memory.layout.targets, os.lstat, stat.S_ISREG
-    altered: list[str] = []
-    for path, entry in memory.entries.items():
-        try:
-            status = lstat(targets[path])
-        except (FileNotFoundError, NotADirectoryError, KeyError):
-            altered.append(path)
-            continue
-        if (
-            not regular(status.st_mode)
-            or status.st_size != entry.size
-            or status.st_mtime_ns != entry.mtime_ns
-        ):
-            altered.append(path)
-    return sorted(altered)
+    targets = memory.layout.targets
+    return sorted(
+        path
+        for path, entry in memory.entries.items()
+        if path not in targets or not _left_as(targets[path], entry)
+    )
+
+
+def _left_as(target: str, entry: Entry) -> bool:
+    """True if the file at `target` is still the plain file of the size and mtime that the
+    manifest's entry records (as the build that wrote it left it)."""
+    status = _lstat(target)
+    return (
+        status is not None
+        and stat.S_ISREG(status.st_mode)
+        and status.st_size == entry.size
+        and status.st_mtime_ns == entry.mtime_ns
+    )
 
 
 def _status_key(path: Path) -> tuple[int, int, int]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -203,13 +204,25 @@ def results_of(page: Any, query: str) -> list[dict[str, str]]:
     )
 
 
-@pytest.mark.browser
-def test_typing_partnership_finds_the_essay_under_a_subpath(browser: Any, tmp_path: Path) -> None:
-    output = tmp_path / "site"
-    assert build_journal(REPO, output=output, base_url=SUBPATH_BASE_URL).ok
+@contextmanager
+def search_page(
+    browser: Any, root: Path, output: Path, query: str = ""
+) -> Iterator[tuple[Any, str]]:
+    """The journal at `root` built under /journal/ into `output`, served, and a browser page
+    open on its search page (with `?q=query` when given); the page and the site's address."""
+    assert build_journal(root, output=output, base_url=SUBPATH_BASE_URL).ok
     with serve_site(output, "/journal/") as start:
         page = browser.new_page()
-        page.goto(start + "search/")
+        try:
+            page.goto(start + "search/" + (f"?q={query}" if query else ""))
+            yield page, start
+        finally:
+            page.close()
+
+
+@pytest.mark.browser
+def test_typing_partnership_finds_the_essay_under_a_subpath(browser: Any, tmp_path: Path) -> None:
+    with search_page(browser, REPO, tmp_path / "site") as (page, start):
         page.fill("#search-input", "partnership")
         found = results_of(page, "partnership")
         assert [r["title"] for r in found] == ["Partnership"]
@@ -220,17 +233,12 @@ def test_typing_partnership_finds_the_essay_under_a_subpath(browser: Any, tmp_pa
         page.click(".search-result a")
         page.wait_for_url(start + "2024/partnership/")
         assert page.inner_text("h1") == "Partnership"
-        page.close()
 
 
 @pytest.mark.browser
 def test_search_ranks_matches_and_escapes_titles(browser: Any, tmp_path: Path) -> None:
-    output = tmp_path / "site"
     root = make_journal(tmp_path, RICH_FILES)
-    assert build_journal(root, output=output, base_url=SUBPATH_BASE_URL).ok
-    with serve_site(output, "/journal/") as start:
-        page = browser.new_page()
-        page.goto(start + "search/?q=quotes")
+    with search_page(browser, root, tmp_path / "site", "quotes") as (page, _):
         found = results_of(page, "quotes")
         assert [r["title"] for r in found] == ["<script>alert('x')</script> & \"quotes\""]
         assert page.evaluate("document.querySelectorAll('.search-result script').length") == 0
@@ -240,7 +248,6 @@ def test_search_ranks_matches_and_escapes_titles(browser: Any, tmp_path: Path) -
         page.fill("#search-input", "nothing-like-this")
         results_of(page, "nothing-like-this")
         assert page.eval_on_selector_all(".search-result", "items => items.length") == 0
-        page.close()
 
 
 def test_the_public_base_url_is_not_needed_to_search(tmp_path: Path) -> None:
@@ -251,12 +258,8 @@ def test_the_public_base_url_is_not_needed_to_search(tmp_path: Path) -> None:
 
 @pytest.mark.browser
 def test_search_finds_posts_of_every_year_newest_first(browser: Any, tmp_path: Path) -> None:
-    output = tmp_path / "site"
     root = make_journal(tmp_path, YEARS_FILES)
-    assert build_journal(root, output=output, base_url=SUBPATH_BASE_URL).ok
-    with serve_site(output, "/journal/") as start:
-        page = browser.new_page()
-        page.goto(start + "search/?q=lantern")
+    with search_page(browser, root, tmp_path / "site", "lantern") as (page, _):
         found = results_of(page, "lantern")
         assert [(r["title"], r["href"]) for r in found] == [("Lantern", "/journal/2022/lantern/")]
         assert found[0]["date"] == "4 March 2022"
@@ -268,7 +271,6 @@ def test_search_finds_posts_of_every_year_newest_first(browser: Any, tmp_path: P
             "document.getElementById('search-status').textContent === "
             "'Type a word to search 4 posts.'"
         )
-        page.close()
 
 
 @pytest.mark.browser
