@@ -179,15 +179,15 @@ def measure_stages(journal: Path, work: Path, env: dict[str, str]) -> dict[str, 
 
 def stages_main(journal: Path, folder: Path) -> int:
     """Time each stage alone: read + parse, Markdown on every CPU, plan + templates, write."""
-    from generator.build import Request, load_settings, markdown_sources
-    from generator.config import BuildOptions
-    from generator.load import load_journal
-    from generator.markup import cache_key
-    from generator.parallel import cpu_count, render_texts
-    from generator.render import plan_pages, render_pages
-    from generator.site import build_site
-    from generator.theme import make_environment
-    from generator.write import write_site
+    from generator.core.config import BuildOptions
+    from generator.incremental.session import Request, load_settings, markdown_sources
+    from generator.pipeline.load import load_journal
+    from generator.pipeline.markup import cache_key
+    from generator.pipeline.parallel import cpu_count, render_texts
+    from generator.pipeline.render import plan_pages, render_pages
+    from generator.pipeline.site import build_site
+    from generator.pipeline.theme import make_environment
+    from generator.pipeline.write import write_site
 
     clock = time.perf_counter
     started = clock()

@@ -17,20 +17,14 @@ from typing import TextIO
 from urllib.parse import urlsplit
 
 from generator import __version__
-from generator.build import BuildResult, Request, build, load_settings, summary_line
-from generator.cache import CACHE_DIR, clear_cache
-from generator.config import BuildOptions, load_config
-from generator.deploy import (
+from generator.commands.deploy import (
     BRANCH_TARGET,
     BranchDeploy,
     DeployError,
     deploy_to_branch,
     deploy_to_folder,
 )
-from generator.load import YEARS
-from generator.preview import Preview, PreviewSettings, ServeError, is_loopback
-from generator.problems import Problem, count_level, has_errors
-from generator.report import (
+from generator.commands.report import (
     NOTHING_PROMISED,
     all_stats,
     oldest_promise,
@@ -40,8 +34,14 @@ from generator.report import (
     stats_text,
     stats_years,
 )
-from generator.scaffold import ScaffoldError, init_journal, new_post
-from generator.text import plural
+from generator.commands.scaffold import ScaffoldError, init_journal, new_post
+from generator.core.config import BuildOptions, load_config
+from generator.core.problems import Problem, count_level, has_errors
+from generator.core.text import plural
+from generator.incremental.session import BuildResult, Request, build, load_settings, summary_line
+from generator.pipeline.cache import CACHE_DIR, clear_cache
+from generator.pipeline.load import YEARS
+from generator.serve.preview import Preview, PreviewSettings, ServeError, is_loopback
 
 _COLOURS: Mapping[str, str] = MappingProxyType({"error": "\033[31m", "warning": "\033[33m"})
 _RESET = "\033[0m"

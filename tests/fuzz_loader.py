@@ -32,11 +32,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from generator.config import BuildOptions, Config
-from generator.load import YEARS, Post, Theme, parse_post, parse_theme
-from generator.markup import make_converter, render_markdown
-from generator.problems import Problem
-from generator.site import build_site
+from generator.core.config import BuildOptions, Config
+from generator.core.problems import Problem
+from generator.pipeline.load import YEARS, Post, Theme, parse_post, parse_theme
+from generator.pipeline.markup import make_converter, render_markdown
+from generator.pipeline.site import build_site
 
 ZONES = ("UTC", "Pacific/Kiritimati", "Pacific/Pago_Pago", "Asia/Kolkata", "Europe/Paris")
 NOW = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from generator.serve import PreviewServer
+from generator.serve.server import PreviewServer
 
 REPO = Path(__file__).resolve().parent.parent
 TIMEOUT = 20.0  # generous: a 2-core machine running other suites at the same time

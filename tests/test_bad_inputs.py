@@ -34,8 +34,8 @@ from conftest import (
 )
 
 from generator.cli import main
-from generator.config import BuildOptions
-from generator.problems import Level
+from generator.core.config import BuildOptions
+from generator.core.problems import Level
 
 PROBLEM_LINE = re.compile(r"^(?P<path>.+?):(?P<line>\d+): (?P<level>error|warning): (?P<msg>.+)$")
 POSTS = "content/posts"

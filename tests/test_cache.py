@@ -10,13 +10,13 @@ from pathlib import Path
 
 from conftest import OPTIONS, make_journal, post_text, tree_digest
 
-from generator.build import Builder, BuildResult, Request, build
-from generator.cache import CACHE_DIR, BuildCache, cache_path
 from generator.cli import main
-from generator.config import BuildOptions
-from generator.markup import cache_key, make_converter, render_markdown
-from generator.parallel import chunks_of, render_texts, worker_count
-from generator.write import MANIFEST
+from generator.core.config import BuildOptions
+from generator.incremental.session import Builder, BuildResult, Request, build
+from generator.pipeline.cache import CACHE_DIR, BuildCache, cache_path
+from generator.pipeline.markup import cache_key, make_converter, render_markdown
+from generator.pipeline.parallel import chunks_of, render_texts, worker_count
+from generator.pipeline.write import MANIFEST
 
 POSTS = {
     "content/posts/2024/a.md": post_text(

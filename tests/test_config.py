@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from conftest import make_journal
 
-from generator.config import Config, load_config, normalize_base_url, with_base_url
+from generator.core.config import Config, load_config, normalize_base_url, with_base_url
 
 
 def loaded(tmp_path: Path, text: str) -> tuple[Config, list[str]]:

@@ -14,7 +14,7 @@ import pytest
 from conftest import time_limit
 from fuzz_loader import check_post_input, check_site, check_theme_input
 
-from generator.load import load_journal, parse_post
+from generator.pipeline.load import load_journal, parse_post
 
 FOUND_BY_HAND: dict[str, tuple[str, bytes]] = {
     # PyYAML's int() of 5000 digits raised ValueError out of the loader.

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from conftest import build_journal, tree_digest
 
-from generator.write import MANIFEST
+from generator.pipeline.write import MANIFEST
 
 HERE = Path(__file__).parent
 SAMPLE = HERE / "sample_journal"

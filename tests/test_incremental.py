@@ -19,10 +19,10 @@ from pathlib import Path
 import pytest
 from conftest import OPTIONS, make_journal, post_text, tree_digest
 
-from generator.build import Builder, BuildResult, Request, build
-from generator.preview import collector_paused
-from generator.theme import builtin_templates
-from generator.write import MANIFEST
+from generator.incremental.session import Builder, BuildResult, Request, build
+from generator.pipeline.theme import builtin_templates
+from generator.pipeline.write import MANIFEST
+from generator.serve.preview import collector_paused
 
 WORDS = [
     "courage",
@@ -515,8 +515,8 @@ def test_a_one_off_build_lets_go_of_every_post_before_drawing_pages(
     keeps between builds is not kept by a build that runs once."""
     import weakref
 
-    import generator.build
-    import generator.sources
+    import generator.incremental.session
+    import generator.incremental.sources
 
     files = {
         f"content/posts/p{n}.md": post_text(f"2024-01-{n + 10}", "Words. " * 50, title=f"P{n}")
@@ -524,7 +524,7 @@ def test_a_one_off_build_lets_go_of_every_post_before_drawing_pages(
     }
     root = make_journal(tmp_path, files)
     parsed: list[weakref.ref[object]] = []
-    parse_post = generator.sources.parse_post
+    parse_post = generator.incremental.sources.parse_post
 
     def parse_and_watch(*args: object, **kwargs: object) -> object:
         found = parse_post(*args, **kwargs)  # type: ignore[arg-type]
@@ -533,7 +533,7 @@ def test_a_one_off_build_lets_go_of_every_post_before_drawing_pages(
         return found
 
     alive_while_drawing: list[int] = []
-    page_chunks = generator.build.page_chunks
+    page_chunks = generator.incremental.session.page_chunks
 
     def chunks(*args: object) -> object:
         if not alive_while_drawing:
@@ -541,8 +541,8 @@ def test_a_one_off_build_lets_go_of_every_post_before_drawing_pages(
             alive_while_drawing.append(sum(ref() is not None for ref in parsed))
         return page_chunks(*args)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(generator.sources, "parse_post", parse_and_watch)
-    monkeypatch.setattr(generator.build, "page_chunks", chunks)
+    monkeypatch.setattr(generator.incremental.sources, "parse_post", parse_and_watch)
+    monkeypatch.setattr(generator.incremental.session, "page_chunks", chunks)
     assert Builder(Request(root, tmp_path / "out", OPTIONS), again=False).build().ok
     assert len(parsed) == 6
     assert alive_while_drawing == [0]

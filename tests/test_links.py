@@ -8,9 +8,9 @@ import pytest
 from conftest import build_journal, make_journal, one, parse_html, post_text, select
 
 from generator.cli import main
-from generator.crossrefs import SourceText, Targets, candidate_keys, rewrite_source_links
-from generator.links import broken_links
-from generator.markup import Rendered
+from generator.features.linkcheck import broken_links
+from generator.pipeline.crossrefs import SourceText, Targets, candidate_keys, rewrite_source_links
+from generator.pipeline.markup import Rendered
 
 BASE = "https://user.github.io/journal/"
 

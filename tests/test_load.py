@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from conftest import make_journal, post_text
 
-from generator.load import Post, Promise, load_journal, parse_post, parse_theme
-from generator.problems import Problem
+from generator.core.problems import Problem
+from generator.pipeline.load import Post, Promise, load_journal, parse_post, parse_theme
 
 UTC = ZoneInfo("UTC")
 SINGAPORE = ZoneInfo("Asia/Singapore")
@@ -623,7 +623,7 @@ def test_an_unreadable_folder_is_an_error(tmp_path: Path, monkeypatch: pytest.Mo
             raise PermissionError(13, "Permission denied", str(path))
         return real(path)
 
-    monkeypatch.setattr("generator.load.os.scandir", scandir)
+    monkeypatch.setattr("generator.pipeline.load.os.scandir", scandir)
     journal = load_journal(root, UTC)
     assert [p.title for p in journal.posts] == ["Fine"]
     assert [str(p) for p in journal.problems] == [

@@ -23,7 +23,7 @@ import pytest
 from conftest import make_journal, post_text, time_limit
 
 from generator.cli import main
-from generator.write import MANIFEST
+from generator.pipeline.write import MANIFEST
 
 REPO = Path(__file__).resolve().parent.parent
 STAGED_SUFFIX = ".journal-tmp"  # what the writer names the files it stages beside a target

@@ -25,8 +25,8 @@ from serving import (
     wait_until,
 )
 
-from generator.build import Builder, BuildResult
-from generator.preview import (
+from generator.incremental.session import Builder, BuildResult
+from generator.serve.preview import (
     Preview,
     PreviewSettings,
     ServeError,
@@ -352,7 +352,7 @@ def test_a_placeholder_that_cannot_be_written_does_not_stop_the_preview(
     def broken_writer(*args: object) -> None:
         raise NameError("a bug in the writer")
 
-    monkeypatch.setattr("generator.preview.write_site", broken_writer)
+    monkeypatch.setattr("generator.serve.preview.write_site", broken_writer)
     files = journal_files()
     files[FIRST] = BROKEN_FRONT_MATTER
     root = make_journal(tmp_path, files)
@@ -390,7 +390,7 @@ def test_an_exception_in_a_rebuild_is_shown_and_the_loop_goes_on(
                 raise failures.pop()
             return super().build(changed, write)
 
-    monkeypatch.setattr("generator.preview.Builder", FlakyBuilder)
+    monkeypatch.setattr("generator.serve.preview.Builder", FlakyBuilder)
     preview = start_preview(journal)  # the first build is a good one
     failures.append(RuntimeError("the disk said no"))
     events = stream(preview)

@@ -31,9 +31,9 @@ from conftest import NOW, make_journal
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from generator.build import Builder, BuildResult, Request, build
-from generator.config import BuildOptions
-from generator.write import MANIFEST
+from generator.core.config import BuildOptions
+from generator.incremental.session import Builder, BuildResult, Request, build
+from generator.pipeline.write import MANIFEST
 
 settings.register_profile(
     "properties",

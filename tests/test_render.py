@@ -14,9 +14,9 @@ import pytest
 from conftest import build_journal, make_journal, one, parse_html, post_text, select, text_of
 from markupsafe import Markup
 
-from generator.config import BuildOptions, Config
-from generator.site import build_site
-from generator.views import Views
+from generator.core.config import BuildOptions, Config
+from generator.pipeline.site import build_site
+from generator.pipeline.views import Views
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 

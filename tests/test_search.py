@@ -15,9 +15,9 @@ from conftest import OPTIONS, build_journal, make_journal, one, parse_html, post
 from sample_journals import RICH_FILES, SUBPATH_BASE_URL
 from site_server import serve_site
 
-import generator.render
-from generator.build import Builder, Request
-from generator.search import SEARCH_INDEX
+import generator.pipeline.render
+from generator.features.search import SEARCH_INDEX
+from generator.incremental.session import Builder, Request
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -147,13 +147,13 @@ def test_an_edit_remakes_only_its_years_part(
     builder = Builder(Request(root, output, OPTIONS))
     assert builder.build().ok
     made: list[set[int]] = []
-    make_part = generator.render._search_index_bytes
+    make_part = generator.pipeline.render._search_index_bytes
 
     def recording(views: Any, context: Mapping[str, Any], *rest: Any) -> Iterator[bytes]:
         made.append({post.year for post in context["posts"]})
         return make_part(views, context, *rest)
 
-    monkeypatch.setattr(generator.render, "_search_index_bytes", recording)
+    monkeypatch.setattr(generator.pipeline.render, "_search_index_bytes", recording)
     bridge = root / "content/posts/2023/bridge.md"
     bridge.write_text(post_text("2023-05-06", "A bridge and a kingfisher.\n", title="Bridge"))
     result = builder.build(changed={bridge})

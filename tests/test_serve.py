@@ -22,7 +22,7 @@ from serving import (
     wait_until,
 )
 
-from generator.serve import PreviewServer, _client_script
+from generator.serve.server import PreviewServer, _client_script
 
 SECRET = "s3cr3t-never-served"
 

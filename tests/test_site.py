@@ -11,10 +11,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from conftest import NOW, OPTIONS
 
-from generator.config import BuildOptions, Config
-from generator.load import Post, Promise, Theme
-from generator.site import Chain, Site, SiteMemo, build_site
-from generator.text import slugify
+from generator.core.config import BuildOptions, Config
+from generator.core.text import slugify
+from generator.pipeline.load import Post, Promise, Theme
+from generator.pipeline.site import Chain, Site, SiteMemo, build_site
 
 CONFIG = Config(base_url="https://example.org/")
 

@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from conftest import make_journal, post_text
 
-from generator.load import Journal, load_journal
-from generator.sources import SourceMemory
+from generator.incremental.sources import SourceMemory
+from generator.pipeline.load import Journal, load_journal
 
 UTC = ZoneInfo("UTC")
 POSTS = {

@@ -13,12 +13,8 @@ from pathlib import Path
 import pytest
 from conftest import OPTIONS, build_journal, make_journal, one, parse_html, post_text, select
 
-from generator.build import render_sources
-from generator.config import Config, load_config
-from generator.load import Theme, load_journal
-from generator.markup import Rendered
-from generator.site import Site, build_site
-from generator.stats import (
+from generator.core.config import Config, load_config
+from generator.features.stats import (
     default_forms,
     forms_pattern,
     level_of,
@@ -30,6 +26,10 @@ from generator.stats import (
     theme_forms,
     year_stats,
 )
+from generator.incremental.session import render_sources
+from generator.pipeline.load import Theme, load_journal
+from generator.pipeline.markup import Rendered
+from generator.pipeline.site import Site, build_site
 
 THEME_2024 = "---\nword: partnership\n---\nThe word for 2024.\n"
 

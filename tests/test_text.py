@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from generator.text import (
+from generator.core.text import (
     MAX_SLUG_BYTES,
     MAX_SLUG_CHARS,
     count_words,

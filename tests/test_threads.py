@@ -18,11 +18,11 @@ from conftest import (
     select,
 )
 
-from generator.config import load_config
-from generator.insight_views import Insights
-from generator.load import load_journal
-from generator.site import Site, build_site
-from generator.threads import Thread, open_promises, thread_index, threads_of
+from generator.core.config import load_config
+from generator.features.insights import Insights
+from generator.features.threads import Thread, open_promises, thread_index, threads_of
+from generator.pipeline.load import load_journal
+from generator.pipeline.site import Site, build_site
 
 KEY = "content/posts/{}.md".format
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.watch import Watcher, is_ignored_name
+from generator.serve.watch import Watcher, is_ignored_name
 
 # watchdog warns (harmlessly) when it adds a watch it already holds: after `mkdir -p`, or when a
 # folder moves back to where it was.

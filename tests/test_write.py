@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from conftest import build_journal, make_journal, post_text, tree_digest
 
-from generator.write import (
+from generator.pipeline.write import (
     MANIFEST,
     SiteWriter,
     WriterMemory,

@@ -27,10 +27,10 @@ from typing import Literal, NamedTuple
 from urllib.parse import unquote, urlsplit
 from zoneinfo import ZoneInfo
 
-from generator.config import BuildOptions, Config
-from generator.load import Post, Promise, Theme
-from generator.problems import Problem, error, warning
-from generator.text import match_key, slug_or_fallback, tag_slug
+from generator.core.config import BuildOptions, Config
+from generator.core.problems import Problem, error, warning
+from generator.core.text import match_key, slug_or_fallback, tag_slug
+from generator.pipeline.load import Post, Promise, Theme
 
 ChainState = Literal["kept", "pending"]
 

@@ -41,7 +41,7 @@ from dataclasses import dataclass
 from json.encoder import encode_basestring  # what json.dumps uses with ensure_ascii=False
 from pathlib import Path, PurePosixPath
 
-from generator.problems import Problem, error
+from generator.core.problems import Problem, error
 
 MANIFEST = ".journal-manifest.json"
 _MANIFEST_VERSION = 1

@@ -26,9 +26,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator.config import Config
-from generator.text import plural
-from generator.write import (
+from generator.core.config import Config
+from generator.core.text import plural
+from generator.pipeline.write import (
     MANIFEST,
     remove_empty_parents,
     replace_atomically,

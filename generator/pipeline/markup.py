@@ -15,7 +15,7 @@ from types import MappingProxyType
 
 import markdown
 
-from generator.text import count_words, html_to_text
+from generator.core.text import count_words, html_to_text
 
 MORE_MARK = "<!-- more -->"
 EXTENSIONS = ("extra", "codehilite", "toc", "sane_lists", "smarty")

@@ -14,8 +14,8 @@ from collections.abc import Iterable, Iterator, Mapping
 from types import MappingProxyType
 from typing import Any
 
-from generator.text import html_to_text
-from generator.views import PostView
+from generator.core.text import html_to_text
+from generator.pipeline.views import PostView
 
 SEARCH_INDEX = "search/index.json"  # the manifest: {"parts": [part URL, ...]}
 SEARCH_SCRIPT = "assets/search.js"

@@ -31,12 +31,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from generator.build import Builder, BuildResult, Request
-from generator.config import CONFIG_NAME, BuildOptions, load_config
-from generator.problems import has_errors
-from generator.serve import PreviewServer
-from generator.watch import Watcher
-from generator.write import output_problems, read_manifest, write_site
+from generator.core.config import CONFIG_NAME, BuildOptions, load_config
+from generator.core.problems import has_errors
+from generator.incremental.session import Builder, BuildResult, Request
+from generator.pipeline.write import output_problems, read_manifest, write_site
+from generator.serve.server import PreviewServer
+from generator.serve.watch import Watcher
 
 __all__ = [
     "PREVIEW_FOLDER",

@@ -14,10 +14,10 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from generator.load import Theme
-from generator.markup import Rendered
-from generator.site import Site
-from generator.text import html_to_text
+from generator.core.text import html_to_text
+from generator.pipeline.load import Theme
+from generator.pipeline.markup import Rendered
+from generator.pipeline.site import Site
 
 LEVELS = 4  # the darkest calendar level; 0 is a day without posts
 

@@ -12,7 +12,7 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from generator.problems import Problem, error, warning
+from generator.core.problems import Problem, error, warning
 
 CONFIG_NAME = "journal.toml"
 

@@ -17,10 +17,10 @@ from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, replace
 
-from generator.markup import Rendered
-from generator.render import Page, Planner, Recipe
-from generator.site import Site
-from generator.views import PostView, Views
+from generator.pipeline.markup import Rendered
+from generator.pipeline.render import Page, Planner, Recipe
+from generator.pipeline.site import Site
+from generator.pipeline.views import PostView, Views
 
 
 @dataclass(frozen=True)

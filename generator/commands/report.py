@@ -9,17 +9,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from generator.build import render_sources
-from generator.config import BuildOptions, load_config
-from generator.insight_views import day_range
-from generator.load import load_journal
-from generator.markup import Rendered
-from generator.problems import Problem, has_errors
-from generator.site import Site, build_site
-from generator.stats import YearStats, year_stats
-from generator.text import plural
-from generator.threads import OpenPromise, open_promises
-from generator.views import Urls
+from generator.core.config import BuildOptions, load_config
+from generator.core.problems import Problem, has_errors
+from generator.core.text import plural
+from generator.features.insights import day_range
+from generator.features.stats import YearStats, year_stats
+from generator.features.threads import OpenPromise, open_promises
+from generator.incremental.session import render_sources
+from generator.pipeline.load import load_journal
+from generator.pipeline.markup import Rendered
+from generator.pipeline.site import Site, build_site
+from generator.pipeline.views import Urls
 
 NOTHING_PROMISED = "Nothing promised: every Next: is kept."
 

@@ -21,9 +21,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
-from generator.names import is_ignored_name, is_ignored_static_name
-from generator.problems import Problem, error, warning
-from generator.text import slug_or_fallback, slugify
+from generator.core.names import is_ignored_name, is_ignored_static_name
+from generator.core.problems import Problem, error, warning
+from generator.core.text import slug_or_fallback, slugify
 
 POST_SUFFIXES = (".md", ".markdown")
 POSTS_DIR = "content/posts"

@@ -15,7 +15,7 @@ import threading
 from collections.abc import Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 
-from generator.markup import Rendered, make_converter, render_markdown
+from generator.pipeline.markup import Rendered, make_converter, render_markdown
 
 PARALLEL_MIN = 200  # fewer texts than this are converted here: a pool would cost more
 _CHUNKS_PER_WORKER = 4  # small enough to share the work out evenly, big enough to be cheap

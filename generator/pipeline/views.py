@@ -16,9 +16,9 @@ from urllib.parse import quote
 
 from markupsafe import Markup, escape
 
-from generator.markup import Rendered, reading_minutes
-from generator.site import Site, Year
-from generator.text import html_to_text
+from generator.core.text import html_to_text
+from generator.pipeline.markup import Rendered, reading_minutes
+from generator.pipeline.site import Site, Year
 
 _BLOCK = 128  # views whose fragments are joined and kept together (see Views.fragments)
 

@@ -17,7 +17,8 @@ from pathlib import Path, PurePosixPath
 from types import MappingProxyType
 from zoneinfo import ZoneInfo
 
-from generator.load import (
+from generator.core.problems import Problem
+from generator.pipeline.load import (
     Journal,
     Post,
     SourceFiles,
@@ -30,7 +31,6 @@ from generator.load import (
     source_folders,
     walk_files,
 )
-from generator.problems import Problem
 
 
 @dataclass(frozen=True)

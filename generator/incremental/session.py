@@ -38,9 +38,13 @@ from pathlib import Path
 
 import jinja2
 
-from generator.cache import BuildCache, Stamp
-from generator.config import CONFIG_NAME, BuildOptions, Config, load_config, with_base_url
-from generator.crossrefs import (
+from generator.core.config import CONFIG_NAME, BuildOptions, Config, load_config, with_base_url
+from generator.core.problems import Problem, error, has_errors
+from generator.incremental.fingerprint import Fingerprinter
+from generator.incremental.replan import Plan, PlanMemory, plan_again, plan_fully
+from generator.incremental.sources import SourceMemory
+from generator.pipeline.cache import BuildCache, Stamp
+from generator.pipeline.crossrefs import (
     SourceText,
     Targets,
     link_targets,
@@ -49,17 +53,20 @@ from generator.crossrefs import (
     source_texts,
     source_texts_edited,
 )
-from generator.fingerprint import Fingerprinter
-from generator.inputs import InputDigest, digest_inputs, files_under
-from generator.load import THEMES_DIR, Journal, Post, SourceFiles, assemble_journal, find_sources
-from generator.markup import Rendered, cache_key
-from generator.parallel import render_texts
-from generator.problems import Problem, error, has_errors
-from generator.render import Page, Planner, Recipe, page_chunks, page_problem
-from generator.replan import Plan, PlanMemory, plan_again, plan_fully
-from generator.site import Site, SiteMemo, build_site, is_published
-from generator.sources import SourceMemory
-from generator.theme import (
+from generator.pipeline.inputs import InputDigest, digest_inputs, files_under
+from generator.pipeline.load import (
+    THEMES_DIR,
+    Journal,
+    Post,
+    SourceFiles,
+    assemble_journal,
+    find_sources,
+)
+from generator.pipeline.markup import Rendered, cache_key
+from generator.pipeline.parallel import render_texts
+from generator.pipeline.render import Page, Planner, Recipe, page_chunks, page_problem
+from generator.pipeline.site import Site, SiteMemo, build_site, is_published
+from generator.pipeline.theme import (
     FRAGMENT_LISTS,
     FRAGMENTS,
     builtin_assets,
@@ -68,8 +75,8 @@ from generator.theme import (
     draw_uncached,
     make_environment,
 )
-from generator.views import Urls, Views
-from generator.write import (
+from generator.pipeline.views import Urls, Views
+from generator.pipeline.write import (
     SiteWriter,
     WriteResult,
     WriterMemory,

@@ -16,10 +16,9 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from generator.insight_views import Insights, PromiseView
-from generator.markup import Rendered
-from generator.problems import Problem, error
-from generator.search import (
+from generator.core.problems import Problem, error
+from generator.features.insights import Insights, PromiseView
+from generator.features.search import (
     SEARCH_INDEX,
     SEARCH_SCRIPT,
     search_entry,
@@ -27,8 +26,9 @@ from generator.search import (
     search_manifest,
     search_part,
 )
-from generator.site import Site, Tag, Year
-from generator.views import Link, PostView, Views, YearView
+from generator.pipeline.markup import Rendered
+from generator.pipeline.site import Site, Tag, Year
+from generator.pipeline.views import Link, PostView, Views, YearView
 
 
 @dataclass(frozen=True)

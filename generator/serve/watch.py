@@ -38,7 +38,7 @@ from watchdog.events import (
 from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver, ObservedWatch
 
-from generator.names import is_ignored_name as is_ignored_name
+from generator.core.names import is_ignored_name as is_ignored_name
 
 OnChange = Callable[[frozenset[Path]], None]
 

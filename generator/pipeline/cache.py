@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from generator.markup import Rendered
+from generator.pipeline.markup import Rendered
 
 CACHE_DIR = ".journal-cache"
 CACHE_FILE = "build.sqlite3"

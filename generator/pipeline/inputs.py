@@ -21,8 +21,8 @@ from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
-from generator.config import CONFIG_NAME
-from generator.load import SourceFiles
+from generator.core.config import CONFIG_NAME
+from generator.pipeline.load import SourceFiles
 
 RACY_SECONDS = 2
 _LIBRARIES = ("markdown", "jinja2", "markupsafe", "pygments", "pyyaml")
@@ -55,7 +55,7 @@ def files_under(folder: Path) -> list[Path]:
 
 def package_files() -> list[tuple[str, Path]]:
     """The generator's own code, templates and assets, by name."""
-    package = Path(__file__).parent
+    package = Path(__file__).parent.parent
     return [
         (f"generator/{path.relative_to(package).as_posix()}", path)
         for path in files_under(package)

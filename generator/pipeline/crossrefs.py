@@ -21,12 +21,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from urllib.parse import quote, unquote, urlsplit
 
-from generator.links import BrokenLink, broken_links, page_url
-from generator.load import Journal, Post
-from generator.markup import Rendered
-from generator.problems import Problem, error, warning
-from generator.site import Site, candidate_keys, is_source_link
-from generator.views import Urls
+from generator.core.problems import Problem, error, warning
+from generator.features.linkcheck import BrokenLink, broken_links, page_url
+from generator.pipeline.load import Journal, Post
+from generator.pipeline.markup import Rendered
+from generator.pipeline.site import Site, candidate_keys, is_source_link
+from generator.pipeline.views import Urls
 
 _START_TAG = re.compile(r"<([a-zA-Z][\w-]*)(\s[^<>]*)>")
 _URL_ATTRIBUTE = re.compile(r'(\s)(href|src|poster)="([^"]*)"', re.IGNORECASE)

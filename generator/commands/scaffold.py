@@ -9,10 +9,10 @@ from pathlib import Path
 import frontmatter
 import yaml
 
-from generator.config import CONFIG_NAME, BuildOptions, Config, load_config
-from generator.load import POSTS_DIR, THEMES_DIR, Journal, load_journal
-from generator.site import Site, build_site
-from generator.text import match_key, slug_or_fallback
+from generator.core.config import CONFIG_NAME, BuildOptions, Config, load_config
+from generator.core.text import match_key, slug_or_fallback
+from generator.pipeline.load import POSTS_DIR, THEMES_DIR, Journal, load_journal
+from generator.pipeline.site import Site, build_site
 
 
 class ScaffoldError(Exception):

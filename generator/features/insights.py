@@ -10,9 +10,8 @@ from datetime import date
 from functools import partial
 from urllib.parse import quote
 
-from generator.markup import Rendered
-from generator.site import Site, Year
-from generator.stats import (
+from generator.core.text import match_key, plural
+from generator.features.stats import (
     LEVELS,
     Day,
     Mention,
@@ -26,9 +25,10 @@ from generator.stats import (
     same_day_index,
     year_stats,
 )
-from generator.text import match_key, plural
-from generator.threads import OpenPromise, Thread, open_promises, thread_index, threads_of
-from generator.views import Link, PostView, Views, YearView, human_date
+from generator.features.threads import OpenPromise, Thread, open_promises, thread_index, threads_of
+from generator.pipeline.markup import Rendered
+from generator.pipeline.site import Site, Year
+from generator.pipeline.views import Link, PostView, Views, YearView, human_date
 
 # The calendar's geometry, in SVG user units: a cell, the distance between cells, room for
 # the weekday labels on the left and the month labels on top.

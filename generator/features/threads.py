@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from generator.site import Site
+from generator.pipeline.site import Site
 
 
 @dataclass(frozen=True)

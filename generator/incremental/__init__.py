@@ -1,0 +1,1 @@
+"""All that a watch session keeps between builds. Stages never import it."""
