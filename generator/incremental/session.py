@@ -70,6 +70,7 @@ from generator.pipeline.theme import (
     FRAGMENT_LISTS,
     FRAGMENTS,
     builtin_assets,
+    builtin_assets_folder,
     builtin_templates,
     draw_each_uncached,
     draw_uncached,
@@ -190,7 +191,7 @@ def templates_digest(root: Path) -> str:
 
 def assets_signature() -> tuple[tuple[str, int, int], ...]:
     """The status of the theme's asset files (they change only while the theme is worked on)."""
-    folder = builtin_templates().parent / "assets"
+    folder = builtin_assets_folder()
     found = []
     for path in files_under(folder):
         status = path.stat()

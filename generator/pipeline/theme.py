@@ -20,6 +20,11 @@ def builtin_templates() -> Path:
     return Path(str(resources.files("generator") / "templates"))
 
 
+def builtin_assets_folder() -> Path:
+    """The folder of the theme's stylesheet, script and icon."""
+    return Path(str(resources.files("generator") / "assets"))
+
+
 class FolderLoader(jinja2.FileSystemLoader):
     """Templates of one folder, never a file whose real path lies outside it: a symlink in a
     journal's templates/ leading elsewhere (`robots.txt -> ~/.ssh/id_rsa`) would publish
@@ -86,7 +91,7 @@ def code_css() -> str:
 
 def builtin_assets() -> dict[str, bytes]:
     """Output path -> bytes of the theme's assets; the stylesheet carries the code colours."""
-    folder = resources.files("generator") / "assets"
+    folder = builtin_assets_folder()
     assets: dict[str, bytes] = {}
     for item in sorted(folder.iterdir(), key=lambda i: i.name):
         if item.is_file() and not item.name.startswith("."):
