@@ -180,7 +180,8 @@ def measure_stages(journal: Path, work: Path, env: dict[str, str]) -> dict[str, 
 def stages_main(journal: Path, folder: Path) -> int:
     """Time each stage alone: read + parse, Markdown on every CPU, plan + templates, write."""
     from generator.core.config import BuildOptions
-    from generator.incremental.session import Request, load_settings, markdown_sources
+    from generator.pipeline.build import Request, load_settings
+    from generator.pipeline.conversion import markdown_sources
     from generator.pipeline.load import load_journal
     from generator.pipeline.markup import cache_key
     from generator.pipeline.parallel import cpu_count, render_texts

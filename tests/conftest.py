@@ -16,7 +16,7 @@ from pathlib import Path
 import html5lib
 
 from generator.core.config import BuildOptions
-from generator.incremental.session import BuildResult, Request, build
+from generator.pipeline.build import BuildResult, Request, build
 
 # Every build in the tests runs "now" at this moment, never at the clock's.
 NOW = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)

@@ -4,18 +4,23 @@ stamp that makes a build with nothing changed a no-op, and parallel Markdown con
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 from conftest import OPTIONS, make_journal, post_text, tree_digest
 
 from generator.cli import main
 from generator.core.config import BuildOptions
-from generator.incremental.session import Builder, BuildResult, Request, build
+from generator.incremental.session import WatchSession
+from generator.pipeline import inputs
+from generator.pipeline.build import BuildResult, Request, build
 from generator.pipeline.cache import CACHE_DIR, BuildCache, cache_path
 from generator.pipeline.markup import cache_key, make_converter, render_markdown
 from generator.pipeline.parallel import chunks_of, render_texts, worker_count
+from generator.pipeline.theme import builtin_templates
 from generator.pipeline.write import MANIFEST
 
 POSTS = {
@@ -52,7 +57,7 @@ def test_a_build_fills_the_cache_and_a_cached_build_makes_the_same_site(tmp_path
     cache.close()
     (root / "output").rename(tmp_path / "first")
     result = build_it(root)
-    assert result.ok and result.figures["markdown converted"] == 0
+    assert result.ok and result.figures.markdown_converted == 0
     assert site(root) == first
 
 
@@ -70,8 +75,8 @@ def test_check_reads_the_cache_but_never_writes_it(tmp_path: Path) -> None:
     assert not (root / CACHE_DIR).exists()
     assert build_it(root).ok
     before = tree_digest(root)
-    result = Builder(Request(root, options=OPTIONS)).build(write=False)
-    assert result.ok and result.figures["markdown converted"] == 0
+    result = WatchSession(Request(root, options=OPTIONS)).build(write=False)
+    assert result.ok and result.figures.markdown_converted == 0
     assert tree_digest(root) == before
 
 
@@ -111,7 +116,7 @@ def test_a_damaged_row_counts_as_missing(tmp_path: Path) -> None:
     db.close()
     (root / "output/2024/b/index.html").unlink()
     result = build_it(root)
-    assert result.ok and result.figures["markdown converted"] == 3
+    assert result.ok and result.figures.markdown_converted == 3
     assert site(root) == expected
 
 
@@ -140,7 +145,9 @@ def test_a_build_with_nothing_changed_touches_nothing(tmp_path: Path) -> None:
     assert first.ok and first.problems  # the pending promise's warning
     before = {p: p.stat().st_mtime_ns for p in (root / "output").rglob("*")}
     again = build_it(root)
-    assert "stamp" in again.figures and "load" not in again.figures  # nothing was read
+    assert (
+        "stamp" in again.figures.seconds and "load" not in again.figures.seconds
+    )  # nothing was read
     assert again.problems == first.problems and again.posts == first.posts
     assert again.written is not None and again.written.written == ()
     assert {p: p.stat().st_mtime_ns for p in (root / "output").rglob("*")} == before
@@ -153,16 +160,38 @@ def test_the_stamp_notices_edits_deleted_output_and_the_clock(tmp_path: Path) ->
     for path in root.rglob("*"):
         os.utime(path, ns=(old, old))
     assert build_it(root).ok
-    assert "load" not in build_it(root).figures
+    assert "load" not in build_it(root).figures.seconds
     (root / "output/2024/b/index.html").unlink()
     repaired = build_it(root)
-    assert "load" in repaired.figures and (root / "output/2024/b/index.html").is_file()
+    assert "load" in repaired.figures.seconds and (root / "output/2024/b/index.html").is_file()
     later = BuildOptions(now=OPTIONS.now + timedelta(days=60) if OPTIONS.now else None)
     published = build_it(root, options=later)
-    assert "load" in published.figures and published.posts == 3
+    assert "load" in published.figures.seconds and published.posts == 3
     edited = root / "content/posts/2024/b.md"
     edited.write_text(post_text("2024-06-11", "Beta, edited.\n", title="Beta"), encoding="utf-8")
-    assert "load" in build_it(root).figures  # racy (just written) or changed: built again
+    assert "load" in build_it(root).figures.seconds  # racy (just written) or changed: built again
+
+
+def test_the_stamp_notices_an_edit_of_the_built_in_theme(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The stamp digests the theme where the package finds it (a copy here, so that the
+    test edits no file of the repository)."""
+    theme = tmp_path / "theme"
+    shutil.copytree(builtin_templates(), theme)
+    monkeypatch.setattr(inputs, "builtin_templates", lambda: theme)
+    names = [name for name, _ in inputs.package_files()]
+    assert "theme/post.html" in names and "theme/assets/style.css" in names
+    root = make_journal(tmp_path, POSTS)
+    old = 1_000_000_000 * 10**9
+    for path in [*root.rglob("*"), *theme.rglob("*")]:
+        os.utime(path, ns=(old, old))
+    assert build_it(root).ok
+    assert "load" not in build_it(root).figures.seconds
+    for edited in ("post.html", "assets/style.css"):
+        (theme / edited).write_bytes((theme / edited).read_bytes() + b"\n")
+        assert "load" in build_it(root).figures.seconds, edited
+        assert "load" not in build_it(root).figures.seconds
 
 
 # ---------------------------------------------------------------- parallel conversion

@@ -1,8 +1,8 @@
-"""Watch mode's Builder: after any edit, its output is byte-identical to a clean build.
+"""A watch session: after any edit, its output is byte-identical to a clean build.
 
 A seeded random walk edits a small journal (bodies, titles, dates, tags, promises kept and
 broken, posts added, moved and deleted, themes, a template override, journal.toml, static
-files, whole folders, a broken file and its fix). After each edit one long-lived Builder
+files, whole folders, a broken file and its fix). After each edit one long-lived session
 rebuilds with the changed paths, and its output folder is compared file by file with a
 clean build of the same files into a folder of its own.
 """
@@ -19,7 +19,8 @@ from pathlib import Path
 import pytest
 from conftest import OPTIONS, make_journal, post_text, tree_digest
 
-from generator.incremental.session import Builder, BuildResult, Request, build
+from generator.incremental.session import WatchSession
+from generator.pipeline.build import BuildResult, Request, build
 from generator.pipeline.theme import builtin_templates
 from generator.pipeline.write import MANIFEST
 from generator.serve.preview import collector_paused
@@ -279,7 +280,9 @@ def clean_build(root: Path, output: Path) -> BuildResult:
     return build(Request(root, output, OPTIONS, use_cache=False))
 
 
-def start(tmp_path: Path, seed: int, own_output: bool = False) -> tuple[Journal, Builder, Path]:
+def start(
+    tmp_path: Path, seed: int, own_output: bool = False
+) -> tuple[Journal, WatchSession, Path]:
     """A journal of 12 random posts, built once by a watch-mode builder (`own_output`: as
     serve's, which does not look at the files it keeps)."""
     root = make_journal(tmp_path, {})
@@ -289,7 +292,7 @@ def start(tmp_path: Path, seed: int, own_output: bool = False) -> tuple[Journal,
     journal.edit_theme()
     journal.edit_static()
     output = tmp_path / "watched"
-    builder = Builder(Request(root, output, OPTIONS), own_output=own_output)
+    builder = WatchSession(Request(root, output, OPTIONS), own_output=own_output)
     assert builder.build().ok
     return journal, builder, output
 
@@ -340,13 +343,13 @@ def test_an_edit_rewrites_only_the_pages_that_show_it(tmp_path: Path) -> None:
     for name, mtime in before.items():
         if name not in written:
             assert (output / name).stat().st_mtime_ns == mtime, name
-    assert result.figures["files read"] == 1
-    assert result.figures["pages rendered"] < len(before) / 2
+    assert result.figures.files_read == 1
+    assert result.figures.pages_rendered < len(before) / 2
 
 
 def start_larger(
     tmp_path: Path, seed: int, own_output: bool = False
-) -> tuple[Journal, Builder, Path]:
+) -> tuple[Journal, WatchSession, Path]:
     """`start` with 40 posts: enough pages for a short plan to be told from a full one."""
     journal, builder, output = start(tmp_path, seed, own_output)
     for _ in range(28):
@@ -373,7 +376,7 @@ def test_content_edits_plan_only_the_pages_that_show_them(
         changed = edit()
         result = builder.build(changed=changed)
         assert compare(result, journal.root, output, tmp_path / "clean", f"{step}: {edit}")
-        planned = result.figures["pages planned"]
+        planned = result.figures.pages_planned
         short += planned < pages / 3
         if edit.__name__ == "edit_body":
             assert planned < pages / 3, f"{step}: {planned} of {pages} pages planned"
@@ -391,7 +394,7 @@ def test_a_kept_page_changed_on_disk_is_made_again(tmp_path: Path) -> None:
     )
     other.write_text("tampered", encoding="utf-8")
     result = builder.build(changed=edited)
-    assert result.figures["pages planned"] < 20
+    assert result.figures.pages_planned < 20
     assert compare(result, journal.root, output, tmp_path / "clean", "tampered")
 
 
@@ -410,7 +413,7 @@ def test_a_builder_that_owns_its_output_finds_a_page_changed_by_hand_afterwards(
     )
     other.write_text("tampered", encoding="utf-8")
     result = builder.build(changed=edited)
-    assert result.ok and result.figures["short plan"]
+    assert result.ok and result.short_plan
     assert other.read_text(encoding="utf-8") == "tampered"  # kept without a look
     assert builder.audit() == [other.relative_to(output).as_posix()]
     result = builder.build(changed=frozenset())
@@ -448,7 +451,7 @@ def test_a_new_title_reaches_every_page_that_names_the_post(tmp_path: Path) -> N
     )
     root = make_journal(tmp_path, files)
     output = tmp_path / "watched"
-    builder = Builder(Request(root, output, OPTIONS))
+    builder = WatchSession(Request(root, output, OPTIONS))
     assert builder.build().ok
     for path, old, new in (
         ("a.md", "title: First", "title: Renamed first"),
@@ -468,8 +471,8 @@ def test_nothing_changed_nothing_rendered(tmp_path: Path) -> None:
     result = builder.build(changed=set())
     assert result.ok and result.written is not None
     assert result.written.written == () and result.written.deleted == ()
-    assert result.figures["pages rendered"] == 0
-    assert result.figures["files read"] == 0
+    assert result.figures.pages_rendered == 0
+    assert result.figures.files_read == 0
     del journal, output
 
 
@@ -515,8 +518,8 @@ def test_a_one_off_build_lets_go_of_every_post_before_drawing_pages(
     keeps between builds is not kept by a build that runs once."""
     import weakref
 
-    import generator.incremental.session
-    import generator.incremental.sources
+    import generator.pipeline.build
+    import generator.pipeline.emit
 
     files = {
         f"content/posts/p{n}.md": post_text(f"2024-01-{n + 10}", "Words. " * 50, title=f"P{n}")
@@ -524,7 +527,7 @@ def test_a_one_off_build_lets_go_of_every_post_before_drawing_pages(
     }
     root = make_journal(tmp_path, files)
     parsed: list[weakref.ref[object]] = []
-    parse_post = generator.incremental.sources.parse_post
+    parse_post = generator.pipeline.build.parse_post
 
     def parse_and_watch(*args: object, **kwargs: object) -> object:
         found = parse_post(*args, **kwargs)  # type: ignore[arg-type]
@@ -533,7 +536,7 @@ def test_a_one_off_build_lets_go_of_every_post_before_drawing_pages(
         return found
 
     alive_while_drawing: list[int] = []
-    page_chunks = generator.incremental.session.page_chunks
+    page_chunks = generator.pipeline.emit.page_chunks
 
     def chunks(*args: object) -> object:
         if not alive_while_drawing:
@@ -541,9 +544,9 @@ def test_a_one_off_build_lets_go_of_every_post_before_drawing_pages(
             alive_while_drawing.append(sum(ref() is not None for ref in parsed))
         return page_chunks(*args)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(generator.incremental.sources, "parse_post", parse_and_watch)
-    monkeypatch.setattr(generator.incremental.session, "page_chunks", chunks)
-    assert Builder(Request(root, tmp_path / "out", OPTIONS), again=False).build().ok
+    monkeypatch.setattr(generator.pipeline.build, "parse_post", parse_and_watch)
+    monkeypatch.setattr(generator.pipeline.emit, "page_chunks", chunks)
+    assert build(Request(root, tmp_path / "out", OPTIONS)).ok
     assert len(parsed) == 6
     assert alive_while_drawing == [0]
 
@@ -563,7 +566,7 @@ def test_new_titles_in_a_long_thread_reach_every_page_that_shows_them(tmp_path: 
     }
     root = make_journal(tmp_path, files)
     output = tmp_path / "watched"
-    builder = Builder(Request(root, output, OPTIONS), own_output=True)
+    builder = WatchSession(Request(root, output, OPTIONS), own_output=True)
     assert builder.build().ok
     for n in (0, 7, 3, 14, 11):
         path = root / f"content/posts/t{n:02}.md"
@@ -572,8 +575,8 @@ def test_new_titles_in_a_long_thread_reach_every_page_that_shows_them(tmp_path: 
             encoding="utf-8",
         )
         result = builder.build(changed={path})
-        assert result.figures["short plan"], n
-        assert result.figures["pages planned"] < 30, n  # (not every page of the thread)
+        assert result.short_plan, n
+        assert result.figures.pages_planned < 30, n  # (not every page of the thread)
         assert compare(result, root, output, tmp_path / "clean", f"step {n} renamed")
 
 
@@ -594,11 +597,11 @@ def test_a_journal_template_that_shows_neighbours_in_a_list_stays_right(tmp_path
     }
     root = make_journal(tmp_path, {**files, "templates/tag.html": tag_page})
     output = tmp_path / "watched"
-    builder = Builder(Request(root, output, OPTIONS), own_output=True)
+    builder = WatchSession(Request(root, output, OPTIONS), own_output=True)
     assert builder.build().ok
     path = root / "content/posts/p4.md"  # its older neighbour, p3, is tagged
     path.write_text(path.read_text(encoding="utf-8").replace("Post 4", "Renamed"), "utf-8")
     result = builder.build(changed={path})
-    assert result.figures["short plan"]
+    assert result.short_plan
     assert "(after it: Renamed)" in (output / "tags/books/index.html").read_text("utf-8")
     assert compare(result, root, output, tmp_path / "clean", "own tag template")

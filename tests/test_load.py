@@ -11,7 +11,8 @@ import pytest
 from conftest import make_journal, post_text
 
 from generator.core.problems import Problem
-from generator.pipeline.load import Post, Promise, load_journal, parse_post, parse_theme
+from generator.pipeline.load import Post, load_journal, parse_post, parse_theme
+from generator.pipeline.post_fields import Promise
 
 UTC = ZoneInfo("UTC")
 SINGAPORE = ZoneInfo("Asia/Singapore")
@@ -623,7 +624,7 @@ def test_an_unreadable_folder_is_an_error(tmp_path: Path, monkeypatch: pytest.Mo
             raise PermissionError(13, "Permission denied", str(path))
         return real(path)
 
-    monkeypatch.setattr("generator.pipeline.load.os.scandir", scandir)
+    monkeypatch.setattr("generator.pipeline.folder_walk.os.scandir", scandir)
     journal = load_journal(root, UTC)
     assert [p.title for p in journal.posts] == ["Fine"]
     assert [str(p) for p in journal.problems] == [

@@ -25,14 +25,14 @@ from serving import (
     wait_until,
 )
 
-from generator.incremental.session import Builder, BuildResult
+from generator.incremental.session import WatchSession
+from generator.pipeline.build import BuildResult
+from generator.serve.hosts import bind_error_message, is_loopback
 from generator.serve.preview import (
     Preview,
     PreviewSettings,
     ServeError,
-    bind_error_message,
     collector_paused,
-    is_loopback,
 )
 
 # watchdog warns (harmlessly) when it adds a watch it already holds.
@@ -217,7 +217,7 @@ def test_a_page_changed_by_hand_in_the_preview_is_set_right_after_the_next_save(
     assert wait_until(shows(preview, FIRST_PAGE, "Edited."))
     log.wait_count(builds + 2)  # the save's build, then the one that sets the page right
     save, fix = log.results[-2:]
-    assert save.figures["short plan"] and save.written is not None
+    assert save.short_plan and save.written is not None
     assert "2024/second/index.html" not in save.written.written
     assert fix.written is not None and fix.written.written == ("2024/second/index.html",)
     assert tampered.read_bytes() == good
@@ -384,13 +384,13 @@ def test_an_exception_in_a_rebuild_is_shown_and_the_loop_goes_on(
 ) -> None:
     failures: list[Exception] = []
 
-    class FlakyBuilder(Builder):
+    class FlakySession(WatchSession):
         def build(self, changed: Any = None, write: bool = True) -> BuildResult:
             if failures:
                 raise failures.pop()
             return super().build(changed, write)
 
-    monkeypatch.setattr("generator.serve.preview.Builder", FlakyBuilder)
+    monkeypatch.setattr("generator.serve.preview.WatchSession", FlakySession)
     preview = start_preview(journal)  # the first build is a good one
     failures.append(RuntimeError("the disk said no"))
     events = stream(preview)

@@ -32,7 +32,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from generator.core.config import BuildOptions
-from generator.incremental.session import Builder, BuildResult, Request, build
+from generator.incremental.session import WatchSession
+from generator.pipeline.build import BuildResult, Request, build
 from generator.pipeline.write import MANIFEST
 
 settings.register_profile(
@@ -486,7 +487,7 @@ def test_watch_mode_edits_end_in_the_output_of_a_clean_build(data: st.DataObject
     steps = data.draw(edits(spec))
     with journal_folder(spec) as root:
         watched = root / "output"
-        builder = Builder(Request(root, watched, OPTIONS))
+        builder = WatchSession(Request(root, watched, OPTIONS))
         builder.build()
         for edit in steps:
             changed = apply(root, edit)

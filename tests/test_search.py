@@ -17,7 +17,8 @@ from site_server import serve_site
 
 import generator.pipeline.render
 from generator.features.search import SEARCH_INDEX
-from generator.incremental.session import Builder, Request
+from generator.incremental.session import WatchSession
+from generator.pipeline.build import Request
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -144,7 +145,7 @@ def test_an_edit_remakes_only_its_years_part(
     parts and the manifest are kept as they are."""
     root = make_journal(tmp_path, YEARS_FILES)
     output = tmp_path / "site"
-    builder = Builder(Request(root, output, OPTIONS))
+    builder = WatchSession(Request(root, output, OPTIONS))
     assert builder.build().ok
     made: list[set[int]] = []
     make_part = generator.pipeline.render._search_index_bytes

@@ -22,7 +22,8 @@ from serving import (
     wait_until,
 )
 
-from generator.serve.server import PreviewServer, _client_script
+from generator.serve.livereload import client_script
+from generator.serve.server import PreviewServer
 
 SECRET = "s3cr3t-never-served"
 
@@ -286,7 +287,7 @@ def test_script_names_pages_under_the_base_path(serve: Callable[..., PreviewServ
 
 
 def test_script_config_cannot_close_the_script_element() -> None:
-    script = _client_script("/__livereload", "x-1", "/a</script><b>/")
+    script = client_script("/__livereload", "x-1", "/a</script><b>/")
     assert script.count(b"</script>") == 1
     assert script.endswith(b"</script>")
 

@@ -65,7 +65,7 @@ def server(
         (root / name).write_text(text, encoding="utf-8")
     (root / "big.bin").write_bytes(b"x" * 8_000_000)
     (tmp_path / "secret.txt").write_text("never served", encoding="utf-8")
-    caplog.set_level(logging.WARNING, logger="generator.serve.server")
+    caplog.set_level(logging.WARNING, logger="generator.serve.handler")
     preview = PreviewServer(root, port=0, keepalive_seconds=0.05)
     preview.start()
     try:

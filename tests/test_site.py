@@ -1,4 +1,5 @@
-"""Site stage: the pure graph of published posts, years, tags, neighbours and chains."""
+"""Site stage: the pure graph of published posts, years, tags, neighbours and chains; and the
+SiteMemo that watch mode keeps between builds, which gives the same graph."""
 
 from __future__ import annotations
 
@@ -13,8 +14,11 @@ from conftest import NOW, OPTIONS
 
 from generator.core.config import BuildOptions, Config
 from generator.core.text import slugify
-from generator.pipeline.load import Post, Promise, Theme
-from generator.pipeline.site import Chain, Site, SiteMemo, build_site
+from generator.incremental.site_memo import SiteMemo
+from generator.pipeline.chains import Chain
+from generator.pipeline.load import Post, Theme
+from generator.pipeline.post_fields import Promise
+from generator.pipeline.site import Site, build_site
 
 CONFIG = Config(base_url="https://example.org/")
 
@@ -469,7 +473,7 @@ def test_a_memo_kept_between_builds_gives_the_site_of_a_fresh_build(seed: int) -
     for _ in range(60):
         for _ in range(rng.choice([1, 1, 2])):
             themes = edited(posts, themes, rng)
-        site = build_site(posts, themes, config, options, memo=memo)
+        site = memo.site(posts, themes, config, options)
         same_site(site, build_site(posts, themes, config, options))
 
 
@@ -488,11 +492,13 @@ def test_a_memo_told_which_posts_were_edited_gives_the_site_of_a_fresh_build(see
         for _ in range(rng.choice([1, 1, 2])):
             themes = edited(posts, themes, rng)
         now = tuple(posts)
-        hint = None
+        before: tuple[Post, ...] | None = None
+        edited_keys: set[str] | None = None
         if last is not None and [p.key for p in last] == [p.key for p in now]:
-            hint = (last, {p.key for p, q in zip(last, now, strict=True) if p is not q})
+            before = last
+            edited_keys = {p.key for p, q in zip(last, now, strict=True) if p is not q}
             hinted += 1
-        site = build_site(now, themes, config, options, memo=memo, edited=hint)
+        site = memo.site(now, themes, config, options, before=before, edited=edited_keys)
         same_site(site, build_site(now, themes, config, options))
         last = now
     assert hinted > 30
@@ -506,15 +512,15 @@ def test_a_memo_follows_new_settings_and_options() -> None:
         (Config(base_url="https://example.org/other/", timezone="Asia/Tokyo"), BuildOptions()),
         (CONFIG, BuildOptions(drafts=True)),
     ]:
-        site = build_site(posts, (), config, options, memo=memo)
+        site = memo.site(posts, (), config, options)
         same_site(site, build_site(posts, (), config, options))
 
 
 def test_an_edit_of_a_posts_text_only_keeps_the_graph() -> None:
     posts, memo = journal_posts(), SiteMemo()
-    before = build_site(posts, (), CONFIG, OPTIONS, memo=memo)
+    before = memo.site(posts, (), CONFIG, OPTIONS)
     posts[5] = replace(posts[5], body="Other words.\n")
-    after = build_site(posts, (), CONFIG, OPTIONS, memo=memo)
+    after = memo.site(posts, (), CONFIG, OPTIONS)
     assert after.posts[posts[5].key] is posts[5]
     assert after.tags is before.tags and after.chains is before.chains
     same_site(after, build_site(posts, (), CONFIG, OPTIONS))

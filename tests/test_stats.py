@@ -26,7 +26,7 @@ from generator.features.stats import (
     theme_forms,
     year_stats,
 )
-from generator.incremental.session import render_sources
+from generator.pipeline.conversion import render_sources
 from generator.pipeline.load import Theme, load_journal
 from generator.pipeline.markup import Rendered
 from generator.pipeline.site import Site, build_site

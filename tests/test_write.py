@@ -11,12 +11,12 @@ from pathlib import Path
 import pytest
 from conftest import build_journal, make_journal, post_text, tree_digest
 
+from generator.pipeline.manifest import manifest_text
 from generator.pipeline.write import (
     MANIFEST,
     SiteWriter,
     WriterMemory,
     altered_files,
-    manifest_text,
     output_problems,
     read_manifest,
     safe_target,

@@ -1,21 +1,24 @@
 """What `journal promises` and `journal stats` print: the to-write list and a year's figures,
-as text for a terminal or as JSON. Reading the journal is `read_site`; the rest is pure."""
+as text for a terminal or as JSON. Reading the journal is `read_site`, printing is
+`run_promises` and `run_stats`; the rest is pure."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from generator.commands.console import fail, print_problems
 from generator.core.config import BuildOptions, load_config
 from generator.core.problems import Problem, has_errors
 from generator.core.text import plural
 from generator.features.insights import day_range
 from generator.features.stats import YearStats, year_stats
 from generator.features.threads import OpenPromise, open_promises
-from generator.incremental.session import render_sources
+from generator.pipeline.conversion import render_sources
 from generator.pipeline.load import load_journal
 from generator.pipeline.markup import Rendered
 from generator.pipeline.site import Site, build_site
@@ -70,6 +73,16 @@ def oldest_promise(site: Site) -> OpenPromise | None:
     return promises[0] if promises else None
 
 
+def run_promises(root: Path) -> int:
+    """The to-write list; posts dated in the future count as written (they are scheduled)."""
+    loaded = read_site(root, BuildOptions(future=True))
+    print_problems([p for p in loaded.problems if p.level == "error"])
+    if loaded.site is None:
+        return 1
+    print("\n".join(promise_lines(loaded.site)))
+    return 1 if has_errors(loaded.problems) else 0
+
+
 # ---------------------------------------------------------------- journal stats
 
 
@@ -84,6 +97,24 @@ def all_stats(
     site: Site, rendered: Mapping[str, Rendered], years: Sequence[int]
 ) -> list[YearStats]:
     return [year_stats(site, year, rendered) for year in years]
+
+
+def run_stats(root: Path, year: int | None = None, *, as_json: bool = False) -> int:
+    """Print the figures of `year` (with the posts that mention its word), else of every
+    year, as a table or as JSON."""
+    now = datetime.now().astimezone()
+    loaded = read_site(root, BuildOptions(now=now), render=True)
+    print_problems([p for p in loaded.problems if p.level == "error"])
+    if loaded.site is None:
+        return 1
+    if year is not None and all(y.year != year for y in loaded.site.years):
+        return fail(f"no posts or theme in {year}")
+    stats = all_stats(loaded.site, loaded.rendered, stats_years(loaded.site, year))
+    if as_json:
+        print(stats_json(loaded.site, stats))
+    else:
+        print(stats_text(loaded.site, stats, details=year is not None))
+    return 0
 
 
 def stats_table(stats: YearStats, site: Site, details: bool = False) -> list[str]:

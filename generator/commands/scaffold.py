@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import frontmatter
 import yaml
 
+from generator.commands.console import fail, print_problems, shown_path
+from generator.commands.report import NOTHING_PROMISED, oldest_promise, read_site
 from generator.core.config import CONFIG_NAME, BuildOptions, Config, load_config
 from generator.core.text import match_key, slug_or_fallback
-from generator.pipeline.load import POSTS_DIR, THEMES_DIR, Journal, load_journal
+from generator.pipeline.load import POSTS_DIR, THEMES_DIR, YEARS, Journal, load_journal
 from generator.pipeline.site import Site, build_site
 
 
@@ -171,3 +173,74 @@ def init_journal(folder: Path, title: str, word: str, year: int) -> list[Path]:
         gitignore.write_text("output/\n.journal-cache/\n", encoding="utf-8")
         created.append(gitignore)
     return created
+
+
+# ---------------------------------------------------------------- the commands
+
+
+def today_in(root: Path) -> date:
+    """Today's date in the journal's time zone."""
+    config, _ = load_config(root)
+    return datetime.now(config.zone).date()
+
+
+def run_new(
+    root: Path,
+    title: str | None,
+    *,
+    next_promise: bool = False,
+    day: date | None = None,
+    tags: tuple[str, ...] = (),
+) -> int:
+    """Start a post titled `title`, or, with `next_promise`, the oldest promised one."""
+    if next_promise and title:
+        return fail("give a title or --next, not both")
+    if next_promise:
+        loaded = read_site(root, BuildOptions(future=True))
+        promise = oldest_promise(loaded.site) if loaded.site is not None else None
+        if loaded.site is None:
+            print_problems(loaded.problems)
+            return 1
+        if promise is None:
+            print(NOTHING_PROMISED)
+            return 1
+        title = promise.text
+    title = " ".join((title or "").split())
+    if not title:
+        return fail("give the post's title, or --next for the oldest promised post")
+    day = day or today_in(root)
+    try:
+        made = new_post(root, title, day, tags)
+    except ScaffoldError as exc:
+        return fail(f"{exc}")
+    except FileExistsError as exc:
+        return fail(f"{exc.filename or exc} already exists; choose another title")
+    except OSError as exc:
+        where = exc.filename or root
+        return fail(f"cannot write {where}: {exc.strerror or exc}")
+    print(f"Created {shown_path(made.path, root)}")
+    for promiser in made.keeps:
+        print(f'It keeps the promise made in {promiser.key} ("Next: {promiser.text}").')
+    return 0
+
+
+def run_init(folder: Path, title: str, word: str, year: int | None = None) -> int:
+    """Start a journal in `folder` whose first theme is `word` in `year` (default: this year)."""
+    year = year or date.today().year
+    if year not in YEARS:
+        return fail(f"--year must be from {YEARS.start} to {YEARS.stop - 1}")
+    if not word.strip():
+        return fail("--word must be a word, like --word partnership")
+    try:
+        created = init_journal(folder, title, word.strip(), year)
+    except ScaffoldError as exc:
+        return fail(f"{exc}")
+    except FileExistsError as exc:
+        return fail(f"{exc}; this folder already has a journal")
+    except OSError as exc:
+        where = exc.filename or folder
+        return fail(f"cannot create the journal in {where}: {exc.strerror or exc}")
+    for path in created:
+        print(f"Created {path}")
+    print(f'Next: cd {folder} && journal new "My first post" && journal build')
+    return 0

@@ -23,9 +23,10 @@ from urllib.parse import quote, unquote, urlsplit
 
 from generator.core.problems import Problem, error, warning
 from generator.features.linkcheck import BrokenLink, broken_links, page_url
+from generator.pipeline.chains import candidate_keys, is_source_link
 from generator.pipeline.load import Journal, Post
 from generator.pipeline.markup import Rendered
-from generator.pipeline.site import Site, candidate_keys, is_source_link
+from generator.pipeline.site import Site
 from generator.pipeline.views import Urls
 
 _START_TAG = re.compile(r"<([a-zA-Z][\w-]*)(\s[^<>]*)>")

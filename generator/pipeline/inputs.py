@@ -1,13 +1,14 @@
 """What a build reads, digested from file status alone, for the build stamp (see cache.py).
 
 A digest covers every source file the loader would read (by key), journal.toml, the journal's
-templates, the generator's own files, the versions of the libraries that shape the output,
-and the request. Each file counts by its size, modification and change times and inode, as
-version control tools compare working files: an edit, a replaced file or a touched one all
-change it. A file written within `RACY_SECONDS` of the digest could be written again without
-its times moving (file times tick coarsely), so such a digest is marked racy and never stored.
-(A write sets the modification time to the present, so an older one proves the file has not
-been written since; tools that set it back, like `touch -d`, move the change time instead.)
+templates, the generator's own files (its code and the built-in theme), the versions of the
+libraries that shape the output, and the request. Each file counts by its size, modification
+and change times and inode, as version control tools compare working files: an edit, a replaced
+file or a touched one all change it. A file written within `RACY_SECONDS` of the digest could
+be written again without its times moving (file times tick coarsely), so such a digest is
+marked racy and never stored. (A write sets the modification time to the present, so an older
+one proves the file has not been written since; tools that set it back, like `touch -d`, move
+the change time instead.)
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from pathlib import Path
 
 from generator.core.config import CONFIG_NAME
 from generator.pipeline.load import SourceFiles
+from generator.pipeline.theme import builtin_templates
 
 RACY_SECONDS = 2
 _LIBRARIES = ("markdown", "jinja2", "markupsafe", "pygments", "pyyaml")
@@ -54,13 +56,16 @@ def files_under(folder: Path) -> list[Path]:
 
 
 def package_files() -> list[tuple[str, Path]]:
-    """The generator's own code, templates and assets, by name."""
+    """The generator's own code, and the built-in theme's templates and assets (the package
+    generator.theme_files, which is this repository's templates/), by name."""
     package = Path(__file__).parent.parent
-    return [
-        (f"generator/{path.relative_to(package).as_posix()}", path)
-        for path in files_under(package)
-        if "__pycache__" not in path.parts
+    theme = builtin_templates()  # inside the package once installed from a wheel
+    code = [path for path in files_under(package) if not path.is_relative_to(theme)]
+    named = [
+        *((f"generator/{path.relative_to(package).as_posix()}", path) for path in code),
+        *((f"theme/{path.relative_to(theme).as_posix()}", path) for path in files_under(theme)),
     ]
+    return [(name, path) for name, path in named if "__pycache__" not in path.parts]
 
 
 def digest_inputs(root: Path, sources: SourceFiles, request: Iterable[str]) -> InputDigest:

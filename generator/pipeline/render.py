@@ -1,7 +1,9 @@
 """Render stage: Site + templates -> {output path: bytes} (pure: no files, no clock).
 
 `plan_pages` decides every page and its context; `page_chunks` runs a page's template
-(`render_pages` runs them all at once).
+(`render_pages` runs them all at once). The records that pages get beside the views are in
+page_records.py, the drawing of feeds and the sitemap's entries in feeds.py, and where a
+template error is reported in template_problems.py.
 """
 
 from __future__ import annotations
@@ -9,15 +11,15 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
-from itertools import chain, groupby, islice
+from itertools import chain, islice
 from types import MappingProxyType
 from typing import Any
 
 import jinja2
-from markupsafe import Markup
 
-from generator.core.problems import Problem, error
+from generator.core.problems import Problem
 from generator.features.insights import Insights, PromiseView
+from generator.features.reviews import YearReviews
 from generator.features.search import (
     SEARCH_INDEX,
     SEARCH_SCRIPT,
@@ -26,64 +28,12 @@ from generator.features.search import (
     search_manifest,
     search_part,
 )
+from generator.pipeline.feeds import Feed, feed_chunks, sitemap_entries
 from generator.pipeline.markup import Rendered
-from generator.pipeline.site import Site, Tag, Year
-from generator.pipeline.views import Link, PostView, Views, YearView
-
-
-@dataclass(frozen=True)
-class PageMeta:
-    title: str
-    path: str  # the output file, e.g. "2024/partnership/index.html"
-    url: str  # with the base path, e.g. "/journal/2024/partnership/"
-    canonical: str  # absolute
-    description: str
-    feeds: tuple[Link, ...]  # <link rel="alternate"> for this page, absolute URLs
-
-
-@dataclass(frozen=True)
-class Pagination:
-    number: int
-    total: int
-    newer_url: str | None
-    older_url: str | None
-
-
-@dataclass(frozen=True)
-class TagView:
-    name: str
-    url: str
-    posts: tuple[PostView, ...]
-
-
-@dataclass(frozen=True)
-class MonthGroup:
-    name: str
-    posts: tuple[PostView, ...]
-
-
-@dataclass(frozen=True)
-class YearGroup:
-    year: int
-    url: str
-    months: tuple[MonthGroup, ...]
-
-
-@dataclass(frozen=True)
-class Feed:
-    title: str
-    id: str
-    self_url: str
-    alt_url: str
-    updated: str
-    entries: tuple[PostView, ...]  # newest first
-    full: int  # the first `full` entries carry the post's whole text; the others, its summary
-
-
-@dataclass(frozen=True)
-class SearchView:
-    index_url: str  # the JSON index, with the base path
-    script_url: str
+from generator.pipeline.page_records import PageMeta, Pagination, SearchView, archive_year, tag_view
+from generator.pipeline.site import Site, Year
+from generator.pipeline.template_problems import line_in_template, template_problem
+from generator.pipeline.views import Link, Views, YearView
 
 
 @dataclass(frozen=True)
@@ -143,31 +93,7 @@ def page_problem(exc: jinja2.TemplateError, template: str) -> Problem:
     """The error a template raised, at its file and line."""
     if isinstance(exc, jinja2.TemplateSyntaxError):
         return template_problem(exc, exc.lineno, template)
-    return template_problem(exc, _line_in_template(exc), template)
-
-
-def template_problem(exc: Exception, line: int, template: str) -> Problem:
-    where = getattr(exc, "filename", None) or f"templates/{template}"
-    return error(_relative_template(where), line, f"template error: {exc}")
-
-
-def _relative_template(path: str) -> str:
-    """Show a journal's template as templates/x.html, a built-in one by its package path."""
-    marker = "/templates/"
-    if marker in path:
-        head, tail = path.rsplit(marker, 1)
-        return ("generator" if head.endswith("generator") else "") + marker.lstrip("/") + tail
-    return path
-
-
-def _line_in_template(exc: Exception) -> int:
-    tb = exc.__traceback__
-    line = 1
-    while tb is not None:
-        if tb.tb_frame.f_code.co_filename.endswith((".html", ".xml", ".txt")):
-            line = tb.tb_lineno
-        tb = tb.tb_next
-    return line
+    return template_problem(exc, line_in_template(exc), template)
 
 
 def plan_pages(site: Site, rendered: Mapping[str, Rendered]) -> list[Page]:
@@ -196,19 +122,21 @@ class Planner:
         clean_years: frozenset[int] = frozenset(),
         renewed: frozenset[str] = frozenset(),
     ) -> None:
-        """`like`, `clean_years`, `renewed`: see `Insights` (watch mode, when the structure
-        is the same)."""
+        """`like`, `clean_years`, `renewed`: see `Insights` and `YearReviews` (watch mode,
+        when the structure is the same)."""
         self.site = site
         self.views = views
         self.urls = views.urls
         self.site_view = views.site_view()
         self.insights: Insights = Insights(
+            site, views, like=like.insights if like is not None else None, renewed=renewed
+        )
+        self.reviews: YearReviews = YearReviews(
             site,
             views.rendered,
             views,
-            like=like.insights if like is not None else None,
+            like=like.reviews if like is not None else None,
             clean_years=clean_years,
-            renewed=renewed,
         )
         self.site_feed_link = Link(
             f"{site.config.title} (all posts)", self.urls.absolute("feed.xml")
@@ -363,7 +291,7 @@ class Planner:
             "year.html",
             self.meta(title, f"{year.year}/", feeds=feeds),
             year=view,
-            review=self.insights.review(year.year),
+            review=self.reviews.review(year.year),
             newer=Link(str(newer.year), self.urls.path(f"{newer.year}/")) if newer else None,
             older=Link(str(older.year), self.urls.path(f"{older.year}/")) if older else None,
         )
@@ -378,7 +306,7 @@ class Planner:
             "themes.html",
             self.meta("Themes", "themes/"),
             years=self.year_views(),
-            timeline=self.insights.timeline(),
+            timeline=self.reviews.timeline(),
         )
 
     def threads_page(self) -> Page:
@@ -389,18 +317,8 @@ class Planner:
         """The home page's short list of open promises, unless `show_promises = false`."""
         return self.insights.coming_next() if self.site.config.show_promises else ()
 
-    def tag_view(self, tag: Tag) -> TagView:
-        def make() -> TagView:
-            return TagView(
-                tag.name,
-                self.urls.path(f"tags/{tag.slug}/"),
-                tuple(self.views.post(k) for k in tag.posts),
-            )
-
-        return self.views.container("tag", (tag.slug, tag.name), tag.posts, make)
-
     def tags_page(self) -> Page:
-        tags = tuple(self.tag_view(t) for t in self.site.tags)
+        tags = tuple(tag_view(self.views, t) for t in self.site.tags)
         return self.page("tags.html", self.meta("Tags", "tags/"), tags=tags)
 
     def year_record(self, number: int) -> Year:
@@ -416,21 +334,16 @@ class Planner:
         return self.page(
             "tag.html",
             self.meta(f"Tagged “{tag.name}”", f"tags/{tag.slug}/"),
-            tag=self.tag_view(tag),
+            tag=tag_view(self.views, tag),
         )
 
     def archive_page(self) -> Page:
         groups = tuple(
-            self.views.container("archive", y.year, y.posts, partial(self.archive_year, y))
+            self.views.container("archive", y.year, y.posts, partial(archive_year, self.views, y))
             for y in self.site.years
             if y.posts
         )
         return self.page("archive.html", self.meta("Archive", "archive/"), years=groups)
-
-    def archive_year(self, year: Year) -> YearGroup:
-        posts = [self.views.post(k) for k in year.posts]
-        months = tuple(MonthGroup(f"{first:%B}", tuple(items)) for first, items in _by_month(posts))
-        return YearGroup(year.year, self.urls.path(f"{year.year}/"), months)
 
     def search_page(self) -> Page:
         search = SearchView(self.urls.path(SEARCH_INDEX), self.urls.path(SEARCH_SCRIPT))
@@ -461,25 +374,12 @@ class Planner:
             entries=entries,
             full=self.site.config.feed_full_posts,
         )
-        make = partial(_feed_chunks, self.views, by_year)
+        make = partial(feed_chunks, self.views, by_year)
         return Page(path, "feed.xml", {"site": self.site_view, "feed": feed}, make=make)
 
     def sitemap(self) -> Page:
-        entries: list[tuple[str, str | None]] = [(self.urls.absolute(""), None)]
-        for key in self.site.order:
-            entries.append(
-                (
-                    self.urls.absolute(self.site.urls[key]),
-                    self.site.local_date(key).date().isoformat(),
-                )
-            )
-        for year in self.site.years:
-            entries.append((self.urls.absolute(f"{year.year}/"), None))
-        for fixed in ("themes/", "threads/", "tags/", "archive/"):
-            entries.append((self.urls.absolute(fixed), None))
-        for tag in self.site.tags:
-            entries.append((self.urls.absolute(f"tags/{tag.slug}/"), None))
-        return Page("sitemap.xml", "sitemap.xml", {"entries": tuple(entries)})
+        entries = sitemap_entries(self.site, self.urls)
+        return Page("sitemap.xml", "sitemap.xml", {"entries": entries})
 
     _single: Mapping[str, Callable[[Planner], Page]] = MappingProxyType(
         {
@@ -497,57 +397,6 @@ class Planner:
     )  # recipe kind -> the method that makes its one page
 
 
-FEED_ENTRY = "feed-entry.xml"
-
-
-def _feed_chunks(
-    views: Views,
-    by_year: tuple[tuple[tuple[str, ...], tuple[PostView, ...]], ...],
-    context: Mapping[str, Any],
-    env: jinja2.Environment,
-) -> Iterator[bytes]:
-    """A feed: feed.xml around its entries, each drawn by feed-entry.xml once per post view
-    and kept with it, and joined a year at a time (`by_year`: each year's keys and views, as
-    `feed.entries` holds them), each year's entries kept together while none of them
-    changes: an edit in watch mode draws one entry and joins one year's. (Views are not
-    taken over across a change of templates, so what they keep was drawn by these.)"""
-    entry_template = env.get_template(FEED_ENTRY)
-    site, feed = context["site"], context["feed"]
-
-    def drawn_with(full: bool) -> Callable[[PostView], str]:
-        return lambda post: entry_template.render(site=site, post=post, full=full)
-
-    def year_of_entries(start: int, posts: tuple[PostView, ...]) -> bytes:
-        full, summary = posts[: max(0, feed.full - start)], posts[max(0, feed.full - start) :]
-        return "".join(
-            (
-                *views.derived_each("feed entry", full, drawn_with(True)),
-                *views.derived_each("feed summary", summary, drawn_with(False)),
-            )
-        ).encode("utf-8")
-
-    def blocks() -> Iterator[bytes]:
-        start = 0
-        for keys, posts in by_year:
-            made = partial(year_of_entries, start, posts)
-            yield views.container("feed year", (feed.id, posts[0].year, start), keys, made)
-            start += len(posts)
-
-    # feed.xml is drawn around a mark where its entries go, then the entries, kept as bytes,
-    # take the mark's place (a template of its own that draws feed.entries is drawn as is).
-    around = env.get_template("feed.xml").render({**context, "entries": (Markup(_MARK),)})
-    head, mark, tail = around.partition(_MARK)
-    if not mark:
-        yield around.encode("utf-8")
-        return
-    yield head.encode("utf-8")
-    yield from blocks()
-    yield tail.encode("utf-8")
-
-
-_MARK = "\0feed entries\0"  # (no template output holds a NUL character)
-
-
 def _search_index_bytes(
     views: Views, context: Mapping[str, Any], env: jinja2.Environment
 ) -> Iterator[bytes]:
@@ -557,9 +406,3 @@ def _search_index_bytes(
 
 def _home_path(number: int) -> str:
     return "" if number <= 1 else f"page/{number}/"
-
-
-def _by_month(posts: list[PostView]) -> Iterator[tuple[Any, list[PostView]]]:
-    for _, items in groupby(posts, key=lambda p: p.date.month):
-        group = list(items)
-        yield group[0].date, group

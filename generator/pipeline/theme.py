@@ -1,4 +1,9 @@
-"""The default theme (templates and assets shipped with the package) and a journal's overrides."""
+"""The built-in theme (templates and assets shipped with the package) and a journal's overrides.
+
+The theme is laid out like a journal's templates/ folder: Jinja templates at the top, the
+stylesheet, script and icon in assets/. A journal's own templates/ overrides it file by file,
+the files of its templates/assets/ included.
+"""
 
 from __future__ import annotations
 
@@ -13,16 +18,24 @@ from pygments.formatters import HtmlFormatter
 
 LIGHT_CODE_STYLE = "friendly"
 DARK_CODE_STYLE = "monokai"
-ASSETS_PREFIX = "assets/"
+THEME_PACKAGE = "generator.theme_files"  # pyproject.toml maps it to this repository's templates/
+ASSETS_FOLDER = "assets"  # in a templates folder, the built-in theme's too
+ASSETS_PREFIX = "assets/"  # where the assets go in the built site
 
 
 def builtin_templates() -> Path:
-    return Path(str(resources.files("generator") / "templates"))
+    """The built-in theme's folder: the package `generator.theme_files`, which pyproject.toml
+    maps to the top-level templates/ of this repository (an installed wheel holds it as
+    generator/theme_files/). Its `__init__.py` is never drawn nor published."""
+    folder = resources.files(THEME_PACKAGE)
+    if not isinstance(folder, Path):  # Jinja and the asset copy read files from a folder
+        raise RuntimeError(f"the built-in theme {folder} is not a folder on disk")
+    return folder
 
 
 def builtin_assets_folder() -> Path:
     """The folder of the theme's stylesheet, script and icon."""
-    return Path(str(resources.files("generator") / "assets"))
+    return builtin_templates() / ASSETS_FOLDER
 
 
 class FolderLoader(jinja2.FileSystemLoader):
@@ -89,13 +102,33 @@ def code_css() -> str:
     )
 
 
-def builtin_assets() -> dict[str, bytes]:
-    """Output path -> bytes of the theme's assets; the stylesheet carries the code colours."""
-    folder = builtin_assets_folder()
-    assets: dict[str, bytes] = {}
-    for item in sorted(folder.iterdir(), key=lambda i: i.name):
-        if item.is_file() and not item.name.startswith("."):
-            assets[ASSETS_PREFIX + item.name] = item.read_bytes()
+def _files_in(folder: Path) -> list[Path]:
+    """The files directly in `folder` (a symlink counts as its target), by name, without
+    dotfiles; nothing if it is missing."""
+    if not folder.is_dir():
+        return []
+    items = sorted(folder.iterdir(), key=lambda i: i.name)
+    return [item for item in items if item.is_file() and not item.name.startswith(".")]
+
+
+def asset_files(journal_templates: Path | None = None) -> dict[str, Path]:
+    """Output path -> file of each asset, sorted: the theme's, then those of the journal's
+    templates/assets/ (`journal_templates` / assets), which replace the theme's of the same
+    name or add to them. As with templates, a journal's file whose real path lies outside its
+    templates folder (a symlink leading elsewhere) is never published: it is left out."""
+    found = {ASSETS_PREFIX + path.name: path for path in _files_in(builtin_assets_folder())}
+    if journal_templates is not None:
+        inside = journal_templates.resolve()
+        for path in _files_in(journal_templates / ASSETS_FOLDER):
+            if path.resolve().is_relative_to(inside):
+                found[ASSETS_PREFIX + path.name] = path
+    return dict(sorted(found.items()))
+
+
+def builtin_assets(journal_templates: Path | None = None) -> dict[str, bytes]:
+    """Output path -> bytes of the assets (`asset_files`); the stylesheet, the theme's or the
+    journal's own, carries the code colours."""
+    assets = {name: path.read_bytes() for name, path in asset_files(journal_templates).items()}
     css = ASSETS_PREFIX + "style.css"
     assets[css] = assets.get(css, b"") + code_css().encode("utf-8")
     return assets

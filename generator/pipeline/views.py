@@ -1,11 +1,11 @@
 """Ready-made views of the Site for templates: URLs, dates, neighbours and chain state.
 
-Templates only print these; they never query the graph.
+Templates only print these; they never query the graph. The text a post's view carries
+(dates in words, summaries, the promise's HTML) is made in view_text.py.
 """
 
 from __future__ import annotations
 
-import re
 import weakref
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -16,9 +16,16 @@ from urllib.parse import quote
 
 from markupsafe import Markup, escape
 
-from generator.core.text import html_to_text
 from generator.pipeline.markup import Rendered, reading_minutes
 from generator.pipeline.site import Site, Year
+from generator.pipeline.view_text import (
+    NextView,
+    description_of,
+    human_date,
+    promise_html,
+    standalone_summary,
+    summary_html_of,
+)
 
 _BLOCK = 128  # views whose fragments are joined and kept together (see Views.fragments)
 
@@ -39,15 +46,6 @@ V = TypeVar("V")
 class Link:
     title: str
     url: str
-
-
-@dataclass(frozen=True)
-class NextView:
-    """A "Next:" promise as shown: `url` is None while the promised post is not written."""
-
-    title: str
-    url: str | None
-    abs_url: str | None
 
 
 @dataclass(frozen=True)
@@ -124,49 +122,6 @@ class Urls:
         if quoted is None:
             quoted = self._quoted[relative] = quote(relative, safe="/")
         return quoted
-
-
-def human_date(moment: datetime) -> str:
-    return f"{moment.day} {moment:%B} {moment.year}"
-
-
-def promise_html(promise: NextView | None) -> str:
-    if promise is None:
-        return ""
-    title = escape(promise.title)
-    if promise.abs_url is None:
-        return f'\n<p class="chain-to">Next: {title} (still to come)</p>'
-    return f'\n<p class="chain-to">Next: <a href="{escape(promise.abs_url)}">{title}</a></p>'
-
-
-_START_TAG = re.compile(r"<[a-zA-Z][^<>]*>")
-_ID_ATTRIBUTE = re.compile(r'\sid="[^"]*"')
-_PAGE_ANCHOR = re.compile(r'(\shref=")#')
-
-
-def standalone_summary(summary_html: str, post_url: str) -> str:
-    """A summary that works away from its post, on lists of many posts: its ids are dropped
-    (they would repeat on the page) and its in-page links (`#fn:1`) lead to the post."""
-
-    def fix(tag: re.Match[str]) -> str:
-        without_ids = _ID_ATTRIBUTE.sub("", tag.group(0))
-        return _PAGE_ANCHOR.sub(lambda m: f"{m.group(1)}{post_url}#", without_ids)
-
-    return _START_TAG.sub(fix, summary_html) if "<" in summary_html else summary_html
-
-
-def summary_html_of(summary: str | None, rendered_summary_html: str) -> str:
-    """The front matter's `summary` (plain text) when the post has one, else the rendered one
-    (before `<!-- more -->`, or the first paragraph)."""
-    return f"<p>{escape(summary)}</p>" if summary is not None else rendered_summary_html
-
-
-def description_of(summary: str | None, summary_html: str) -> str:
-    """The page's meta description: the summary as plain text (entities decoded: templates
-    escape it once), at most 200 characters, cut between words."""
-    text = summary if summary is not None else html_to_text(summary_html)
-    words = " ".join(text.split())
-    return words if len(words) <= 200 else words[:199].rsplit(" ", 1)[0] + "…"
 
 
 class Views:

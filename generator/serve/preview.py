@@ -1,11 +1,12 @@
 """Preview while writing: build, serve, watch, rebuild, reload (`journal serve`).
 
-The loop joins three parts that know nothing of each other: `Builder` (build.py) makes the
-site, `PreviewServer` (serve.py) serves it with live reload and the error overlay, `Watcher`
-(watch.py) reports changed files in debounced batches. Each batch is one
-`Builder.build(changed=batch)`; a good build reloads the pages that show a written or deleted
-file, a failed one keeps the last good files in place and shows its problems over every open
-page. Nothing here ends the loop: an exception in a rebuild is shown like a problem.
+The loop joins three parts that know nothing of each other: `WatchSession`
+(generator/incremental/session.py) makes the site, `PreviewServer` (server.py) serves it with
+live reload and the error overlay, `Watcher` (watch.py) reports changed files in debounced
+batches. Each batch is one `WatchSession.build(changed=batch)`; a good build reloads the pages
+that show a written or deleted file, a failed one keeps the last good files in place and shows
+its problems over every open page (overlay.py words them). Nothing here ends the loop: an
+exception in a rebuild is shown like a problem.
 
 Where the preview is built: ROOT/.journal-cache/preview/ unless told otherwise, with
 `base_url` replaced by the server's own address plus the configured base path. Feeds,
@@ -19,12 +20,9 @@ the loop looks at them all and makes again at once any file changed behind its b
 from __future__ import annotations
 
 import contextlib
-import errno
 import gc
-import ipaddress
 import logging
 import os
-import socket
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -33,19 +31,15 @@ from urllib.parse import urlsplit
 
 from generator.core.config import CONFIG_NAME, BuildOptions, load_config
 from generator.core.problems import has_errors
-from generator.incremental.session import Builder, BuildResult, Request
-from generator.pipeline.write import output_problems, read_manifest, write_site
+from generator.incremental.session import WatchSession
+from generator.pipeline.build import BuildResult, Request
+from generator.pipeline.write import output_problems, write_site
+from generator.serve.hosts import bind_error_message, browsable_host
+from generator.serve.overlay import PLACEHOLDER_FILES, crash_line, has_no_site, problem_lines
 from generator.serve.server import PreviewServer
 from generator.serve.watch import Watcher
 
-__all__ = [
-    "PREVIEW_FOLDER",
-    "Preview",
-    "PreviewSettings",
-    "ServeError",
-    "is_loopback",
-    "problem_lines",
-]
+__all__ = ["PREVIEW_FOLDER", "Preview", "PreviewSettings", "ServeError"]
 
 AUDIT_DELAY = 0.5
 """Seconds after a short rebuild before the files it kept unlooked at are looked at."""
@@ -57,20 +51,6 @@ logger = logging.getLogger(__name__)
 
 WATCHED = ("content", "templates", CONFIG_NAME)
 """What a rebuild depends on, relative to the journal folder."""
-
-_PLACEHOLDER_PAGE = b"""<!doctype html>
-<html lang="en">
-<head><meta charset="utf-8"><title>Nothing built yet</title></head>
-<body>
-<h1>Nothing built yet</h1>
-<p>The journal has problems that stop the build. Fix them and save: this page reloads by
-itself.</p>
-</body>
-</html>
-"""
-# Served when the very first build fails and there is no earlier preview: the overlay needs a
-# page to sit on. 404.html too, so that every address shows it.
-_PLACEHOLDER_FILES = {"index.html": _PLACEHOLDER_PAGE, "404.html": _PLACEHOLDER_PAGE}
 
 OnBuild = Callable[[BuildResult], None]
 OnCrash = Callable[[BaseException], None]
@@ -126,54 +106,6 @@ def collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def is_loopback(host: str) -> bool:
-    """True when `host` only answers on this machine (127.0.0.0/8, ::1, localhost)."""
-    name = host.strip("[]").lower()
-    if name == "localhost" or name.endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(name).is_loopback
-    except ValueError:
-        return False
-
-
-def browsable_host(host: str) -> str:
-    """The host part of a URL that reaches a server bound to `host` from this machine."""
-    name = host.strip("[]")
-    if name in ("", "0.0.0.0"):
-        return "127.0.0.1"
-    if name == "::":
-        return "[::1]"
-    return f"[{name}]" if ":" in name else name
-
-
-def problem_lines(result: BuildResult) -> list[str]:
-    """The overlay's lines: errors first, then warnings, each `path:line: level: message`."""
-    errors = [str(p) for p in result.problems if p.level == "error"]
-    warnings = [str(p) for p in result.problems if p.level != "error"]
-    return errors + warnings
-
-
-def crash_line(exc: BaseException) -> str:
-    message = " ".join(str(exc).split())
-    detail = f"{type(exc).__name__}: {message}" if message else type(exc).__name__
-    return f"journal serve: error: the rebuild stopped with {detail} (details in the terminal)"
-
-
-def bind_error_message(exc: OSError, host: str, port: int) -> str:
-    """One line saying why the server could not listen, and what to do about it."""
-    if exc.errno == errno.EADDRINUSE:
-        return (
-            f"port {port} on {host} is already in use: stop the other server or choose another "
-            "port with --port (--port 0 picks a free one)"
-        )
-    if exc.errno == errno.EACCES:
-        return f"not allowed to listen on port {port}: choose a port above 1023 with --port"
-    if isinstance(exc, socket.gaierror) or exc.errno == errno.EADDRNOTAVAIL:
-        return f"cannot listen on {host!r}: {exc.strerror or exc}; check --host"
-    return f"cannot listen on {host}:{port}: {exc.strerror or exc}"
-
-
 def configured_base_path(root: Path) -> str | None:
     """The path of journal.toml's base_url ("/journal/"); None while the settings are broken."""
     config, problems = load_config(root)
@@ -184,18 +116,6 @@ def is_settings_change(changed: Iterable[Path], root: Path) -> bool:
     """True when a batch of changes may include journal.toml."""
     config = Path(os.path.abspath(root / CONFIG_NAME))
     return any(Path(os.path.abspath(path)) in (config, config.parent) for path in changed)
-
-
-def has_no_site(output: Path) -> bool:
-    """True when `output` holds nothing at all: no earlier build, no file of anyone's."""
-    if read_manifest(output):
-        return False
-    try:
-        return not any(output.iterdir())
-    except FileNotFoundError:
-        return True
-    except OSError:
-        return False
 
 
 class Preview:
@@ -223,7 +143,7 @@ class Preview:
         self._server_base_path = "/"
         self._port = settings.port
         self._watcher: Watcher | None = None
-        self._builder: Builder | None = None
+        self._builder: WatchSession | None = None
         self._base_path = "/"  # the one the builder builds for
         self._showing_problems = False
         self._last_result: BuildResult | None = None
@@ -320,7 +240,7 @@ class Preview:
             return
         if self._on_build is not None and not self._closing.is_set():
             self._on_build(result)
-        if not result.figures.get("short plan"):
+        if not result.short_plan:
             set_aside_what_the_builder_keeps()
         elif result.ok and changed:
             self._audit_later()
@@ -391,7 +311,7 @@ class Preview:
         output = self.settings.output_dir
         try:
             if has_no_site(output) and not output_problems(self.settings.root, output):
-                write_site(output, _PLACEHOLDER_FILES)
+                write_site(output, PLACEHOLDER_FILES)
         except Exception:  # a nicety: failing it must not stop the preview
             logger.debug("preview: no placeholder page in %s", output, exc_info=True)
 
@@ -403,9 +323,9 @@ class Preview:
             self._base_path = base_path
             self._builder = None
 
-    def _new_builder(self) -> Builder:
+    def _new_builder(self) -> WatchSession:
         settings = self.settings
-        return Builder(
+        return WatchSession(
             Request(
                 root=settings.root,
                 output=settings.output_dir,

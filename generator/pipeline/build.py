@@ -1,0 +1,361 @@
+"""Build a journal once (`journal build`, `check`, `deploy`): the only place the stages meet.
+
+`build` calls them in order: settings, the no-change stamp, load, site graph, Markdown,
+source links, pages, drawing and writing. It keeps nothing between builds but two things on
+disk, in ROOT/.journal-cache: each source's Markdown rendering (`cache.BuildCache`, see
+conversion.py), and per output folder a stamp of the last build's inputs (stamp.py): when the
+files, settings, templates and program are all as they were and the output is intact, a build
+has nothing to do, and reads no post to find that out.
+
+A large journal is never all in memory at once: each post's Markdown is let go of once it is
+converted (`conversion.without_markdown`), memory is handed back to the system between
+stages (`emit.give_back_memory`), and pages are written as they are drawn, into staged files
+that replace the old ones only when the whole build succeeded (emit.py). A watch session
+(generator/incremental/session.py) makes the same output, byte for byte, by other means.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from generator.core.config import CONFIG_NAME, BuildOptions, Config, load_config, with_base_url
+from generator.core.problems import Problem, error, has_errors
+from generator.pipeline.cache import BuildCache, Stamp
+from generator.pipeline.conversion import convert_all, markdown_sources, without_markdown
+from generator.pipeline.crossrefs import (
+    SourceText,
+    link_targets,
+    rewrite_source_links,
+    site_link_problems,
+    source_texts,
+)
+from generator.pipeline.emit import (
+    Destination,
+    SiteFiles,
+    draw_and_write,
+    finish_writing,
+    give_back_memory,
+    other_files,
+)
+from generator.pipeline.figures import Clock, Figures
+from generator.pipeline.inputs import InputDigest, digest_inputs
+from generator.pipeline.load import (
+    THEMES_DIR,
+    Journal,
+    SourceFiles,
+    assemble_journal,
+    find_sources,
+    parse_post,
+    parse_theme,
+    read_bytes,
+)
+from generator.pipeline.markup import Rendered
+from generator.pipeline.render import Page, Planner
+from generator.pipeline.site import Site, build_site
+from generator.pipeline.stamp import (
+    manifest_size,
+    output_as_stamped,
+    output_key,
+    problem_rows,
+    publish_horizon,
+    stamped_problems,
+    still_holds,
+)
+from generator.pipeline.theme import builtin_assets, make_environment
+from generator.pipeline.views import Views
+from generator.pipeline.write import WriteResult, display_path, output_problems
+
+
+@dataclass(frozen=True)
+class Request:
+    """What to build: the journal folder, where to, and with which options."""
+
+    root: Path
+    output: Path | None = None
+    options: BuildOptions = field(default_factory=BuildOptions)
+    base_url: str | None = None
+    check_links: bool = False  # report every internal link of the output that leads nowhere
+    use_cache: bool = True  # read and write ROOT/.journal-cache (False: --no-cache)
+    workers: int | None = None  # processes converting Markdown (None: as many as pay)
+
+    @property
+    def output_dir(self) -> Path:
+        return self.output if self.output is not None else self.root / "output"
+
+    def stamp_items(self) -> list[str]:
+        """What of the request the output depends on, for the no-change stamp."""
+        options = self.options
+        return [
+            f"output {output_key(self.output_dir)}",
+            f"base_url {self.base_url}",
+            f"drafts {options.drafts} future {options.future} clock {options.now is not None}",
+            f"check_links {self.check_links}",
+        ]
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    problems: tuple[Problem, ...]
+    posts: int = 0
+    output: Path | None = None
+    written: WriteResult | None = None  # None when nothing was written
+    seconds: float = 0.0
+    # Every output file, for builds that do not write (check, deploy) or that check links;
+    # empty otherwise: a written site is streamed to disk, not held in memory.
+    files: Mapping[str, bytes] = field(default_factory=dict, repr=False)
+    # A watch session's build that made only the pages an edit shows, keeping the other files.
+    short_plan: bool = False
+    figures: Figures = field(default_factory=Figures, repr=False)  # stage seconds, counts
+
+    @property
+    def ok(self) -> bool:
+        return not has_errors(self.problems)
+
+
+@dataclass(frozen=True)
+class Read:
+    """The journal read and its site graph, with the sources' Markdown set apart."""
+
+    journal: Journal
+    site: Site
+    texts: dict[str, str]  # the Markdown to convert, by source key (the conversion empties it)
+    sources: Mapping[str, SourceText]  # where links are found, to tell their lines (or none)
+    light: bool  # the posts hold no Markdown: `texts` is all there is of it
+    horizon: datetime | None  # when a post left out for its date gets published
+    problems: tuple[Problem, ...]
+
+
+def load_settings(request: Request) -> tuple[Config, list[Problem]]:
+    config, problems = load_config(request.root)
+    try:
+        config = with_base_url(config, request.base_url)
+    except ValueError as exc:
+        problems.append(error("--base-url", 1, str(exc)))
+    return config, problems
+
+
+@contextmanager
+def opened_cache(request: Request, write: bool) -> Iterator[BuildCache | None]:
+    """The journal's cache while the build runs (None: --no-cache, or none to be had). Only
+    a build that may write its output writes the cache: `check` and a refused output folder
+    leave the journal as it was."""
+    writable = write and not output_problems(request.root, request.output_dir)
+    cache = BuildCache.open(request.root, writable) if request.use_cache else None
+    try:
+        yield cache
+    finally:
+        if cache is not None:
+            cache.close()
+
+
+def build(request: Request, write: bool = True) -> BuildResult:
+    """Build the journal once; write the output only when there is no error."""
+    clock = Clock()
+    config, problems = load_settings(request)
+    if has_errors(problems) and not (request.root / CONFIG_NAME).is_file():
+        return BuildResult(tuple(sorted(problems)))  # no journal here: nothing more to say
+    # Bad settings fall back to their defaults, so the posts' problems are reported too.
+    with opened_cache(request, write) as cache:
+        clock.lap("settings")
+        listing = find_sources(request.root)
+        inputs = _inputs(request, listing) if write and cache is not None else None
+        stamped = _stamped_result(request, cache, inputs, clock)
+        if stamped is not None:
+            return stamped
+        read = _read(request, config, listing, clock)
+        problems.extend(read.problems)
+        rendered = _converted(read, cache, request.workers, clock)
+        rendered, link_problems = _linked(read, rendered, request.root, config.zone)
+        problems.extend(link_problems)
+        clock.lap("links")
+        files, file_problems = _planned(read, rendered, request.root, clock)
+        problems.extend(file_problems)
+        keep_files = not write or request.check_links
+        target = Destination(request.root, request.output_dir, write=write, keep_files=keep_files)
+        problems.extend(output_problems(request.root, target.output) if write else ())
+        emitted = draw_and_write(files, target, problems, clock)
+        problems.extend(emitted.problems)
+        if request.check_links:
+            problems.extend(site_link_problems(emitted.files, read.site, read.sources, rendered))
+        written = finish_writing(emitted.writer, problems)
+        clock.lap("write")
+        result = BuildResult(
+            tuple(sorted(set(problems))),
+            posts=len(read.site.posts),
+            output=target.output,
+            written=written,
+            files=emitted.files if target.keep_files else {},
+        )
+        _store_stamp(request, cache, inputs, read.horizon, result)
+    clock.lap("cache")
+    return replace(result, seconds=clock.elapsed(), figures=clock.figures())
+
+
+# ---------------------------------------------------------------- the stages
+
+
+def _read(request: Request, config: Config, listing: SourceFiles, clock: Clock) -> Read:
+    """Load the journal's files and make its site graph. Unless the output's links are to
+    be checked, nothing but the conversion reads the Markdown: the posts are let go of as
+    soon as their text is set apart, and the conversion lets go of each text once its HTML
+    is there (at 10,000 posts, the text is a third of the peak memory)."""
+    journal = _journal_of(listing, request.root, config.zone)
+    clock.files_read = len(listing.posts) + len(listing.themes) + len(listing.static)
+    clock.lap("load")
+    horizon = publish_horizon(journal.posts, request.options)
+    site = build_site(journal.posts, journal.themes, config, request.options)
+    clock.lap("site")
+    problems = (*journal.problems, *site.problems)
+    texts = markdown_sources(site, journal)
+    light = not request.check_links
+    if light:
+        site, journal = without_markdown(site, journal)
+    sources = {} if light else source_texts(journal)
+    return Read(journal, site, texts, sources, light, horizon, problems)
+
+
+def _journal_of(files: SourceFiles, root: Path, zone: ZoneInfo) -> Journal:
+    """The journal of these files, each read and parsed."""
+    return assemble_journal(
+        files,
+        lambda key: parse_post(key, read_bytes(root, key), zone),
+        lambda key: parse_theme(key, read_bytes(root, key)),
+        lambda key: read_bytes(root, key),
+    )
+
+
+def _converted(
+    read: Read, cache: BuildCache | None, workers: int | None, clock: Clock
+) -> dict[str, Rendered]:
+    """Each source's Markdown as HTML (`read.texts` is emptied on the way in a light build)."""
+    converted = convert_all(read.texts, cache, workers, consume=read.light)
+    clock.markdown_converted = converted.converted
+    clock.lap("markdown")
+    return converted.rendered
+
+
+def _linked(
+    read: Read, rendered: Mapping[str, Rendered], root: Path, zone: ZoneInfo
+) -> tuple[dict[str, Rendered], list[Problem]]:
+    """Every rendering with its source links turned into site URLs. Link problems found
+    without the Markdown at hand (a light build) have their files read again and their
+    links rewritten again, for the problems to say the right line."""
+    targets = link_targets(read.site, read.journal)
+    linked, problems = rewrite_source_links(rendered, read.sources, targets)
+    if read.light and problems:
+        keys = {problem.path for problem in problems} & set(rendered)
+        themes = tuple(k for k in sorted(keys) if k.startswith(THEMES_DIR + "/"))
+        posts = tuple(k for k in sorted(keys) if not k.startswith(THEMES_DIR + "/"))
+        again = _journal_of(SourceFiles(posts, themes, (), ()), root, zone)
+        redone, fixed = rewrite_source_links(
+            {k: rendered[k] for k in keys}, source_texts(again), targets
+        )
+        linked = {**linked, **redone}
+        problems = [problem for problem in problems if problem.path not in keys] + fixed
+    if read.light:
+        give_back_memory()
+    return linked, problems
+
+
+def _planned(
+    read: Read, rendered: Mapping[str, Rendered], root: Path, clock: Clock
+) -> tuple[SiteFiles, list[Problem]]:
+    """Every page, planned with its context, and the other files of the site."""
+    pages: list[Page] = list(Planner(read.site, Views(read.site, rendered)).pages())
+    clock.pages_planned = len(pages)
+    if read.light:
+        give_back_memory()
+    clock.lap("plan")
+    templates = root / "templates"
+    assets = builtin_assets(templates)
+    other, problems = other_files(read.journal, assets, {page.path for page in pages})
+    env = make_environment(templates)
+    env.auto_reload = False  # (no template changes while the pages are drawn)
+    return SiteFiles(pages, other, env), problems
+
+
+# ---------------------------------------------------------------- the no-change stamp
+
+
+def _inputs(request: Request, listing: SourceFiles) -> InputDigest:
+    return digest_inputs(request.root, listing, request.stamp_items())
+
+
+def _stamped_result(
+    request: Request, cache: BuildCache | None, inputs: InputDigest | None, clock: Clock
+) -> BuildResult | None:
+    """The result of a build with nothing to do, if the stamp and the output say so."""
+    if cache is None or inputs is None:
+        return None
+    output = request.output_dir
+    stamp = cache.stamp(output_key(output))
+    holds = (
+        stamp is not None
+        and still_holds(stamp, inputs, request.options.now)
+        and output_as_stamped(request.root, output, stamp)
+    )
+    clock.lap("stamp")
+    if stamp is None or not holds:
+        return None
+    return BuildResult(
+        stamped_problems(stamp),
+        posts=stamp.posts,
+        output=output,
+        written=WriteResult((), stamp.files, ()),
+        seconds=clock.elapsed(),
+        figures=clock.figures(),
+    )
+
+
+def _store_stamp(
+    request: Request,
+    cache: BuildCache | None,
+    inputs: InputDigest | None,
+    horizon: datetime | None,
+    result: BuildResult,
+) -> None:
+    """After a build that wrote its output: keep its stamp, or forget the last one when
+    this build's is not to be trusted (a file written as it was read, links checked)."""
+    if cache is None or inputs is None or result.written is None:
+        return
+    stamp = None
+    if not inputs.racy and not request.check_links:
+        stamp = Stamp(
+            inputs=inputs.value,
+            valid_until=horizon.isoformat() if horizon is not None else None,
+            posts=result.posts,
+            files=manifest_size(request.output_dir),
+            problems=problem_rows(result.problems),
+        )
+    cache.store_stamp(output_key(request.output_dir), stamp)
+
+
+# ---------------------------------------------------------------- telling what was built
+
+
+def describe_output(result: BuildResult, root: Path) -> str:
+    return display_path(result.output, root) + "/" if result.output else "output/"
+
+
+def summary_line(result: BuildResult, root: Path) -> str:
+    warnings = sum(1 for p in result.problems if p.level == "warning")
+    posts = f"{result.posts} post{'s' if result.posts != 1 else ''}"
+    seconds = f"{result.seconds:.2f} s"
+    warn = f"{warnings} warning{'s' if warnings != 1 else ''}"
+    if result.written is None:
+        errors = sum(1 for p in result.problems if p.level == "error")
+        where = describe_output(result, root)
+        failed = f"{errors} error{'s' if errors != 1 else ''}"
+        return f"Build failed: {failed}, {warn}; {where} left as it was"
+    w = result.written
+    pages = f"{len(w.written)} file{'s' if len(w.written) != 1 else ''} written"
+    deleted = f", {len(w.deleted)} removed" if w.deleted else ""
+    return (
+        f"Built {posts} into {describe_output(result, root)}: {pages}, {w.unchanged} unchanged"
+        f"{deleted}, {warn}, {seconds}"
+    )

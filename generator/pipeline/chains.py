@@ -1,0 +1,222 @@
+"""The site graph's chains: where each post's "Next:" promise leads, and the links back.
+
+A promise names the next post by title (compared by `match_key`), slug, URL or source file
+(`Next: [Title](courage.md)`). It is kept when exactly one published post answers it, and
+pending (shown as coming, with a warning) when none does yet; a promise that several posts
+answer, or that names its own post, is an error.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections import defaultdict
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Literal
+from urllib.parse import unquote, urlsplit
+
+from generator.core.problems import Problem, error, warning
+from generator.core.text import match_key, slug_or_fallback
+from generator.pipeline.post_facts import PostFacts, TitleKeys
+
+ChainState = Literal["kept", "pending"]
+
+
+@dataclass(frozen=True)
+class Chain:
+    """Where a post's "Next:" promise leads: a post (kept) or nowhere yet (pending)."""
+
+    state: ChainState
+    text: str
+    target: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ChainGraph:
+    """The chains part of a Site, with the problems found making it."""
+
+    chains: Mapping[str, Chain]  # promising post -> where its promise leads
+    backlinks: Mapping[str, tuple[str, ...]]  # target -> posts whose promise it keeps
+    problems: tuple[Problem, ...]
+
+
+def chain_graph(
+    posts: Mapping[str, PostFacts],
+    urls: Mapping[str, str],
+    unpublished: Mapping[str, PostFacts],
+    base_path: str,
+) -> ChainGraph:
+    """The chains of the published posts (`posts`: by key, newest first; `urls`: their
+    paths); `unpublished`: the posts left out of the site, which a pending promise may name."""
+    chains, problems = resolve_chains(posts, urls, unpublished, base_path)
+    backlinks = backlinks_of(chains, tuple(posts))
+    return ChainGraph(chains=chains, backlinks=backlinks, problems=tuple(problems))
+
+
+def resolve_chains(
+    posts: Mapping[str, PostFacts],
+    urls: Mapping[str, str],
+    unpublished: Mapping[str, PostFacts],
+    base_path: str,
+) -> tuple[dict[str, Chain], list[Problem]]:
+    """Each promise -> kept, or pending (warning); ambiguous and self promises are errors.
+    `unpublished`: the posts left out of the site, which a pending promise may name."""
+    promised = [f.promise_keys for f in posts.values() if f.promise_keys is not None]
+    asked = _Asked({k.title_key for k in promised}, {k.slug for k in promised})
+    finder = PostFinder(posts, urls, asked)
+    waiting: PostFinder | None = None  # made when a promise is pending
+    chains: dict[str, Chain] = {}
+    problems: list[Problem] = []
+    for key, facts in posts.items():
+        promise = facts.promise
+        if promise is None:
+            continue
+        quoted = f'"Next: {promise.text}"'
+        keys = facts.promise_keys
+        candidates = finder.find(promise.text, promise.href, base_path, key, keys)
+        if key in candidates:
+            problems.append(
+                error(key, promise.line, f"{quoted} points to this post itself: name the next post")
+            )
+        elif len(candidates) > 1:
+            names = " and ".join(sorted(candidates))
+            problems.append(
+                error(
+                    key,
+                    promise.line,
+                    f"{quoted} could be {names}: give one a different title, or write the "
+                    "promise as Next: [Title](/YYYY/slug/)",
+                )
+            )
+        elif candidates:
+            chains[key] = Chain("kept", promise.text, candidates[0])
+        else:
+            chains[key] = Chain("pending", promise.text, None)
+            waiting = waiting or PostFinder(unpublished, {}, asked)
+            later = waiting.find(promise.text, promise.href, base_path, key, keys)
+            why = f" ({later[0]} is a draft or dated in the future)" if later else ""
+            problems.append(
+                warning(
+                    key,
+                    promise.line,
+                    f"{quoted}: no post with that title yet{why}; shown as coming",
+                )
+            )
+    return chains, problems
+
+
+@dataclass(frozen=True, slots=True)
+class _Asked:
+    """The only title keys and slugs that a PostFinder will be asked for."""
+
+    title_keys: Collection[str]
+    slugs: Collection[str]
+
+
+class PostFinder:
+    """Finds the posts a promise names: by title (compared by `match_key`), slug, URL or
+    source file (`Next: [Title](courage.md)`, relative to the promising post's file).
+
+    `asked`, when given, holds the only title keys and slugs that will be looked for (those
+    of the promises): the posts are indexed by those alone."""
+
+    def __init__(
+        self,
+        posts: Mapping[str, PostFacts],
+        urls: Mapping[str, str],
+        asked: _Asked | None = None,
+    ) -> None:
+        self.by_title: dict[str, list[str]] = defaultdict(list)
+        self.by_slug: dict[str, list[str]] = defaultdict(list)
+        titles = asked.title_keys if asked is not None else None
+        slugs = asked.slugs if asked is not None else None
+        for key in sorted(posts):
+            facts = posts[key]
+            if titles is None or facts.title_key in titles:
+                self.by_title[facts.title_key].append(key)
+            if slugs is None or facts.slug in slugs:
+                self.by_slug[facts.slug].append(key)
+        self.keys: Collection[str] = posts.keys()
+        self._urls = urls
+        self._by_url: dict[str, str] | None = None  # made when a promise links to a URL
+
+    @property
+    def by_url(self) -> dict[str, str]:
+        if self._by_url is None:
+            self._by_url = {path: key for key, path in self._urls.items()}
+        return self._by_url
+
+    def find(
+        self,
+        text: str,
+        href: str | None,
+        base_path: str,
+        source: str = "",
+        keys: TitleKeys | None = None,
+    ) -> list[str]:
+        """The posts `text` (or `href`) names; `keys`: the forms of `text`, when known."""
+        if href is not None and is_source_link(href):
+            path = _href_path(href)
+            for key in candidate_keys(source, path) if path else ():
+                if key in self.keys:
+                    return [key]
+        elif href is not None:
+            path = _href_path(href)
+            by_url = self.by_url
+            for prefix in (base_path, "/"):
+                if path.startswith(prefix) and path[len(prefix) :].rstrip("/") + "/" in by_url:
+                    return [by_url[path[len(prefix) :].rstrip("/") + "/"]]
+        if keys is None:
+            keys = TitleKeys(match_key(text), slug_or_fallback(text))
+        found = list(self.by_title.get(keys.title_key, []))
+        for key in self.by_slug.get(keys.slug, []):
+            if key not in found:
+                found.append(key)
+        return found
+
+
+SOURCE_SUFFIXES = (".md", ".markdown")
+POSTS_PREFIX = "content/posts/"
+
+
+def is_source_link(href: str) -> bool:
+    """True for a link to a Markdown file (`../2023/courage.md`), not to a page."""
+    try:
+        parts = urlsplit(href)
+    except ValueError:
+        return False
+    return not parts.scheme and not parts.netloc and parts.path.lower().endswith(SOURCE_SUFFIXES)
+
+
+def candidate_keys(key: str, path: str) -> list[str]:
+    """The source keys a link path written in the source `key` may name, most likely first:
+    `@/2023/x.md` is under content/posts/, `/content/...` under the journal, anything else
+    relative to the file (or, when it starts with content/, to the journal)."""
+    if path.startswith("@/"):
+        return [posixpath.normpath(POSTS_PREFIX + path[2:])]
+    if path.startswith("/"):
+        return [posixpath.normpath(path.lstrip("/"))]
+    relative = posixpath.normpath(posixpath.join(posixpath.dirname(key), path))
+    keys = [relative]
+    if path.startswith("content/"):
+        keys.append(posixpath.normpath(path))
+    return keys
+
+
+def _href_path(href: str) -> str:
+    """The decoded path of a promise's link; "" for a link too broken to read (`http://[x`),
+    which then matches nothing and the promise is found by its text."""
+    try:
+        return unquote(urlsplit(href).path)
+    except ValueError:
+        return ""
+
+
+def backlinks_of(chains: Mapping[str, Chain], order: Sequence[str]) -> dict[str, tuple[str, ...]]:
+    """Target -> the posts whose promise it keeps, oldest first (`order`: newest first)."""
+    sources: dict[str, list[str]] = defaultdict(list)
+    for key in reversed(order):  # oldest first
+        chain = chains.get(key)
+        if chain is not None and chain.target is not None:
+            sources[chain.target].append(key)
+    return {target: tuple(keys) for target, keys in sources.items()}

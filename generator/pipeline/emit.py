@@ -1,0 +1,165 @@
+"""Drawing the pages and writing the site, for a build that runs once.
+
+Pages are drawn one by one and streamed to a `write.SiteWriter`, which stages each file
+beside the old one and shows them all at once only when the whole build succeeded: a failed
+build leaves the output as it was. Each page's context is let go of once the page is written,
+and memory is handed back to the system every `TRIM_EVERY` bytes of pages, so that a large
+site is never in memory at once. A build that does not write (`journal check`) or that
+checks the links of the output draws every file into memory instead (`Emitted.files`).
+"""
+
+from __future__ import annotations
+
+import ctypes
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import jinja2
+
+from generator.core.problems import Problem, error, has_errors
+from generator.pipeline.figures import Clock
+from generator.pipeline.load import Journal
+from generator.pipeline.render import Page, page_chunks, page_problem
+from generator.pipeline.write import SiteWriter, WriteResult, WriterMemory, display_path
+
+TRIM_EVERY = 8 << 20  # bytes of pages drawn between two `give_back_memory` calls
+
+
+@dataclass(frozen=True)
+class Destination:
+    """Where a build's files go."""
+
+    root: Path  # the journal's folder (problems name the output relative to it)
+    output: Path
+    write: bool  # write the files (unless a problem found before drawing them is an error)
+    keep_files: bool  # hold every file's bytes too (no writing, or links to check)
+
+
+@dataclass(frozen=True)
+class SiteFiles:
+    """What a build makes: its pages, drawn with `env`, and the files it copies as they are."""
+
+    pages: list[Page]  # in output order; emptied as they are drawn
+    other: Mapping[str, bytes]  # the theme's assets and the journal's static files, by path
+    env: jinja2.Environment
+
+
+@dataclass
+class Emitted:
+    """What drawing and writing gave, filled as it goes."""
+
+    writer: SiteWriter | None = None  # None when nothing is written
+    files: dict[str, bytes] = field(default_factory=dict)  # with `keep_files` only
+    problems: list[Problem] = field(default_factory=list)
+
+
+def give_back_memory() -> None:
+    """Hand memory freed by the stages so far back to the system. The C library keeps freed
+    blocks for later requests of their size, which the next stages, made of small objects,
+    rarely make: without this, a large build's peak would be the sum of its stages."""
+    try:
+        ctypes.CDLL(None).malloc_trim(0)
+    except (OSError, AttributeError, TypeError):
+        return  # not the GNU C library: nothing to do
+
+
+def other_files(
+    journal: Journal, assets: Mapping[str, bytes], page_paths: Collection[str]
+) -> tuple[dict[str, bytes], list[Problem]]:
+    """The theme's assets and the journal's static files (a page wins over a static file
+    of the same path, which is an error)."""
+    files = dict(assets)
+    problems: list[Problem] = []
+    for static in journal.static:
+        if static.path in page_paths:
+            problems.append(
+                error(
+                    f"content/static/{static.path}",
+                    1,
+                    f"this file would replace the generated page /{static.path}: rename it",
+                )
+            )
+            continue
+        files[static.path] = static.data
+    return files, problems
+
+
+def open_writer(
+    emitted: Emitted, target: Destination, paths: Iterable[str], known: WriterMemory | None
+) -> None:
+    """Give `emitted` a writer of `paths` into the output, or the problem of having none.
+    (`known`: what the writer of this process's last build left, if any.)"""
+    try:
+        emitted.writer = SiteWriter(target.output, paths, known=known)
+    except (OSError, ValueError) as exc:
+        shown = display_path(target.output, target.root)
+        emitted.problems.append(error(shown, 1, f"cannot write the site into {shown}: {exc}"))
+
+
+def finish_writing(writer: SiteWriter | None, problems: Sequence[Problem]) -> WriteResult | None:
+    """Show every file staged, or, if any problem is an error, leave the output as it was."""
+    if writer is None:
+        return None
+    if has_errors(problems):
+        writer.abort()
+        return None
+    return writer.commit()
+
+
+def draw_and_write(
+    files: SiteFiles, target: Destination, problems: Sequence[Problem], clock: Clock
+) -> Emitted:
+    """Draw every page and write every file (`files.pages` is emptied on the way). Nothing
+    is written when `problems` hold an error already: the pages are drawn all the same, for
+    the problems they have."""
+    emitted = Emitted()
+    if target.write and not has_errors(problems):
+        paths = [*files.other, *(page.path for page in files.pages)]
+        open_writer(emitted, target, paths, known=None)
+    for path, data in files.other.items():
+        _put(emitted, path, data, target.keep_files)
+    clock.lap("write")
+    clock.pages_rendered = _draw(emitted, files.pages, files.env, target.keep_files)
+    clock.lap("render")
+    return emitted
+
+
+def _draw(emitted: Emitted, pages: list[Page], env: jinja2.Environment, keep_files: bool) -> int:
+    """Draw and write each page, letting go of each one once written; how many were drawn.
+    A template that fails is reported once and draws no other page."""
+    writer = emitted.writer
+    failed: set[str] = set()
+    drawn = 0
+    made = 0  # bytes drawn since memory was last handed back
+    pages.reverse()
+    while pages:
+        page = pages.pop()  # let go of each page's context once it is written
+        if made > TRIM_EVERY:
+            give_back_memory()  # what drawing left between long-lived entries
+            made = 0
+        if page.template in failed:
+            continue
+        try:
+            chunks = page_chunks(page, env)
+            if keep_files or writer is None:
+                _put(emitted, page.path, b"".join(chunks), keep_files)
+            else:
+                writer.put_chunks(page.path, chunks)
+            drawn += 1
+            entry = writer.current.get(page.path) if writer is not None else None
+            made += entry.size if entry is not None else 0
+        except jinja2.TemplateError as exc:
+            failed.add(page.template)
+            emitted.problems.append(page_problem(exc, page.template))
+            if writer is not None:
+                writer.discard(page.path)
+    return drawn
+
+
+def _put(emitted: Emitted, path: str, data: bytes, keep_files: bool) -> None:
+    """Write one file, and hold its bytes with `keep_files`."""
+    if keep_files:
+        emitted.files[path] = data
+    if emitted.writer is not None:
+        emitted.writer.put(path, data)

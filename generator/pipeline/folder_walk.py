@@ -1,0 +1,89 @@
+"""Walking a folder of the journal: every entry under it, in sorted order, with its kind.
+
+Symlinks are followed while they stay inside the journal; a symlink that makes a loop,
+points to nothing or leads out is given as such, never followed, and a folder that cannot
+be listed is given with the reason. `load.walk_files` turns the entries into the journal's
+files and problems; `shown_name` is how a problem shows a file name that cannot be printed.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import unicodedata
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+UNLISTABLE = "unlistable:"  # a kind of walk entry: a folder that cannot be listed, and why
+_LINE_BREAKING = frozenset({"Cc", "Zl", "Zp"})  # categories that would break a problem's line
+
+
+def is_printable_name(name: str) -> bool:
+    """False for a name holding bytes that are not UTF-8 (Python keeps them as surrogates)
+    or a control character such as a line break, which no message could show."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return not any(unicodedata.category(ch) in _LINE_BREAKING for ch in name)
+
+
+def shown_name(name: str) -> str:
+    """A file name as it can be printed on one line: bytes that are not UTF-8 shown as
+    \\xNN, control characters as escapes (\\n, \\x07)."""
+    text = name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return "".join(
+        ch.encode("unicode_escape").decode("ascii")
+        if unicodedata.category(ch) in _LINE_BREAKING
+        else ch
+        for ch in text
+    )
+
+
+def walk_entries(
+    folder: Path, real_root: Path, seen: set[Path], skip: Callable[[str], bool]
+) -> Iterator[tuple[Path, str]]:
+    """Each entry under `folder` whose name `skip` keeps: a file ("file"), a symlink that may
+    not be followed ("loop", "broken", "outside") or a folder that cannot be listed
+    (UNLISTABLE and the reason). `seen`: the real paths of the folders walked into."""
+    try:
+        entries = sorted(os.scandir(folder), key=lambda e: e.name)
+    except OSError as exc:
+        yield folder, UNLISTABLE + (exc.strerror or type(exc).__name__)
+        return
+    for entry in entries:
+        if skip(entry.name):
+            continue
+        path = Path(entry.path)
+        kind = _symlink_kind(path, real_root) if entry.is_symlink() else None
+        if kind is not None:
+            yield path, kind
+        elif path.is_dir():
+            real = path.resolve()
+            if real in seen:
+                yield path, "loop"
+                continue
+            yield from walk_entries(path, real_root, seen | {real}, skip)
+        elif path.is_file():
+            yield path, "file"
+
+
+def _symlink_kind(path: Path, real_root: Path) -> str | None:
+    """None for a symlink that may be followed, else why it may not."""
+    try:
+        target = path.resolve(strict=True)
+    except RuntimeError:
+        return "loop"
+    except OSError:
+        return "loop" if _is_loop(path) else "broken"
+    return None if target.is_relative_to(real_root) else "outside"
+
+
+def _is_loop(path: Path) -> bool:
+    try:
+        path.resolve(strict=True)
+    except OSError as exc:
+        return exc.errno == errno.ELOOP
+    except RuntimeError:
+        return True
+    return False

@@ -1,0 +1,294 @@
+"""A post's fields, read out of its front matter and body: title, date, slug, tags, draft,
+summary and the "Next:" promise, each checked, with a problem at its line for each mistake.
+
+`load.parse_post` puts them together into a Post; nothing here reads a file.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from generator.core.problems import Problem, error
+from generator.core.text import slug_or_fallback, slugify
+from generator.pipeline.source_text import Source, file_stem, short_text, yaml_kind, yaml_repr
+
+_JEKYLL_NAME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})-(.+)$")
+_H1 = re.compile(r"^#[ \t]+(.+?)(?:[ \t]+#+)?[ \t]*$")
+_NEXT = re.compile(r"^\s*next\s*:\s*(?P<rest>.+?)\s*$", re.I)
+_MD_LINK = re.compile(r"^\[(?P<text>[^\]]+)\]\((?P<href>[^)\s]+)\)$")
+_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}")
+
+
+@dataclass(frozen=True)
+class Promise:
+    """A "Next:" promise: the title (or slug) of the post that is to follow."""
+
+    text: str
+    href: str | None
+    line: int
+
+
+class PostFields:
+    """Reads a post's fields out of its Source, collecting every problem on the way."""
+
+    def __init__(self, key: str, source: Source, zone: ZoneInfo, years: range) -> None:
+        self.key = key
+        self.source = source
+        self.zone = zone
+        self.years = years  # the years a date may have
+        self.problems: list[Problem] = []
+        self.stem = file_stem(key)
+        self.jekyll = _JEKYLL_NAME.match(self.stem)
+
+    def has_errors(self) -> bool:
+        return any(p.level == "error" for p in self.problems)
+
+    def line(self, name: str) -> int:
+        return self.source.key_lines.get(name, 1)
+
+    def fail(self, name: str, message: str) -> None:
+        self.problems.append(error(self.key, self.line(name), message))
+
+    def first_body_line(self, lines: list[str], heading_removed: bool) -> int:
+        """The file line where the stripped body starts, past blank lines and the title."""
+        leading = len(lines) - len("\n".join(lines).lstrip("\n").split("\n"))
+        heading = 0
+        if heading_removed:
+            original = self.source.body.split("\n")
+            heading = next(i for i, line in enumerate(original) if line.strip())
+        skipped = 1 if heading_removed and heading <= leading else 0
+        return self.source.body_line + leading + skipped
+
+    def title_heading(self, lines: list[str]) -> tuple[list[str], str | None]:
+        """Without a title in the front matter, a first line `# Heading` is the title: it is
+        taken out of the body and returned."""
+        if "title" in self.source.meta:
+            return lines, None
+        for index, line in enumerate(lines):
+            if not line.strip():
+                continue
+            match = _H1.match(line)
+            if match:
+                return lines[:index] + lines[index + 1 :], match.group(1).strip()
+            break
+        return lines, None
+
+    def promise(self, lines: list[str]) -> tuple[Promise | None, list[str]]:
+        meta = self.source.meta
+        trailing = _trailing_next(lines)
+        if trailing is not None:
+            index, text, href = trailing
+            body_promise: Promise | None = Promise(text, href, self._body_file_line(index, lines))
+        else:
+            body_promise, index = None, -1
+        if "next" in meta:
+            value = meta["next"]
+            if value is None or value is False:
+                return None, lines
+            if not isinstance(value, str) or not value.strip():
+                self.fail("next", "`next` must be the title of the next post, in quotes if needed")
+                return None, lines
+            text, href = _promise_parts(" ".join(value.split()))  # one line, as in the body
+            lines = lines[:index] if trailing is not None else lines
+            return Promise(text, href, self.line("next")), lines
+        if body_promise is None:
+            return None, lines
+        return body_promise, lines[:index]
+
+    def _body_file_line(self, index: int, lines: list[str]) -> int:
+        """The file line of body line `index`, counting the title heading we removed."""
+        original = self.source.body.split("\n")
+        offset = len(original) - len(lines)
+        return self.source.body_line + index + offset
+
+    def text(self, name: str) -> str | None:
+        value = self.source.meta.get(name)
+        if value is None:
+            return None
+        if isinstance(value, str):
+            return value.strip() or None
+        self.fail(
+            name,
+            f"`{name}` must be text, not {yaml_kind(value)}: put it in quotes, "
+            f'like {name}: "{yaml_repr(value)}"',
+        )
+        return None
+
+    def flag(self, name: str) -> bool:
+        value = self.source.meta.get(name, False)
+        if isinstance(value, bool):
+            return value
+        self.fail(name, f"`{name}` must be true or false, not {yaml_kind(value)}")
+        return False
+
+    def date(self) -> datetime | None:
+        meta = self.source.meta
+        if "date" in meta:
+            parsed = parse_date(meta["date"], self.zone, self.years)
+            if isinstance(parsed, str):
+                self.fail("date", parsed)
+                return None
+            return parsed
+        if self.jekyll:
+            year, month, day, _ = self.jekyll.groups()
+            parsed = parse_date(f"{year}-{month}-{day}", self.zone, self.years)
+            if isinstance(parsed, str):
+                self.problems.append(error(self.key, 1, f"the file name's date: {parsed}"))
+                return None
+            return parsed
+        self.problems.append(
+            error(
+                self.key,
+                1,
+                "no date: add `date: YYYY-MM-DD` to the front matter or name the file "
+                f"YYYY-MM-DD-{self.stem}.md",
+            )
+        )
+        return None
+
+    def slug(self) -> str:
+        given = self.text("slug")
+        if given is not None:
+            slug = slugify(given)
+            if not slug:
+                shown = short_text(given)
+                self.fail("slug", f'`slug` "{shown}" has no letters or digits to make a URL from')
+            return slug or "post"
+        name = self.jekyll.group(4) if self.jekyll else self.stem
+        title = self.source.meta.get("title")
+        # Not the path as a last candidate: "content/posts/🎉.md" would slug to
+        # "content-posts-md", the same for every emoji-named post; the fallback hashes the name.
+        return slug_or_fallback(name, title if isinstance(title, str) else "")
+
+    def tags(self) -> tuple[str, ...]:
+        value = self.source.meta.get("tags")
+        if value is None:
+            return ()
+        if isinstance(value, str):
+            items: list[Any] = value.split(",")
+        elif isinstance(value, list):
+            items = value
+        else:
+            self.fail(
+                "tags",
+                f'`tags` must be a list like [travel, family] or text like "travel, family", '
+                f"not {yaml_kind(value)}",
+            )
+            return ()
+        tags: list[str] = []
+        for item in items:
+            if isinstance(item, bool) or not isinstance(item, str | int | float):
+                self.fail("tags", f"each tag must be a word or phrase, not {yaml_kind(item)}")
+                continue
+            tag = " ".join(str(item).split())
+            if tag and tag not in tags:
+                tags.append(tag)
+        return tuple(tags)
+
+
+def parse_date(value: object, zone: ZoneInfo, years: range) -> datetime | str:
+    """An aware datetime (naive values are in `zone`) in one of `years`, or the problem as a
+    message."""
+    if isinstance(value, datetime):
+        moment = value if value.tzinfo else value.replace(tzinfo=zone)
+        return in_year_range(moment, str(value), years)
+    if isinstance(value, date):
+        moment = datetime(value.year, value.month, value.day, tzinfo=zone)
+        return in_year_range(moment, str(value), years)
+    if not isinstance(value, str):
+        return f"`date` must look like 2024-06-10 or 2024-06-10 08:30, not {yaml_kind(value)}"
+    text = value.strip()
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        impossible = _impossible_day(text)
+        if impossible is not None:
+            return f'impossible date "{short_text(text)}": {impossible}'
+        zoned = _with_zone_name(text)
+        if zoned is not None:
+            return (
+                f'`date` "{short_text(text)}" names a time zone, which a date cannot hold: write '
+                f"its offset instead, like {zoned} (a date without one is in the site's "
+                "`timezone`)"
+            )
+        return (
+            f'`date` "{short_text(text)}" is not a date: write it as 2024-06-10 or 2024-06-10 08:30'
+        )
+    return in_year_range(parsed if parsed.tzinfo else parsed.replace(tzinfo=zone), text, years)
+
+
+def in_year_range(moment: datetime, text: str, years: range) -> datetime | str:
+    """The moment, or why its year is refused: outside `years` (`load.YEARS`), a date cannot
+    be placed in every time zone (year 1 or 9999 would overflow), and is almost always a typo
+    (3024)."""
+    if moment.year in years:
+        return moment
+    return (
+        f'`date` "{short_text(text)}" is out of range: the year must be from '
+        f"{years.start} to {years.stop - 1}"
+    )
+
+
+_ZONED = re.compile(
+    r"^(\d{4}-\d{2}-\d{2})(?:[ T](\d{1,2}:\d{2}(?::\d{2})?))?\s+([A-Za-z][\w/+-]*)$"
+)
+
+
+def _with_zone_name(text: str) -> str | None:
+    """`2024-06-10 10:00 Europe/Paris` as `2024-06-10T10:00:00+02:00`; None when the text is
+    not a date and time followed by the name of a known time zone."""
+    match = _ZONED.match(text)
+    if match is None:
+        return None
+    day, time, name = match.groups()
+    hour, minutes = (time or "0:00").split(":", 1)
+    try:
+        zone = ZoneInfo(name)
+        naive = datetime.fromisoformat(f"{day}T{int(hour):02d}:{minutes}")
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+    return naive.replace(tzinfo=zone).isoformat()
+
+
+def _impossible_day(text: str) -> str | None:
+    """Why a text that starts like 2024-02-30 names no real day; None when the day is fine (a
+    badly written time such as "8:30" is a format problem, not an impossible date)."""
+    if not _ISO_DAY.match(text):
+        return None
+    try:
+        date.fromisoformat(text[:10])
+    except ValueError as exc:
+        return str(exc)
+    return None
+
+
+def _trailing_next(lines: list[str]) -> tuple[int, str, str | None] | None:
+    for index in range(len(lines) - 1, -1, -1):
+        if not lines[index].strip():
+            continue
+        match = _NEXT.match(lines[index])
+        if match is None:
+            return None
+        text, href = _promise_parts(match.group("rest"))
+        if not text.strip():  # "Next:" and blanks: no title, so no promise
+            return None
+        return index, text, href
+    return None
+
+
+def _promise_parts(rest: str) -> tuple[str, str | None]:
+    link = _MD_LINK.match(rest)
+    if link:
+        return link.group("text").strip(), link.group("href")
+    return rest, None
+
+
+def title_from_name(stem: str) -> str:
+    """The title a file's name gives, without its date: "2024-06-10-long-walk" -> "Long walk"."""
+    match = _JEKYLL_NAME.match(stem)
+    words = (match.group(4) if match else stem).replace("-", " ").replace("_", " ").strip()
+    return (words[:1].upper() + words[1:]) if words else stem

@@ -1,0 +1,237 @@
+"""A source file's bytes as text, split into its front matter settings and its body.
+
+What posts and themes share before their own fields are read (`load.parse_post`,
+`load.parse_theme`): decoding UTF-8, splitting off the YAML front matter with each setting's
+line, and the warnings about settings written twice or misspelt. Pure functions of (path,
+bytes); `Unreadable` is how `load.read_bytes` hands over a file it could not read.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+from generator.core.problems import Problem, error, warning
+
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)^(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S | re.M)
+
+
+class Unreadable(bytes):
+    """What `load.read_bytes` gives for a file it could not read: no bytes, and the reason, which
+    the parsers report (`decode_source`) rather than take the file for an empty one."""
+
+    reason: str
+
+    def __new__(cls, reason: str) -> Unreadable:
+        made = super().__new__(cls, b"")
+        made.reason = reason
+        return made
+
+
+def unreadable_problem(key: str, raw: bytes) -> Problem | None:
+    if isinstance(raw, Unreadable):
+        return error(key, 1, f"cannot read this file: {raw.reason}")
+    return None
+
+
+def decode_source(key: str, raw: bytes) -> tuple[str | None, list[Problem]]:
+    """UTF-8 text (BOM dropped, line ends made \\n), or a problem at the bad byte's line."""
+    unreadable = unreadable_problem(key, raw)
+    if unreadable is not None:
+        return None, [unreadable]
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        return None, [
+            error(
+                key,
+                line,
+                f"not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset {exc.start}): "
+                "save the file as UTF-8",
+            )
+        ]
+    if "\x00" in text:
+        line = text[: text.index("\x00")].count("\n") + 1
+        return None, [error(key, line, "this is not a text file (it has NUL bytes)")]
+    return text.replace("\r\n", "\n").replace("\r", "\n"), []
+
+
+@dataclass(frozen=True)
+class Source:
+    """A file split into its front matter and body, with line numbers kept."""
+
+    meta: dict[str, Any]
+    key_lines: dict[str, int]
+    body: str
+    body_line: int  # the file line of the body's first line
+
+
+class _Loader(yaml.CSafeLoader if hasattr(yaml, "CSafeLoader") else yaml.SafeLoader):  # type: ignore[misc]
+    """Safe YAML that leaves dates as text, so that an impossible date gets our own message."""
+
+
+_Loader.add_constructor(
+    "tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node)
+)
+
+
+def split_source(key: str, text: str) -> tuple[Source | None, list[Problem]]:
+    match = _FRONT_MATTER.match(text)
+    if match is None:
+        if text.startswith("---\n"):
+            return None, [
+                error(key, 1, "front matter is not closed: add a line `---` after the settings")
+            ]
+        return Source({}, {}, text, 1), []
+    body_line = text[: match.end()].count("\n") + 1
+    meta, key_lines, problems = parse_yaml(key, match.group(1), first_line=2)
+    if meta is None:
+        return None, problems
+    return Source(meta, key_lines, text[match.end() :], body_line), problems
+
+
+def parse_yaml(
+    key: str, fm_text: str, first_line: int
+) -> tuple[dict[str, Any] | None, dict[str, int], list[Problem]]:
+    loader = _Loader(fm_text)
+    try:
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
+    except yaml.MarkedYAMLError as exc:
+        return None, {}, [yaml_problem(key, exc, first_line)]
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow (no mark)
+        line = first_line + fm_text[: exc.position].count("\n")
+        message = f"front matter holds the character U+{exc.character:04X}, which YAML forbids"
+        return None, {}, [error(key, line, f"{message}: remove it")]
+    except yaml.YAMLError as exc:
+        what = " ".join(str(exc).split())
+        return None, {}, [error(key, first_line, f"front matter is not valid YAML: {what}")]
+    except (ValueError, OverflowError, RecursionError, IndexError, KeyError, TypeError):
+        # PyYAML's own constructors fail this way on int("1" * 5000), `!!float` with no
+        # value, `!!bool maybe` and the like.
+        message = (
+            "front matter has a value YAML cannot turn into what it says it is "
+            "(a number of thousands of digits, or a tag such as !!float or !!bool on "
+            "something else)"
+        )
+        return None, {}, [error(key, first_line, f"{message}: put the value in quotes")]
+    finally:
+        loader.dispose()
+    if data is None:
+        return {}, {}, []
+    if not isinstance(data, dict) or not isinstance(node, yaml.MappingNode):
+        return (
+            None,
+            {},
+            [
+                error(
+                    key,
+                    first_line,
+                    "front matter must be `key: value` lines, like `title: My post`",
+                )
+            ],
+        )
+    key_lines = {
+        str(k.value): first_line + k.start_mark.line for k, _ in node.value if hasattr(k, "value")
+    }
+    meta = {k if isinstance(k, str) else yaml_repr(k): v for k, v in data.items()}
+    return meta, key_lines, duplicate_key_problems(key, node, first_line)
+
+
+def duplicate_key_problems(key: str, node: yaml.MappingNode, first_line: int) -> list[Problem]:
+    """A warning for each setting written twice: YAML quietly keeps only the last one."""
+    problems: list[Problem] = []
+    seen: dict[str, int] = {}
+    for name_node, _ in node.value:
+        if not isinstance(name_node, yaml.ScalarNode):
+            continue
+        line = first_line + name_node.start_mark.line
+        name = str(name_node.value)
+        if name in seen:
+            shown = short_text(name)
+            message = f"`{shown}` is set twice (first on line {seen[name]}); the last one is used"
+            problems.append(warning(key, line, message))
+        seen.setdefault(name, line)
+    return problems
+
+
+def yaml_problem(key: str, exc: yaml.MarkedYAMLError, first_line: int) -> Problem:
+    """Point at where the broken construct starts (an unclosed `[`), not where YAML gave up."""
+    problem = exc.problem or "unreadable"
+    if exc.context and exc.context_mark is not None:
+        line = first_line + exc.context_mark.line
+        return error(key, line, f"front matter is not valid YAML: {problem} ({exc.context})")
+    mark = exc.problem_mark
+    line = first_line + (mark.line if mark is not None else 0)
+    return error(key, line, f"front matter is not valid YAML: {problem}")
+
+
+# The settings a post's and a theme's front matter may hold. Another setting is kept for
+# the writer's own use, but one written like a known setting is a typo: a warning says so
+# (`darft: true` would otherwise publish a draft without a word).
+POST_KEYS = ("title", "date", "tags", "slug", "draft", "summary", "next")
+THEME_KEYS = ("word", "forms")
+_TYPO_CUTOFF = 0.8  # difflib's ratio: "darft", "titel", "tag" match; "subtitle", "data" do not
+
+
+def unknown_key_problems(key: str, source: Source, known: tuple[str, ...]) -> list[Problem]:
+    """A warning at each setting that is not one of `known` but is written almost like one."""
+    problems: list[Problem] = []
+    for name in source.meta:
+        if name in known:
+            continue
+        folded = name.casefold().strip()
+        close = (
+            [folded]
+            if folded in known
+            else difflib.get_close_matches(folded, known, n=1, cutoff=_TYPO_CUTOFF)
+        )
+        if close:
+            message = f"unknown setting `{short_text(name)}` is ignored: did you mean `{close[0]}`?"
+            problems.append(warning(key, source.key_lines.get(name, 1), message))
+    return problems
+
+
+def file_stem(key: str) -> str:
+    """The file's name without its folder and suffix ("content/themes/2024.md" -> "2024")."""
+    name = key.rsplit("/", 1)[-1]
+    return name.rsplit(".", 1)[0]
+
+
+def yaml_kind(value: object) -> str:
+    """What a setting's value is, in words, for a message that refuses it."""
+    if isinstance(value, bool):
+        return f"the true/false value {str(value).lower()}"
+    if value is None:
+        return "empty"
+    if isinstance(value, int | float):
+        return f"the number {yaml_repr(value)}"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return f'"{yaml_repr(value)}"'
+
+
+def yaml_repr(value: object) -> str:
+    """A value as a message shows it: short, and never a huge text (a list of aliases of
+    aliases prints as gigabytes; a number of 5000 digits cannot be printed at all)."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int) and value.bit_length() > 64:
+        return "(a number too long to show)"
+    if isinstance(value, list | dict | set | tuple):
+        return "..."
+    return short_text(str(value))
+
+
+def short_text(text: str, limit: int = 80) -> str:
+    """A value as a one-line message quotes it: blanks and line breaks made single spaces,
+    and cut at `limit` characters."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"

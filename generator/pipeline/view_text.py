@@ -1,0 +1,67 @@
+"""The text and HTML that a post's view carries beside its fields: its date as people read
+it, its "Next:" promise as feeds show it (`NextView`), and its summary and description as
+lists of posts and a page's <head> show them. Pure functions of a post's fields and its
+rendered Markdown; `Views` (views.py) makes each view with them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from markupsafe import escape
+
+from generator.core.text import html_to_text
+
+
+@dataclass(frozen=True)
+class NextView:
+    """A "Next:" promise as shown: `url` is None while the promised post is not written."""
+
+    title: str
+    url: str | None
+    abs_url: str | None
+
+
+def human_date(moment: datetime) -> str:
+    return f"{moment.day} {moment:%B} {moment.year}"
+
+
+def promise_html(promise: NextView | None) -> str:
+    if promise is None:
+        return ""
+    title = escape(promise.title)
+    if promise.abs_url is None:
+        return f'\n<p class="chain-to">Next: {title} (still to come)</p>'
+    return f'\n<p class="chain-to">Next: <a href="{escape(promise.abs_url)}">{title}</a></p>'
+
+
+_START_TAG = re.compile(r"<[a-zA-Z][^<>]*>")
+_ID_ATTRIBUTE = re.compile(r'\sid="[^"]*"')
+_PAGE_ANCHOR = re.compile(r'(\shref=")#')
+
+
+def standalone_summary(summary_html: str, post_url: str) -> str:
+    """A summary that works away from its post, on lists of many posts: its ids are dropped
+    (they would repeat on the page) and its in-page links (`#fn:1`) lead to the post."""
+
+    def fix(tag: re.Match[str]) -> str:
+        without_ids = _ID_ATTRIBUTE.sub("", tag.group(0))
+        return _PAGE_ANCHOR.sub(lambda m: f"{m.group(1)}{post_url}#", without_ids)
+
+    return _START_TAG.sub(fix, summary_html) if "<" in summary_html else summary_html
+
+
+def summary_html_of(summary: str | None, rendered_summary_html: str) -> str:
+    """The front matter's `summary` (plain text) when the post has one, else the rendered one
+    (before `<!-- more -->`, or the first paragraph)."""
+    return f"<p>{escape(summary)}</p>" if summary is not None else rendered_summary_html
+
+
+def description_of(summary: str | None, summary_html: str) -> str:
+    """The page's meta description: the summary as plain text (entities decoded: templates
+    escape it once), at most 200 characters, cut between words."""
+    text = summary if summary is not None else html_to_text(summary_html)
+    words = " ".join(text.split())
+    return words if len(words) <= 200 else words[:199].rsplit(" ", 1)[0] + "…"

@@ -1,0 +1,137 @@
+"""Request targets and who may ask: the checks the preview server makes before it answers.
+
+A target is split on the raw ``/`` and each segment decoded and checked to be a plain name,
+so that no request can name a file outside the served folder. The live-reload stream is only
+for pages of this server, named by an IP address or ``localhost`` (see ``local_host``).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass
+from urllib.parse import unquote, unquote_to_bytes, urlsplit
+
+
+@dataclass(frozen=True)
+class Target:
+    """A validated request target: decoded path segments, safe to join under the root."""
+
+    segments: tuple[str, ...]
+    raw_segments: tuple[str, ...]
+    trailing_slash: bool
+    query: str
+
+    def redirect_path(self, *, slash: bool) -> str:
+        """The same target rebuilt from its checked segments (so never ``//host``)."""
+        path = "/" + "/".join(self.raw_segments)
+        if slash and not path.endswith("/"):
+            path += "/"
+        return path + query_suffix(self)
+
+
+def parse_target(target: str) -> Target | None:
+    """Split and check a request target; None means 400 Bad Request.
+
+    Segments are split on the raw ``/`` before decoding, so ``%2f`` can never make a new
+    segment; each decoded segment must then be a plain name.
+    """
+    if target.startswith("/"):
+        path, _, query = target.partition("?")
+        path = path.partition("#")[0]
+    else:
+        parts = urlsplit(target)
+        if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+            return None
+        path, query = parts.path or "/", parts.query
+        if not path.startswith("/"):
+            return None
+    raw_segments = tuple(segment for segment in path.split("/") if segment)
+    segments = []
+    for raw in raw_segments:
+        decoded = _decode_segment(raw)
+        if decoded is None:
+            return None
+        segments.append(decoded)
+    return Target(tuple(segments), raw_segments, path.endswith("/"), query)
+
+
+def _decode_segment(raw: str) -> str | None:
+    """Percent-decode one path segment as UTF-8; None if it is not a plain file name."""
+    if "\\" in raw:
+        return None
+    try:
+        decoded = unquote_to_bytes(raw.encode("latin-1")).decode("utf-8")
+    except UnicodeError:
+        return None
+    if any(ch in decoded for ch in "/\\") or any(ord(ch) < 0x20 for ch in decoded):
+        return None
+    if decoded.strip(". ") == "":  # ".", "..", "...": never a name we serve
+        return None
+    if len(decoded) >= 2 and decoded[1] == ":" and decoded[0].isalpha():  # "C:"
+        return None
+    return decoded
+
+
+def normalize_base_path(base_path: str) -> str:
+    """``journal``, ``/journal`` or a whole URL -> ``/journal/``."""
+    if "://" in base_path:
+        base_path = urlsplit(base_path).path
+    inner = "/".join(segment for segment in base_path.split("/") if segment)
+    return f"/{inner}/" if inner else "/"
+
+
+def base_segments(base_path: str) -> tuple[str, ...]:
+    decoded = (_decode_segment(segment) for segment in base_path.split("/") if segment)
+    return tuple(segment for segment in decoded if segment is not None)
+
+
+def query_suffix(target: Target) -> str:
+    return f"?{target.query}" if target.query else ""
+
+
+def query_value(target: Target, name: str) -> str | None:
+    for pair in target.query.split("&"):
+        key, _, value = pair.partition("=")
+        if key == name:
+            return unquote(value)
+    return None
+
+
+def same_origin(origin: str | None, host: str | None) -> bool:
+    """True without an Origin header, or when its host:port is the one the request named."""
+    if origin is None:
+        return True
+    if host is None:
+        return False
+    parts = urlsplit(origin)
+    if parts.scheme != "http" or not parts.hostname:
+        return False
+    try:
+        origin_port = parts.port or 80
+        host_parts = urlsplit(f"//{host}")
+        host_port = host_parts.port or 80
+    except ValueError:
+        return False
+    return (parts.hostname, origin_port) == (host_parts.hostname, host_port)
+
+
+def local_host(host: str | None) -> bool:
+    """True when the request names the server by an IP address or by `localhost` (or a name
+    under .localhost), not by another domain name: a page of evil.example whose name is
+    made to point at 127.0.0.1 once loaded (DNS rebinding) is "same origin" to the browser,
+    and must not get the live-reload channel (it carries the build's problems)."""
+    if host is None:
+        return True  # no browser sends a request without Host
+    try:
+        name = urlsplit(f"//{host}").hostname
+    except ValueError:
+        return False
+    if not name:
+        return False
+    if name == "localhost" or name.endswith(".localhost"):
+        return True
+    try:
+        ipaddress.ip_address(name)
+    except ValueError:
+        return False
+    return True
