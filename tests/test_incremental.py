@@ -2,7 +2,8 @@
 
 A seeded random walk edits a small journal (bodies, titles, dates, tags, promises kept and
 broken, posts added, moved and deleted, themes, a template override, journal.toml, static
-files, whole folders, a broken file and its fix). After each edit one long-lived session
+files, whole folders, a broken file and its fix, a template of its own that includes
+another, the journal's own assets). After each edit one long-lived session
 rebuilds with the changed paths, and its output folder is compared file by file with a
 clean build of the same files into a folder of its own.
 """
@@ -202,6 +203,29 @@ class Journal:
         original = (builtin_templates() / "post.html").read_text(encoding="utf-8")
         return {self.write("templates/post.html", original + f"<!-- {self.serial} -->\n")}
 
+    def edit_partial(self) -> set[Path]:
+        """A template of the journal's own that includes another of its own, which reads the
+        site's settings: an edit of the included file alone changes every page showing it."""
+        self.serial += 1
+        note = f'<p class="note">{{{{ site.title }}}}, note {self.serial}</p>\n'
+        changed = {self.write("templates/_note.html", note)}
+        page = (
+            '{% extends "base.html" %}\n{% block main %}{% include "_note.html" %}{% endblock %}\n'
+        )
+        if not (self.root / "templates/404.html").exists():
+            changed.add(self.write("templates/404.html", page))
+        return changed
+
+    def edit_asset(self) -> set[Path]:
+        """The journal's own stylesheet, or an asset of its own beside the theme's."""
+        self.serial += 1
+        name = self.rng.choice(["style.css", "extra.css"])
+        path = self.root / "templates/assets" / name
+        if path.exists() and self.rng.random() < 0.3:
+            path.unlink()
+            return {path}
+        return {self.write(f"templates/assets/{name}", f"/* {self.serial} */\n")}
+
     def edit_settings(self) -> set[Path]:
         title = f"Journal {self.rng.choice(WORDS)}"
         per_page = self.rng.choice([2, 3, 10])
@@ -266,6 +290,8 @@ class Journal:
             self.make_draft,
             self.edit_theme,
             self.edit_template,
+            self.edit_partial,
+            self.edit_asset,
             self.edit_settings,
             self.edit_static,
             self.delete_folder,
@@ -316,6 +342,22 @@ def test_random_edits_give_the_same_site_as_a_clean_build(
             path.write_text(text.replace("[[", "["), encoding="utf-8")
             compare(builder.build(changed={path}), journal.root, output, tmp_path / "clean", where)
     assert failed < 15, "most steps must build, or the comparison proves little"
+
+
+def test_every_kind_of_edit_gives_the_same_site_as_a_clean_build(tmp_path: Path) -> None:
+    """Each edit of the random walk at least twice, in turn, so that none is left to chance."""
+    journal, builder, output = start(tmp_path, 4)
+    for round_ in range(2):
+        for edit in journal.edits():
+            changed = edit()
+            where = f"round {round_}: {edit.__name__} {sorted(str(p) for p in changed)}"
+            compare(builder.build(changed=changed), journal.root, output, tmp_path / "clean", where)
+            if edit == journal.break_and_fix:
+                path = next(iter(changed))
+                text = path.read_text(encoding="utf-8")
+                path.write_text(text.replace("[[", "["), encoding="utf-8")
+                result = builder.build(changed={path})
+                assert compare(result, journal.root, output, tmp_path / "clean", where)
 
 
 def compare(result: BuildResult, root: Path, output: Path, clean: Path, where: str) -> bool:

@@ -1,4 +1,4 @@
-"""Render stage: the page contract of DESIGN.md, checked on HTML parsed by html5lib."""
+"""Render stage: the page contract (docs/architecture.md), checked on HTML parsed by html5lib."""
 
 from __future__ import annotations
 

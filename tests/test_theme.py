@@ -102,6 +102,13 @@ def test_an_asset_symlink_leading_out_of_the_templates_is_never_published(tmp_pa
     assert b"SECRET" not in b"".join(assets.values())
     assert list(assets) == THEME_ASSETS
     assert assets == builtin_assets()
+    result = build_journal(root, tmp_path / "out")
+    assert not result.ok
+    errors = sorted(p.path for p in result.problems if p.level == "error")
+    # (inside.css leads to style.css, which leads out: it is reported too)
+    assert errors == [f"templates/assets/{name}" for name in ("inside.css", "key.txt", "style.css")]
+    assert all("copy the file in instead" in p.message for p in result.problems if p.path in errors)
+    assert not (tmp_path / "out").exists()
 
 
 def test_a_shared_theme_folder_brings_its_assets(tmp_path: Path) -> None:
@@ -124,7 +131,9 @@ def test_a_watch_session_publishes_a_changed_asset(tmp_path: Path) -> None:
     assert builder.build(changed={style}).ok
     assert (output / "assets/style.css").read_text(encoding="utf-8").startswith("/* first */\n")
     style.write_text("/* second, longer */\n", encoding="utf-8")
-    assert builder.build(changed={style}).ok
+    second = builder.build(changed={style})
+    assert second.ok
+    assert second.figures.pages_rendered == 0  # a stylesheet is no template: no page drawn
     assert (output / "assets/style.css").read_text(encoding="utf-8").startswith("/* second")
     style.unlink()
     assert builder.build(changed={style}).ok

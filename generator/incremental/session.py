@@ -212,7 +212,8 @@ class WatchSession:
             if plan.kept and plan.memory is not None
             else [page.path for page in plan.pages]
         )
-        other, static_problems = other_files(journal, self._kept_assets(), set(paths))
+        templates = request.root / "templates"
+        other, static_problems = other_files(journal, self._kept_assets(), set(paths), templates)
         problems.extend(static_problems)
         keep_files = not write or request.check_links
         target = Destination(request.root, request.output_dir, write=write, keep_files=keep_files)

@@ -78,7 +78,7 @@ class _Graph:
 
 
 class SiteMemo:
-    """What `site` worked out in its last call, for the next call to take over (a Builder
+    """What `site` worked out in its last call, for the next call to take over (a WatchSession
     keeps one between watch-mode builds). Holds one build's worth: each call replaces what
     the previous one left, so it never grows beyond one journal."""
 

@@ -273,7 +273,7 @@ def _planned(
     clock.lap("plan")
     templates = root / "templates"
     assets = builtin_assets(templates)
-    other, problems = other_files(read.journal, assets, {page.path for page in pages})
+    other, problems = other_files(read.journal, assets, {page.path for page in pages}, templates)
     env = make_environment(templates)
     env.auto_reload = False  # (no template changes while the pages are drawn)
     return SiteFiles(pages, other, env), problems

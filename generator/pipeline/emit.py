@@ -21,6 +21,7 @@ from generator.core.problems import Problem, error, has_errors
 from generator.pipeline.figures import Clock
 from generator.pipeline.load import Journal
 from generator.pipeline.render import Page, page_chunks, page_problem
+from generator.pipeline.theme import asset_problems
 from generator.pipeline.write import SiteWriter, WriteResult, WriterMemory, display_path
 
 TRIM_EVERY = 8 << 20  # bytes of pages drawn between two `give_back_memory` calls
@@ -65,12 +66,13 @@ def give_back_memory() -> None:
 
 
 def other_files(
-    journal: Journal, assets: Mapping[str, bytes], page_paths: Collection[str]
+    journal: Journal, assets: Mapping[str, bytes], page_paths: Collection[str], templates: Path
 ) -> tuple[dict[str, bytes], list[Problem]]:
     """The theme's assets and the journal's static files (a page wins over a static file
-    of the same path, which is an error)."""
+    of the same path, which is an error); an asset of the journal's `templates` folder that
+    leads out of it is an error too."""
     files = dict(assets)
-    problems: list[Problem] = []
+    problems = asset_problems(templates)
     for static in journal.static:
         if static.path in page_paths:
             problems.append(

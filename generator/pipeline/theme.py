@@ -16,6 +16,8 @@ import jinja2
 from markupsafe import Markup
 from pygments.formatters import HtmlFormatter
 
+from generator.core.problems import Problem, error
+
 LIGHT_CODE_STYLE = "friendly"
 DARK_CODE_STYLE = "monokai"
 THEME_PACKAGE = "generator.theme_files"  # pyproject.toml maps it to this repository's templates/
@@ -123,6 +125,21 @@ def asset_files(journal_templates: Path | None = None) -> dict[str, Path]:
             if path.resolve().is_relative_to(inside):
                 found[ASSETS_PREFIX + path.name] = path
     return dict(sorted(found.items()))
+
+
+def asset_problems(journal_templates: Path) -> list[Problem]:
+    """An error for each file of the journal's templates/assets/ left out by `asset_files`
+    for leading out of its templates folder."""
+    inside = journal_templates.resolve()
+    return [
+        error(
+            f"templates/{ASSETS_FOLDER}/{path.name}",
+            1,
+            "this asset is a symlink leading out of its templates folder; copy the file in instead",
+        )
+        for path in _files_in(journal_templates / ASSETS_FOLDER)
+        if not path.resolve().is_relative_to(inside)
+    ]
 
 
 def builtin_assets(journal_templates: Path | None = None) -> dict[str, bytes]:
