@@ -14,15 +14,21 @@ import gc
 import os
 import random
 import shutil
+import weakref
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from conftest import OPTIONS, make_journal, post_text, tree_digest
+from markupsafe import Markup
 
+from generator.core.config import BuildOptions, Config
+from generator.incremental.kept_views import KeptViews
 from generator.incremental.session import WatchSession
 from generator.pipeline.build import BuildResult, Request, build
+from generator.pipeline.site import build_site
 from generator.pipeline.theme import builtin_templates
+from generator.pipeline.views import Views
 from generator.pipeline.write import MANIFEST
 from generator.serve.preview import collector_paused
 
@@ -647,3 +653,57 @@ def test_a_journal_template_that_shows_neighbours_in_a_list_stays_right(tmp_path
     assert result.short_plan
     assert "(after it: Renamed)" in (output / "tags/books/index.html").read_text("utf-8")
     assert compare(result, root, output, tmp_path / "clean", "own tag template")
+
+
+class _Item:
+    """A view as `cached_each` sees one: equal only to itself."""
+
+    def __init__(self, number: int) -> None:
+        self.number = number
+
+
+def test_cached_lists_draw_each_view_once_and_escape_what_is_not_markup() -> None:
+    site = build_site([], [], Config(base_url="https://example.org/"), BuildOptions())
+    drawn: list[int] = []
+
+    def item(view: _Item) -> object:
+        drawn.append(view.number)
+        return Markup(f"<li>{view.number}</li>") if view.number else "<b>"
+
+    items = tuple(_Item(n) for n in range(300))
+    first = KeptViews(site, {})
+    expected = "&lt;b&gt;" + "".join(f"<li>{n}</li>" for n in range(1, 300))
+    assert first.fragments("item", item, items) == expected
+    assert first.fragments("item", item, list(items)) == expected  # kept: nothing drawn
+    assert len(drawn) == 300
+    # The next build, after an edit of one view (a block of 128 holds it): one is drawn.
+    second = KeptViews(site, {}, reuse=first)
+    second.take_over(first, set())
+    edited = (*items[:200], _Item(1000), *items[201:])
+    assert second.fragments("item", item, edited) == expected.replace("<li>200<", "<li>1000<")
+    assert drawn[300:] == [1000]
+    # A build that does not keep what it draws (a one-off build) still draws the same.
+    once = Views(site, {})
+    assert once.fragments("item", item, edited) == second.fragments("item", item, edited)
+
+
+def test_views_look_back_one_build_and_forget_what_they_drew_of_views_gone() -> None:
+    """A watch session makes each build's views from the last build's: neither a chain of every
+    build's views nor what was drawn of views that are gone is kept."""
+    site = build_site([], [], Config(base_url="https://example.org/"), BuildOptions())
+    first = KeptViews(site, {})
+    items = [_Item(n) for n in range(5)]
+    assert first.derived_each("double", items, lambda v: v.number * 2) == [0, 2, 4, 6, 8]
+    second = KeptViews(site, {}, reuse=first)
+    second.take_over(first, set())
+    third = KeptViews(site, {}, reuse=second)
+    third.take_over(second, set())
+    gone = weakref.ref(first)
+    del first
+    gc.collect()
+    assert gone() is None
+    del items[1:3]
+    gc.collect()
+    assert third.forget_dead() == 2
+    assert third.forget_dead() == 0
+    assert third.derived_each("double", items, lambda v: -1) == [0, 6, 8]  # (still kept)

@@ -2,21 +2,14 @@
 
 from __future__ import annotations
 
-import gc
 import html
 import re
-import weakref
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import feedparser
 import pytest
 from conftest import build_journal, make_journal, one, parse_html, post_text, select, text_of
-from markupsafe import Markup
-
-from generator.core.config import BuildOptions, Config
-from generator.pipeline.site import build_site
-from generator.pipeline.views import Views
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 
@@ -472,57 +465,3 @@ def test_empty_calendar_days_carry_no_tooltip(tmp_path: Path) -> None:
     # the one day written, then the legend's five levels
     assert titles[0] == "Sunday 3 March 2024: “P”, 2 words" and len(titles) == 1 + 5
     assert "Calendar of 2024: 1 post" in text_of(one(calendar, "figcaption"))
-
-
-class _Item:
-    """A view as `cached_each` sees one: equal only to itself."""
-
-    def __init__(self, number: int) -> None:
-        self.number = number
-
-
-def test_cached_lists_draw_each_view_once_and_escape_what_is_not_markup() -> None:
-    site = build_site([], [], Config(base_url="https://example.org/"), BuildOptions())
-    drawn: list[int] = []
-
-    def item(view: _Item) -> object:
-        drawn.append(view.number)
-        return Markup(f"<li>{view.number}</li>") if view.number else "<b>"
-
-    items = tuple(_Item(n) for n in range(300))
-    first = Views(site, {}, remember=True)
-    expected = "&lt;b&gt;" + "".join(f"<li>{n}</li>" for n in range(1, 300))
-    assert first.fragments("item", item, items) == expected
-    assert first.fragments("item", item, list(items)) == expected  # kept: nothing drawn
-    assert len(drawn) == 300
-    # The next build, after an edit of one view (a block of 128 holds it): one is drawn.
-    second = Views(site, {}, reuse=first, remember=True)
-    second.take_over(first, set())
-    edited = (*items[:200], _Item(1000), *items[201:])
-    assert second.fragments("item", item, edited) == expected.replace("<li>200<", "<li>1000<")
-    assert drawn[300:] == [1000]
-    # A build that does not keep what it draws (a one-off build) still draws the same.
-    once = Views(site, {}, remember=False)
-    assert once.fragments("item", item, edited) == second.fragments("item", item, edited)
-
-
-def test_views_look_back_one_build_and_forget_what_they_drew_of_views_gone() -> None:
-    """Watch mode makes each build's views from the last build's: neither a chain of every
-    build's views nor what was drawn of views that are gone is kept."""
-    site = build_site([], [], Config(base_url="https://example.org/"), BuildOptions())
-    first = Views(site, {}, remember=True)
-    items = [_Item(n) for n in range(5)]
-    assert first.derived_each("double", items, lambda v: v.number * 2) == [0, 2, 4, 6, 8]
-    second = Views(site, {}, reuse=first, remember=True)
-    second.take_over(first, set())
-    third = Views(site, {}, reuse=second, remember=True)
-    third.take_over(second, set())
-    gone = weakref.ref(first)
-    del first
-    gc.collect()
-    assert gone() is None
-    del items[1:3]
-    gc.collect()
-    assert third.forget_dead() == 2
-    assert third.forget_dead() == 0
-    assert third.derived_each("double", items, lambda v: -1) == [0, 6, 8]  # (still kept)

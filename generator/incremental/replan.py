@@ -17,10 +17,11 @@ from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, replace
 
+from generator.incremental.kept_views import KeptViews
 from generator.pipeline.markup import Rendered
 from generator.pipeline.render import Page, Planner, Recipe
 from generator.pipeline.site import Site
-from generator.pipeline.views import PostView, Views
+from generator.pipeline.views import PostView
 
 
 @dataclass(frozen=True)
@@ -28,7 +29,7 @@ class PlanMemory:
     """What a plan leaves for the next one."""
 
     site: Site
-    views: Views
+    views: KeptViews
     planner: Planner
     recipes: tuple[Recipe, ...]  # in output order
     paths: Mapping[Recipe, tuple[str, ...]]  # the files each recipe makes
@@ -45,9 +46,9 @@ class Plan:
     memory: PlanMemory | None  # None for a build that will not run again
 
 
-def plan_fully(site: Site, rendered: Mapping[str, Rendered], reuse: Views | None) -> Plan:
+def plan_fully(site: Site, rendered: Mapping[str, Rendered], reuse: KeptViews | None) -> Plan:
     """Every page, and what a later `plan_again` needs."""
-    views = Views(site, rendered, reuse, remember=True)
+    views = KeptViews(site, rendered, reuse)
     planner = Planner(site, views)
     pages: list[Page] = []
     paths: dict[Recipe, tuple[str, ...]] = {}
@@ -94,7 +95,7 @@ def plan_again(
     if not same_structure(before, site, changed):
         return None
     near = neighbourhood(site, changed)
-    views = Views(site, rendered, memory.views, remember=True)
+    views = KeptViews(site, rendered, memory.views)
     views.take_over(memory.views, near)
     touched = changed | {key for key in near if views.post(key) is not memory.views.known(key)}
     # A neighbour of an edited post whose view changed only in its links to its neighbours

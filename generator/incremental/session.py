@@ -10,7 +10,7 @@ A `WatchSession` keeps between builds:
   is converted in several processes when that pays (`parallel.render_texts`);
 - the last plan (`replan.PlanMemory`): after an edit that leaves the site's structure as it
   was, only the pages that show a changed post are planned and drawn, with what templates
-  drew from unchanged views (`Views.derived`, `cached`) taken over; the other files are kept
+  drew from unchanged views (kept_views.py, `cached`) taken over; the other files are kept
   once the output's manifest vouches for them;
 - each output file's fingerprint (outputs.py: the digest of the page's template sources and
   context): after any other edit every page is planned, and a page whose fingerprint did not

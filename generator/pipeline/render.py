@@ -98,19 +98,7 @@ def page_problem(exc: jinja2.TemplateError, template: str) -> Problem:
 
 def plan_pages(site: Site, rendered: Mapping[str, Rendered]) -> list[Page]:
     """Every page of the site with the template that draws it and its ready-made context."""
-    return plan_site(site, rendered)[0]
-
-
-def plan_site(
-    site: Site,
-    rendered: Mapping[str, Rendered],
-    reuse: Views | None = None,
-    remember: bool = False,
-) -> tuple[list[Page], Views]:
-    """`plan_pages`, and the views made for them (watch mode hands them to the next build, to
-    take over the views that did not change)."""
-    views = Views(site, rendered, reuse, remember=remember)
-    return list(Planner(site, views).pages()), views
+    return list(Planner(site, Views(site, rendered)).pages())
 
 
 class Planner:

@@ -65,7 +65,7 @@ FRAGMENT_LISTS = "cached_each"
 def draw_uncached(name: str, macro: Callable[..., Any], view: object, *args: object) -> Any:
     """`cached(name, macro, view, ...)` in a template: `macro(view, ...)`, a fragment made
     only of `view` (a post's list item, say). A build that runs again (`journal serve`)
-    binds `cached` to `Views.fragment`, which draws each fragment once per view."""
+    binds `cached` to its views' `fragment`, which draws each fragment once per view."""
     return macro(view, *args)
 
 

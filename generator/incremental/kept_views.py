@@ -1,0 +1,190 @@
+"""The views a watch session keeps from one build to the next (`KeptViews`).
+
+After a one-post edit, most posts' views are the same as last time. `KeptViews` takes over
+each view whose inputs (`_inputs`: everything `Views._make_post` reads, kept in step with it)
+are equal to those it was made from, as the same object, so that a build makes a few views
+rather than thousands. What is made of views is kept with them:
+
+- containers (a year's view, a tag's, the archive's years) while none of their posts changes;
+- derived values (search entries, feed entries, mention counts), one per view object, held
+  by a weak reference to the view, so that what was made of a view that is gone can be let
+  go of (`forget_dead`);
+- the fragments templates draw with `cached` and `cached_each`, and the joined blocks of 128
+  fragments of long lists (an edit of one post in a list of thousands joins one block again).
+
+Each build's views look back one build only: a session never holds a chain of every build.
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Callable, Iterable, Mapping
+from functools import partial
+from typing import Any, TypeVar, cast
+
+from markupsafe import Markup, escape
+
+from generator.pipeline.markup import Rendered
+from generator.pipeline.site import Site
+from generator.pipeline.views import PostView, Views
+
+BLOCK = 128  # views whose fragments are joined and kept together (see KeptViews.fragments)
+
+T = TypeVar("T")
+V = TypeVar("V")
+
+
+def _reference(view: object) -> Callable[[], object]:
+    """A weak reference to the view (a strong one to what cannot have weak references)."""
+    try:
+        return weakref.ref(view)
+    except TypeError:
+        return lambda: view
+
+
+class KeptViews(Views):
+    """The views of one build of a watch session, taking over those of the last build
+    (`reuse`) that were made from the same inputs."""
+
+    def __init__(
+        self, site: Site, rendered: Mapping[str, Rendered], reuse: KeptViews | None = None
+    ) -> None:
+        super().__init__(site, rendered)
+        self._reuse = reuse if reuse is not None and reuse.site.config == site.config else None
+        if reuse is not None:
+            reuse._reuse = None  # (one build looks back one build: no chain of them all)
+        self._inputs_of: dict[str, tuple[object, ...]] = {}
+        # name -> id(view) -> (a weak reference to the view, value): checked on each use,
+        # as an id can be reused once its view is gone (see `forget_dead`).
+        self._derived: dict[str, dict[int, tuple[Callable[[], object], Any]]] = {}
+        # Blocks of fragments joined, this build's and the last one's (see `fragments`):
+        # (name, start, id of the first view) -> (the block's views, their fragments joined).
+        self._blocks: dict[tuple[str, int, int], tuple[tuple[object, ...], str]] = {}
+        self._blocks_before: Mapping[tuple[str, int, int], tuple[tuple[object, ...], str]] = {}
+        # Views made of many posts' views (a year's posts, a tag's): (name, arg) -> (keys, view)
+        self._containers: dict[tuple[str, object], tuple[tuple[str, ...], Any]] = {}
+
+    def post(self, key: str) -> PostView:
+        found = self._posts.get(key)
+        if found is None:
+            found = self._posts[key] = self._reused(key) or self._make_post(key)
+        return found
+
+    def take_over(self, previous: KeptViews, except_for: set[str]) -> None:
+        """Start from every view `previous` made, but those of `except_for` (which are made
+        again, or taken over by `post` if their inputs are the same): when the site's
+        structure did not change and only a few posts did."""
+        self.urls = previous.urls
+        self._posts = dict(previous._posts)  # (a copy, then a few deletions: thousands kept)
+        self._inputs_of = dict(previous._inputs_of)
+        for key in except_for:
+            self._posts.pop(key, None)
+            self._inputs_of.pop(key, None)
+        self._derived = previous._derived  # (each value is checked against its view)
+        self._blocks_before = previous._blocks  # (only those drawn again are kept)
+        self._containers = {
+            name: made
+            for name, made in previous._containers.items()
+            if except_for.isdisjoint(made[0])
+        }
+
+    def container(self, name: str, arg: object, keys: tuple[str, ...], make: Callable[[], T]) -> T:
+        """Made once, and taken over, the same object, while none of the posts of `keys`
+        changes; templates can then keep what they drew from it (`cached`)."""
+        found = self._containers.get((name, arg))
+        if found is None or found[0] != keys:
+            found = self._containers[(name, arg)] = (keys, make())
+        return cast(T, found[1])
+
+    def known(self, key: str) -> PostView | None:
+        """The view of a post if it was made (or taken over) already."""
+        return self._posts.get(key)
+
+    def derived(self, name: str, view: object, make: Callable[[], T]) -> T:
+        """Made once per view object: a later build that takes the view over takes the
+        value over too."""
+        return self.derived_each(name, (view,), lambda _: make())[0]
+
+    def derived_each(self, name: str, items: Iterable[V], make: Callable[[V], T]) -> list[T]:
+        """`derived` for each item, in one loop (lists of thousands of posts are made of
+        these)."""
+        mine = self._derived.setdefault(name, {})
+        theirs = self._reuse._derived.get(name, {}) if self._reuse is not None else {}
+        found: list[T] = []
+        for item in items:
+            key = id(item)
+            known = mine.get(key)
+            if known is None or known[0]() is not item:
+                known = theirs.get(key)
+                if known is None or known[0]() is not item:
+                    known = (_reference(item), make(item))
+                mine[key] = known
+            found.append(cast(T, known[1]))
+        return found
+
+    def forget_dead(self) -> int:
+        """Forget what was derived from views that no longer exist (those of edited posts,
+        and of the lists that held them, would otherwise pile up build after build); how
+        many values were forgotten."""
+        forgotten = 0
+        for table in self._derived.values():
+            dead = [key for key, (view, _) in table.items() if view() is None]
+            for key in dead:
+                del table[key]
+            forgotten += len(dead)
+        return forgotten
+
+    def fragment(self, name: str, macro: Callable[..., Any], view: object, *args: object) -> Any:
+        """What `macro(view, ...)` drew the first time, for as long as the view lives."""
+        return self.derived(f"fragment {name} {args!r}", view, partial(macro, view, *args))
+
+    def fragments(
+        self, name: str, macro: Callable[..., Any], views: Iterable[object], *args: object
+    ) -> Markup:
+        """`fragment` for each view, joined."""
+        # Each fragment is escaped once, when drawn (a no-op for what a macro returns), so
+        # that joining thousands of them needs no look at each; and they are joined a block
+        # of views at a time, each block kept while its views are the same: an edit of one
+        # post in a list of thousands looks up and joins one block's fragments again.
+        key = f"fragment {name} {args!r}"
+        items = views if isinstance(views, tuple) else tuple(views)
+        mine, theirs = self._blocks, self._blocks_before
+        joined: list[str] = []
+        for start in range(0, len(items), BLOCK):
+            block = items[start : start + BLOCK]
+            where = (key, start, id(block[0]))  # (the block holds its first view: no reuse)
+            found = mine.get(where) or theirs.get(where)
+            if found is None or found[0] != block:
+                drawn = self.derived_each(key, block, lambda v: escape(macro(v, *args)))
+                found = (block, "".join(drawn))
+            mine[where] = found
+            joined.append(found[1])
+        return Markup("".join(joined))
+
+    def _reused(self, key: str) -> PostView | None:
+        """The previous build's view of this post, if it was made from the same inputs."""
+        inputs = self._inputs_of[key] = self._inputs(key)
+        previous = self._reuse
+        if previous is None or previous._inputs_of.get(key) != inputs:
+            return None
+        return previous._posts.get(key)
+
+    def _inputs(self, key: str) -> tuple[object, ...]:
+        """Everything `Views._make_post(key)` reads: keep the two in step."""
+        site = self.site
+        year = site.year_of(key)
+        chain = site.chains.get(key)
+        return (
+            site.posts[key],
+            self.rendered.get(key),
+            site.urls[key],
+            None if year is None else (year.year, year.theme.word if year.theme else None),
+            tuple((t.slug, t.name) for t in site.post_tags[key]),
+            self._linked(site.newer.get(key)),
+            self._linked(site.older.get(key)),
+            None if chain is None else (chain.text, self._linked(chain.target)),
+            tuple(self._linked(k) for k in site.backlinks.get(key, ())),
+        )
+
+    def _linked(self, key: str | None) -> tuple[str, str, str] | None:
+        return None if key is None else (key, self.site.posts[key].title, self.site.urls[key])
