@@ -378,6 +378,31 @@ def compare(result: BuildResult, root: Path, output: Path, clean: Path, where: s
     return True
 
 
+def test_a_template_edit_draws_again_only_the_pages_that_read_it(tmp_path: Path) -> None:
+    """What each page read is recorded while it is drawn: the journal's own tag.html is read
+    by the tag pages alone, and a file included by its own 404.html by that page alone."""
+    journal, builder, output = start(tmp_path, 5)
+    note = journal.write("templates/_note.html", "<p>first note</p>\n")
+    journal.write(
+        "templates/404.html",
+        '{% extends "base.html" %}{% block main %}{% include "_note.html" %}{% endblock %}\n',
+    )
+    assert builder.build(changed={journal.root / "templates"}).ok
+    tag_pages = sorted(p for p in site_files(output) if p.startswith("tags/") and p.count("/") == 2)
+    assert len(tag_pages) >= 2
+    original = (builtin_templates() / "tag.html").read_text(encoding="utf-8")
+    mine = journal.write("templates/tag.html", original.replace("<h1>", "<h1>Mine: ", 1))
+    result = builder.build(changed={mine})
+    assert result.figures.pages_rendered == len(tag_pages)
+    assert compare(result, journal.root, output, tmp_path / "clean", "tag.html")
+    assert "Mine: " in (output / tag_pages[0]).read_text(encoding="utf-8")
+    note.write_text("<p>second note</p>\n", encoding="utf-8")
+    result = builder.build(changed={note})
+    assert result.figures.pages_rendered == 1
+    assert compare(result, journal.root, output, tmp_path / "clean", "_note.html")
+    assert "second note" in (output / "404.html").read_text(encoding="utf-8")
+
+
 def test_an_edit_rewrites_only_the_pages_that_show_it(tmp_path: Path) -> None:
     journal, builder, output = start(tmp_path, 7)
     before = {p: (output / p).stat().st_mtime_ns for p in site_files(output)}

@@ -1,15 +1,16 @@
 """The output files a watch session keeps between builds, and how a build keeps them.
 
 For each file of the last committed build it remembers an `Output`: the fingerprint of what
-made it (`fingerprint.Fingerprinter`: the digest of a page's template sources and context;
-the digest of the bytes of any other file) and the SHA-256 of the bytes written. After an
-edit, a page whose fingerprint did not change, and whose file the output's manifest still
-vouches for, is neither drawn nor written. The files of pages a short plan did not make
-again (`replan.plan_again`) are kept as they are: each is looked at first, unless the
-session owns its output folder (serve's preview), when they are taken to be as the last
-build left them and `KeptOutput.audit` looks at them once the build is done. A file that is
-not as the last build left it is made again: the output stays byte-identical to a clean
-build's.
+made it (`fingerprint.Fingerprinter`: the digest of a page's template name and context; the
+digest of the bytes of any other file), the templates the page read while it was drawn and
+the digest of their sources (template_reads.py), and the SHA-256 of the bytes written. After
+an edit, a page whose fingerprint did not change, whose templates read the same, and whose
+file the output's manifest still vouches for, is neither drawn nor written. The files of
+pages a short plan did not make again (`replan.plan_again`) are kept as they are: each is
+looked at first, unless the session owns its output folder (serve's preview), when they are
+taken to be as the last build left them and `KeptOutput.audit` looks at them once the build
+is done. A file that is not as the last build left it is made again: the output stays
+byte-identical to a clean build's.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import jinja2
 from generator.core.problems import Problem, has_errors
 from generator.incremental.fingerprint import Fingerprinter
 from generator.incremental.replan import Plan
+from generator.incremental.template_reads import ReadingEnvironment, TemplateSources
 from generator.pipeline.emit import Destination, Emitted, open_writer
 from generator.pipeline.figures import Clock
 from generator.pipeline.render import Page, Recipe, page_chunks, page_problem
@@ -36,8 +38,10 @@ _UNKNOWN = b""  # the fingerprint of a page whose context was not digested
 class Output:
     """One output file as the last committed build made it."""
 
-    fingerprint: bytes  # of its context and templates (pages) or of its bytes (other files)
+    fingerprint: bytes  # of its template name and context (pages) or of its bytes (others)
     sha256: str
+    reads: frozenset[str] = frozenset()  # the templates a page read while it was drawn
+    sources: bytes = b""  # the digest of their sources then (`TemplateSources.digest`)
 
 
 @dataclass(frozen=True)
@@ -45,7 +49,8 @@ class Drawing:
     """The templates a build draws with."""
 
     templates: str  # the digest of every template file (`session.templates_digest`)
-    env: jinja2.Environment
+    env: ReadingEnvironment
+    sources: TemplateSources  # of `env`'s templates, for the pages' recorded reads
     own_templates: bool  # the journal has templates of its own (see `replan.plan_again`)
 
 
@@ -148,13 +153,12 @@ class KeptOutput:
                 # contexts to find the few that did not change costs more than drawing them.
                 fingerprint = _UNKNOWN
                 if not plan.kept:
-                    template = drawing.templates + page.template
-                    fingerprint = self._fingerprints.page(template, page.context)
+                    fingerprint = self._fingerprints.page(page.template, page.context)
             try:
-                if self._kept(emitted, page.path, fingerprint):
+                if self._kept(emitted, page.path, fingerprint, drawing.sources):
                     kept += 1
                     continue
-                _put_page(emitted, page, drawing.env, fingerprint, keep_files)
+                _put_page(emitted, page, drawing, fingerprint, keep_files)
                 drawn += 1
             except jinja2.TemplateError as exc:
                 failed.add(page.template)
@@ -165,11 +169,20 @@ class KeptOutput:
             self._fingerprints.forget_unused()  # (a partial plan used only some of them)
         return _Drawn(drawn, kept)
 
-    def _kept(self, emitted: Emitting, path: str, fingerprint: bytes | None) -> bool:
-        """True if the file is left as the last build made it: it was made of the same,
-        and the output still holds it."""
+    def _kept(
+        self,
+        emitted: Emitting,
+        path: str,
+        fingerprint: bytes | None,
+        sources: TemplateSources | None = None,
+    ) -> bool:
+        """True if the file is left as the last build made it: it was made of the same
+        (for a page, with `sources`: read the same templates), and the output still holds
+        it."""
         before = self._outputs.get(path)
         if not fingerprint or before is None or before.fingerprint != fingerprint:
+            return False
+        if sources is not None and sources.digest(before.reads) != before.sources:
             return False
         writer = emitted.writer
         if writer is None:
@@ -213,21 +226,25 @@ class KeptOutput:
 
 
 def _put_page(
-    emitted: Emitting,
-    page: Page,
-    env: jinja2.Environment,
-    fingerprint: bytes | None,
-    keep_files: bool,
+    emitted: Emitting, page: Page, drawing: Drawing, fingerprint: bytes | None, keep_files: bool
 ) -> None:
-    """Draw one page and write it: streamed to the writer, unless its bytes are kept."""
-    chunks = page_chunks(page, env)
-    writer = emitted.writer
-    if keep_files or writer is None:
-        _put(emitted, page.path, fingerprint, b"".join(chunks), keep_files)
-        return
-    sha = writer.put_chunks(page.path, chunks)
+    """Draw one page and write it: streamed to the writer, unless its bytes are kept. The
+    templates it reads are noted with its output."""
+    env = drawing.env
+    reads: set[str] = set()
+    env.reading = reads
+    try:
+        chunks = page_chunks(page, env)
+        writer = emitted.writer
+        if keep_files or writer is None:
+            _put(emitted, page.path, fingerprint, b"".join(chunks), keep_files)
+            return
+        sha = writer.put_chunks(page.path, chunks)
+    finally:
+        env.reading = None
     if fingerprint is not None:
-        emitted.outputs[page.path] = Output(fingerprint, sha)
+        read = frozenset(reads)
+        emitted.outputs[page.path] = Output(fingerprint, sha, read, drawing.sources.digest(read))
 
 
 def _put(

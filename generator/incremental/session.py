@@ -36,6 +36,7 @@ from generator.incremental.outputs import Drawing, KeptOutput, Making
 from generator.incremental.replan import Plan, PlanMemory, plan_again, plan_fully
 from generator.incremental.site_memo import SiteMemo
 from generator.incremental.sources import SourceMemory
+from generator.incremental.template_reads import ReadingEnvironment, TemplateSources
 from generator.pipeline.build import BuildResult, Request, load_settings, opened_cache
 from generator.pipeline.cache import BuildCache
 from generator.pipeline.crossrefs import site_link_problems
@@ -51,7 +52,7 @@ from generator.pipeline.theme import (
     asset_files,
     builtin_assets,
     builtin_templates,
-    make_environment,
+    environment_of,
 )
 from generator.pipeline.write import output_problems
 
@@ -268,10 +269,10 @@ class WatchSession:
         digest = templates_digest(self.request.root)
         if self._drawing is None or self._drawing.templates != digest:
             folder = self.request.root / "templates"
-            env = make_environment(folder)
+            env = environment_of(ReadingEnvironment, folder)
             env.auto_reload = False  # a change of any template makes a new environment
             own = folder.is_dir() and any(p.is_file() for p in folder.rglob("*"))
-            self._drawing = Drawing(digest, env, own)
+            self._drawing = Drawing(digest, env, TemplateSources(env), own)
         return self._drawing
 
     def _kept_assets(self) -> Mapping[str, bytes]:

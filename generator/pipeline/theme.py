@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import jinja2
 from markupsafe import Markup
@@ -22,7 +22,8 @@ LIGHT_CODE_STYLE = "friendly"
 DARK_CODE_STYLE = "monokai"
 THEME_PACKAGE = "generator.theme_files"  # pyproject.toml maps it to this repository's templates/
 ASSETS_FOLDER = "assets"  # in a templates folder, the built-in theme's too
-ASSETS_PREFIX = "assets/"  # where the assets go in the built site
+ASSETS_PREFIX = "assets/"
+E = TypeVar("E", bound=jinja2.Environment)  # where the assets go in the built site
 
 
 def builtin_templates() -> Path:
@@ -79,10 +80,15 @@ def draw_each_uncached(
 
 def make_environment(journal_templates: Path | None) -> jinja2.Environment:
     """Templates from the journal's templates/ first, then the built-in theme, file by file."""
+    return environment_of(jinja2.Environment, journal_templates)
+
+
+def environment_of(kind: type[E], journal_templates: Path | None) -> E:
+    """`make_environment`, of the class `kind` (one that notes what each page reads, say)."""
     folders = [str(builtin_templates())]
     if journal_templates is not None and journal_templates.is_dir():
         folders.insert(0, str(journal_templates))
-    env = jinja2.Environment(
+    env = kind(
         loader=jinja2.ChoiceLoader([FolderLoader(folder) for folder in folders]),
         autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=True),
         undefined=jinja2.StrictUndefined,
