@@ -54,13 +54,18 @@ class TemplateSources:
     def __init__(self, env: jinja2.Environment) -> None:
         self._env = env
         self._known: dict[str, bytes] = {}
+        # Pages read a few sets of templates, thousands of times: each set's digest, once.
+        self._digests: dict[frozenset[str], bytes] = {}
 
-    def digest(self, names: Iterable[str]) -> bytes:
+    def digest(self, names: frozenset[str]) -> bytes:
         """One digest of the sources of `names` (a template that is gone counts as such)."""
-        hasher = hashlib.blake2b(digest_size=20)
-        for name in sorted(names):
-            hasher.update(name.encode("utf-8") + b"\0" + self._source(name))
-        return hasher.digest()
+        found = self._digests.get(names)
+        if found is None:
+            hasher = hashlib.blake2b(digest_size=20)
+            for name in sorted(names):
+                hasher.update(name.encode("utf-8") + b"\0" + self._source(name))
+            found = self._digests[names] = hasher.digest()
+        return found
 
     def _source(self, name: str) -> bytes:
         found = self._known.get(name)
