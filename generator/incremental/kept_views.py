@@ -20,7 +20,7 @@ from __future__ import annotations
 import weakref
 from collections.abc import Callable, Iterable, Mapping
 from functools import partial
-from typing import Any, TypeVar, cast
+from typing import Any, NamedTuple, TypeVar, cast
 
 from markupsafe import Markup, escape
 
@@ -32,6 +32,21 @@ BLOCK = 128  # views whose fragments are joined and kept together (see KeptViews
 
 T = TypeVar("T")
 V = TypeVar("V")
+
+
+class _Derived(NamedTuple):
+    view: Callable[[], object]  # a weak reference to the view it was made from
+    value: Any
+
+
+class _Block(NamedTuple):
+    views: tuple[object, ...]
+    joined: str  # their fragments, joined
+
+
+class _Container(NamedTuple):
+    keys: tuple[str, ...]  # the posts whose views it is made of
+    view: Any
 
 
 def _reference(view: object) -> Callable[[], object]:
@@ -54,15 +69,15 @@ class KeptViews(Views):
         if reuse is not None:
             reuse._reuse = None  # (one build looks back one build: no chain of them all)
         self._inputs_of: dict[str, tuple[object, ...]] = {}
-        # name -> id(view) -> (a weak reference to the view, value): checked on each use,
-        # as an id can be reused once its view is gone (see `forget_dead`).
-        self._derived: dict[str, dict[int, tuple[Callable[[], object], Any]]] = {}
-        # Blocks of fragments joined, this build's and the last one's (see `fragments`):
-        # (name, start, id of the first view) -> (the block's views, their fragments joined).
-        self._blocks: dict[tuple[str, int, int], tuple[tuple[object, ...], str]] = {}
-        self._blocks_before: Mapping[tuple[str, int, int], tuple[tuple[object, ...], str]] = {}
-        # Views made of many posts' views (a year's posts, a tag's): (name, arg) -> (keys, view)
-        self._containers: dict[tuple[str, object], tuple[tuple[str, ...], Any]] = {}
+        # name -> id(view) -> what was derived from the view: checked on each use, as an id
+        # can be reused once its view is gone (see `forget_dead`).
+        self._derived: dict[str, dict[int, _Derived]] = {}
+        # Blocks of fragments joined, this build's and the last one's (see `fragments`), by
+        # (name, start, id of the first view).
+        self._blocks: dict[tuple[str, int, int], _Block] = {}
+        self._blocks_before: Mapping[tuple[str, int, int], _Block] = {}
+        # Views made of many posts' views (a year's posts, a tag's), by (name, arg).
+        self._containers: dict[tuple[str, object], _Container] = {}
 
     def post(self, key: str) -> PostView:
         found = self._posts.get(key)
@@ -85,16 +100,16 @@ class KeptViews(Views):
         self._containers = {
             name: made
             for name, made in previous._containers.items()
-            if except_for.isdisjoint(made[0])
+            if except_for.isdisjoint(made.keys)
         }
 
     def container(self, name: str, arg: object, keys: tuple[str, ...], make: Callable[[], T]) -> T:
         """Made once, and taken over, the same object, while none of the posts of `keys`
         changes; templates can then keep what they drew from it (`cached`)."""
         found = self._containers.get((name, arg))
-        if found is None or found[0] != keys:
-            found = self._containers[(name, arg)] = (keys, make())
-        return cast(T, found[1])
+        if found is None or found.keys != keys:
+            found = self._containers[(name, arg)] = _Container(keys, make())
+        return cast(T, found.view)
 
     def known(self, key: str) -> PostView | None:
         """The view of a post if it was made (or taken over) already."""
@@ -114,12 +129,12 @@ class KeptViews(Views):
         for item in items:
             key = id(item)
             known = mine.get(key)
-            if known is None or known[0]() is not item:
+            if known is None or known.view() is not item:
                 known = theirs.get(key)
-                if known is None or known[0]() is not item:
-                    known = (_reference(item), make(item))
+                if known is None or known.view() is not item:
+                    known = _Derived(_reference(item), make(item))
                 mine[key] = known
-            found.append(cast(T, known[1]))
+            found.append(cast(T, known.value))
         return found
 
     def forget_dead(self) -> int:
@@ -128,7 +143,7 @@ class KeptViews(Views):
         many values were forgotten."""
         forgotten = 0
         for table in self._derived.values():
-            dead = [key for key, (view, _) in table.items() if view() is None]
+            dead = [key for key, derived in table.items() if derived.view() is None]
             for key in dead:
                 del table[key]
             forgotten += len(dead)
@@ -154,11 +169,11 @@ class KeptViews(Views):
             block = items[start : start + BLOCK]
             where = (key, start, id(block[0]))  # (the block holds its first view: no reuse)
             found = mine.get(where) or theirs.get(where)
-            if found is None or found[0] != block:
+            if found is None or found.views != block:
                 drawn = self.derived_each(key, block, lambda v: escape(macro(v, *args)))
-                found = (block, "".join(drawn))
+                found = _Block(block, "".join(drawn))
             mine[where] = found
-            joined.append(found[1])
+            joined.append(found.joined)
         return Markup("".join(joined))
 
     def _reused(self, key: str) -> PostView | None:
