@@ -82,7 +82,11 @@ def set_aside_what_the_builder_keeps() -> None:
     large journal's views, renderings and drawn fragments, millions of objects) is taken
     out of the garbage collector's reach, once the build's own garbage is collected, so that
     it is not scanned again and again: at 10,000 posts each scan stalls an edit's build for
-    half a second. Builds that made only a few pages leave little behind."""
+    half a second. Builds that made only a few pages leave little behind.
+
+    Measured with benchmarks/run.py at 10,000 posts, with `collector_paused`: a one-post
+    edit, save to every file on disk, takes 147 ms with both and 200 to 228 ms without
+    them (two runs)."""
     gc.collect()
     gc.freeze()
 
