@@ -402,16 +402,17 @@ class Peer:
 
 
 def peers_installed() -> dict[str, bool]:
+    """Which peers can run: a program found beside this Python or on PATH."""
     found = {}
     for name, finder in (
         ("hugo", peers.hugo_binary),
         ("pelican", lambda: peers.find_executable("pelican")),
     ):
         try:
-            finder()
-            found[name] = True
+            program = finder()
         except SystemExit:
-            found[name] = False
+            program = ""
+        found[name] = bool(program) and (Path(program).is_file() or bool(shutil.which(program)))
     return found
 
 
