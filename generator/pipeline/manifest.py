@@ -36,9 +36,16 @@ class ManifestText:
     order: tuple[str, ...]
 
 
-def parse_manifest(text: str) -> tuple[dict[str, Entry], bool]:
-    """The entries of a manifest's text, and whether its build was cut short; a text that is
-    not a manifest counts as none."""
+@dataclass(frozen=True)
+class ManifestState:
+    """What a manifest says: the files a build wrote, and whether that build was cut short."""
+
+    entries: dict[str, Entry]
+    unfinished: bool = False
+
+
+def parse_manifest(text: str) -> ManifestState:
+    """What a manifest's text says; a text that is not a manifest counts as none."""
     try:
         data = json.loads(text)
         files = data["files"]
@@ -46,9 +53,9 @@ def parse_manifest(text: str) -> tuple[dict[str, Entry], bool]:
             str(path): Entry(str(e["sha256"]), int(e["size"]), int(e["mtime_ns"]))
             for path, e in files.items()
         }
-        return entries, bool(data.get("unfinished", False))
+        return ManifestState(entries, bool(data.get("unfinished", False)))
     except (ValueError, KeyError, TypeError, AttributeError):
-        return {}, False
+        return ManifestState({})
 
 
 def manifest_text(

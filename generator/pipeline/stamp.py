@@ -45,7 +45,7 @@ def problem_rows(problems: Iterable[Problem]) -> tuple[tuple[str, int, str, str]
 
 def manifest_size(output: Path) -> int:
     """How many files the output's manifest lists."""
-    manifest, _ = read_manifest_state(output)
+    manifest = read_manifest_state(output).entries
     return len(manifest)
 
 
@@ -73,11 +73,11 @@ def stamped_problems(stamp: Stamp) -> tuple[Problem, ...]:
 
 def _output_intact(output: Path, expected: int) -> bool:
     """True if the output folder holds exactly what its manifest says, file by file."""
-    entries, unfinished = read_manifest_state(output)
-    if unfinished or len(entries) != expected:
+    state = read_manifest_state(output)
+    if state.unfinished or len(state.entries) != expected:
         return False
     folder = str(output)
-    for path, entry in entries.items():
+    for path, entry in state.entries.items():
         try:
             status = os.lstat(os.path.join(folder, path))
         except OSError:

@@ -32,6 +32,7 @@ from pathlib import Path, PurePosixPath
 from generator.core.problems import Problem, error
 from generator.pipeline.manifest import (
     Entry,
+    ManifestState,
     ManifestText,
     manifest_bytes,
     manifest_text,
@@ -167,7 +168,8 @@ class SiteWriter:
             self.old, self._unfinished = memory.entries, False
             self._old_text = memory.text
         else:
-            self.old, self._unfinished = read_manifest_state(output)
+            state = read_manifest_state(output)
+            self.old, self._unfinished = state.entries, state.unfinished
         mark = os.path.join(self._root, STAGING_MARK)
         self._leftovers = self._unfinished or os.path.lexists(mark)
         self.current: dict[str, Entry] = {}
@@ -393,16 +395,15 @@ def remove_empty_parents(folder: Path, output: Path) -> None:
 
 def read_manifest(output: Path) -> dict[str, Entry]:
     """The files an earlier build wrote; an unreadable manifest counts as none."""
-    return read_manifest_state(output)[0]
+    return read_manifest_state(output).entries
 
 
-def read_manifest_state(output: Path) -> tuple[dict[str, Entry], bool]:
-    """The files an earlier build wrote, and whether that build was cut short; an unreadable
-    manifest counts as none."""
+def read_manifest_state(output: Path) -> ManifestState:
+    """What the output's manifest says of an earlier build; an unreadable one counts as none."""
     try:
         text = (output / MANIFEST).read_text(encoding="utf-8")
     except (OSError, ValueError):
-        return {}, False
+        return ManifestState({})
     return parse_manifest(text)
 
 
