@@ -591,8 +591,8 @@ def test_a_one_off_build_lets_go_of_every_post_before_drawing_pages(
     keeps between builds is not kept by a build that runs once."""
     import weakref
 
-    import generator.pipeline.build
     import generator.pipeline.emit
+    import generator.pipeline.load
 
     files = {
         f"content/posts/p{n}.md": post_text(f"2024-01-{n + 10}", "Words. " * 50, title=f"P{n}")
@@ -600,7 +600,7 @@ def test_a_one_off_build_lets_go_of_every_post_before_drawing_pages(
     }
     root = make_journal(tmp_path, files)
     parsed: list[weakref.ref[object]] = []
-    parse_post = generator.pipeline.build.parse_post
+    parse_post = generator.pipeline.load.parse_post
 
     def parse_and_watch(*args: object, **kwargs: object) -> object:
         found = parse_post(*args, **kwargs)  # type: ignore[arg-type]
@@ -617,7 +617,7 @@ def test_a_one_off_build_lets_go_of_every_post_before_drawing_pages(
             alive_while_drawing.append(sum(ref() is not None for ref in parsed))
         return page_chunks(*args)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(generator.pipeline.build, "parse_post", parse_and_watch)
+    monkeypatch.setattr(generator.pipeline.load, "parse_post", parse_and_watch)
     monkeypatch.setattr(generator.pipeline.emit, "page_chunks", chunks)
     assert build(Request(root, tmp_path / "out", OPTIONS)).ok
     assert len(parsed) == 6

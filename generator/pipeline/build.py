@@ -44,16 +44,7 @@ from generator.pipeline.emit import (
 )
 from generator.pipeline.figures import Clock, Figures
 from generator.pipeline.inputs import InputDigest, digest_inputs
-from generator.pipeline.load import (
-    THEMES_DIR,
-    Journal,
-    SourceFiles,
-    assemble_journal,
-    find_sources,
-    parse_post,
-    parse_theme,
-    read_bytes,
-)
+from generator.pipeline.load import THEMES_DIR, Journal, SourceFiles, find_sources, load_journal
 from generator.pipeline.markup import Rendered
 from generator.pipeline.render import Page, Planner
 from generator.pipeline.site import Site, build_site
@@ -204,7 +195,7 @@ def _read(request: Request, config: Config, listing: SourceFiles, clock: Clock) 
     be checked, nothing but the conversion reads the Markdown: the posts are let go of as
     soon as their text is set apart, and the conversion lets go of each text once its HTML
     is there (at 10,000 posts, the text is a third of the peak memory)."""
-    journal = _journal_of(listing, request.root, config.zone)
+    journal = load_journal(request.root, config.zone, listing)
     clock.files_read = len(listing.posts) + len(listing.themes) + len(listing.static)
     clock.lap("load")
     horizon = publish_horizon(journal.posts, request.options)
@@ -217,16 +208,6 @@ def _read(request: Request, config: Config, listing: SourceFiles, clock: Clock) 
         site, journal = without_markdown(site, journal)
     sources = {} if light else source_texts(journal)
     return Read(journal, site, texts, sources, light, horizon, problems)
-
-
-def _journal_of(files: SourceFiles, root: Path, zone: ZoneInfo) -> Journal:
-    """The journal of these files, each read and parsed."""
-    return assemble_journal(
-        files,
-        lambda key: parse_post(key, read_bytes(root, key), zone),
-        lambda key: parse_theme(key, read_bytes(root, key)),
-        lambda key: read_bytes(root, key),
-    )
 
 
 def _converted(
@@ -251,7 +232,7 @@ def _linked(
         keys = {problem.path for problem in problems} & set(rendered)
         themes = tuple(k for k in sorted(keys) if k.startswith(THEMES_DIR + "/"))
         posts = tuple(k for k in sorted(keys) if not k.startswith(THEMES_DIR + "/"))
-        again = _journal_of(SourceFiles(posts, themes, (), ()), root, zone)
+        again = load_journal(root, zone, SourceFiles(posts, themes, (), ()))
         redone, fixed = rewrite_source_links(
             {k: rendered[k] for k in keys}, source_texts(again), targets
         )

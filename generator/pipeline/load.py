@@ -192,10 +192,11 @@ def assemble_journal(
     return Journal(tuple(posts), tuple(themes), tuple(static), tuple(problems))
 
 
-def load_journal(root: Path, zone: ZoneInfo) -> Journal:
-    """Read and parse every post, theme and static file of the journal at `root`."""
+def load_journal(root: Path, zone: ZoneInfo, files: SourceFiles | None = None) -> Journal:
+    """Read and parse every post, theme and static file of the journal at `root` (those of
+    `files`, when they were listed already)."""
     return assemble_journal(
-        find_sources(root),
+        find_sources(root) if files is None else files,
         lambda key: parse_post(key, read_bytes(root, key), zone),
         lambda key: parse_theme(key, read_bytes(root, key)),
         lambda key: read_bytes(root, key),

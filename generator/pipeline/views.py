@@ -17,6 +17,7 @@ from markupsafe import Markup
 
 from generator.pipeline.markup import Rendered, reading_minutes
 from generator.pipeline.site import Site, Year
+from generator.pipeline.theme import draw_each_uncached, draw_uncached
 from generator.pipeline.view_text import (
     NextView,
     description_of,
@@ -182,15 +183,15 @@ class Views:
 
     def fragment(self, name: str, macro: Callable[..., Any], view: object, *args: object) -> Any:
         """`cached(name, macro, view, ...)` in templates: `macro(view, ...)`, a fragment
-        made only of `view` (see theme.draw_uncached)."""
-        return macro(view, *args)
+        made only of `view`."""
+        return draw_uncached(name, macro, view, *args)
 
     def fragments(
         self, name: str, macro: Callable[..., Any], views: Iterable[object], *args: object
     ) -> Markup:
         """`cached_each(name, macro, views, ...)` in templates: `fragment` for each view,
-        joined (see theme.draw_each_uncached)."""
-        return Markup("").join(macro(view, *args) for view in views)
+        joined."""
+        return draw_each_uncached(name, macro, views, *args)
 
     def _make_post(self, key: str) -> PostView:
         site = self.site
