@@ -41,7 +41,6 @@ def run_clean(root: Path) -> int:
     removed = clear_cache(root)
     if not removed:
         print(f"No build cache in {shown_path(root / CACHE_DIR, Path('.'))}/: nothing to do")
-        return 0
     for path in removed:
         print(f"Removed {shown_path(path, root)}")
     return 0

@@ -7,7 +7,6 @@ import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from types import MappingProxyType
-from typing import TextIO
 
 from generator.core.problems import Problem
 
@@ -15,21 +14,13 @@ _COLOURS: Mapping[str, str] = MappingProxyType({"error": "\033[31m", "warning": 
 _RESET = "\033[0m"
 
 
-def use_colour(stream: TextIO) -> bool:
-    return stream.isatty() and "NO_COLOR" not in os.environ
-
-
-def format_problem(problem: Problem, colour: bool) -> str:
-    if not colour:
-        return str(problem)
-    level = f"{_COLOURS[problem.level]}{problem.level}{_RESET}"
-    return f"{problem.path}:{problem.line}: {level}: {problem.message}"
-
-
 def print_problems(problems: Sequence[Problem]) -> None:
-    colour = use_colour(sys.stderr)
-    for problem in problems:
-        print(format_problem(problem, colour), file=sys.stderr)
+    """Each problem on stderr as `path:line: level: message`, the level coloured on a
+    terminal (unless NO_COLOR is set)."""
+    colour = sys.stderr.isatty() and "NO_COLOR" not in os.environ
+    for p in problems:
+        level = f"{_COLOURS[p.level]}{p.level}{_RESET}" if colour else p.level
+        print(f"{p.path}:{p.line}: {level}: {p.message}", file=sys.stderr)
 
 
 def fail(message: str) -> int:

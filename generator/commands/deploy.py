@@ -1,21 +1,8 @@
-"""`journal deploy`: build, then publish the site to a git branch for GitHub Pages, or into a
-folder.
+"""`journal deploy`: build, then publish the site to a git branch for GitHub Pages
+(deploy_branch.py) or into a folder (deploy_folder.py).
 
 Both take the build's files ({output path: bytes}) as they are in memory, so what is deployed
 is exactly what the build made.
-
-- Branch (generator/commands/deploy_branch.py): the files become the only content of a commit
-  on the branch (parent: the branch as it is on the remote, else as it is here), pushed to the
-  remote without forcing. Only git plumbing is used, with a temporary index, so the writer's
-  working tree, index and HEAD are never touched. `.nojekyll` is always added (GitHub Pages
-  would otherwise run Jekyll and drop files starting with `_`), and `CNAME` when journal.toml
-  has `cname`.
-- Folder (generator/commands/deploy_folder.py): copies the files that changed and deletes only
-  files that an earlier deploy put there, listed in the folder's own manifest
-  (`.journal-deploy.json`); other files are left alone, so a folder shared with other things
-  stays safe. Unless forced, it refuses to overwrite a file that no deploy put there, and
-  leaves alone (with a warning) a file that was edited since the last deploy, told by its
-  sha256 in the manifest.
 """
 
 from __future__ import annotations

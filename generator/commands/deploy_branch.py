@@ -65,15 +65,12 @@ class Git:
         return done.stdout.decode("utf-8", "replace").strip() if done.returncode == 0 else ""
 
     def ok(self, *args: str) -> bool:
+        """True when the git command succeeds; False when it fails or git is missing."""
         try:
-            return (
-                subprocess.run(
-                    ["git", *args], cwd=self.cwd, env=self.env, capture_output=True, check=False
-                ).returncode
-                == 0
-            )
-        except FileNotFoundError:
+            self.run(*args)
+        except DeployError:
             return False
+        return True
 
 
 def repository_of(root: Path) -> Git:

@@ -74,10 +74,8 @@ def file_digest(path: Path) -> str | None:
 
 
 def plan_folder(folder: Path, files: Mapping[str, bytes], force: bool = False) -> FolderPlan:
-    """What a deploy of `files` into `folder` does. A file that is in the way and that no
-    deploy put there (`foreign`), or that a deploy put there and someone edited since
-    (`edited`, found by its digest in the manifest), is overwritten or deleted only with
-    `force`."""
+    """What a deploy of `files` into `folder` does; `foreign` and `edited` files (see
+    FolderPlan) are overwritten or deleted only with `force`."""
     old = read_deploy_manifest(folder)
     copy: list[str] = []
     foreign: list[str] = []
@@ -158,9 +156,8 @@ def deploy_to_folder(
     dry_run: bool = False,
     force: bool = False,
 ) -> DeployResult:
-    """Make `folder` hold the site: copy what changed, delete what an earlier deploy left.
-    Files that no deploy put there are never overwritten, and files edited since the last
-    deploy are left as they are, unless `force`."""
+    """Make `folder` hold the site: copy what changed, delete what an earlier deploy left
+    (foreign and edited files only with `force`)."""
     reason = folder_problem(root, folder)
     if reason is not None:
         raise DeployError(f"refusing to deploy into {folder}: {reason}")
@@ -174,14 +171,12 @@ def deploy_to_folder(
             f"deploy put there: {listed(plan.foreign)}; move them away, or pass --force to "
             "overwrite them"
         )
-    warnings = (
-        (
+    warnings: tuple[str, ...] = ()
+    if plan.edited:
+        warnings = (
             f"left {plural(len(plan.edited), 'file')} as they are, edited in {folder} since "
             f"the last deploy: {listed(plan.edited)}; pass --force to replace them",
         )
-        if plan.edited
-        else ()
-    )
     counts = (
         f"{plural(len(plan.copy), 'file')} to copy, {plural(len(plan.delete), 'file')} to "
         f"delete, {plan.unchanged} unchanged"

@@ -86,19 +86,6 @@ def run_promises(root: Path) -> int:
 # ---------------------------------------------------------------- journal stats
 
 
-def stats_years(site: Site, year: int | None) -> list[int]:
-    """The years to report: the one asked for, else every year with posts or a theme."""
-    if year is not None:
-        return [year]
-    return [y.year for y in site.years]
-
-
-def all_stats(
-    site: Site, rendered: Mapping[str, Rendered], years: Sequence[int]
-) -> list[YearStats]:
-    return [year_stats(site, year, rendered) for year in years]
-
-
 def run_stats(root: Path, year: int | None = None, *, as_json: bool = False) -> int:
     """Print the figures of `year` (with the posts that mention its word), else of every
     year, as a table or as JSON."""
@@ -107,9 +94,12 @@ def run_stats(root: Path, year: int | None = None, *, as_json: bool = False) -> 
     print_problems([p for p in loaded.problems if p.level == "error"])
     if loaded.site is None:
         return 1
-    if year is not None and all(y.year != year for y in loaded.site.years):
-        return fail(f"no posts or theme in {year}")
-    stats = all_stats(loaded.site, loaded.rendered, stats_years(loaded.site, year))
+    years = [y.year for y in loaded.site.years]  # every year with posts or a theme
+    if year is not None:
+        if year not in years:
+            return fail(f"no posts or theme in {year}")
+        years = [year]
+    stats = [year_stats(loaded.site, y, loaded.rendered) for y in years]
     if as_json:
         print(stats_json(loaded.site, stats))
     else:

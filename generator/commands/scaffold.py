@@ -35,11 +35,6 @@ class NewPost:
     keeps: tuple[Promiser, ...]
 
 
-def site_for_new_post(journal: Journal, config: Config) -> Site:
-    """The site as `journal new` sees it: posts dated in the future count as written."""
-    return build_site(journal.posts, journal.themes, config, BuildOptions(future=True))
-
-
 def promisers_in(site: Site, title: str) -> tuple[Promiser, ...]:
     """The posts whose pending promise a post of this title keeps, oldest first."""
     wanted = {match_key(title), slug_or_fallback(title)}
@@ -74,7 +69,9 @@ def new_post(root: Path, title: str, day: date, tags: tuple[str, ...] = ()) -> N
     taken = taken_problem(journal, config, title, day.year, slug)
     if taken is not None:
         raise ScaffoldError(taken)
-    keeps = promisers_in(site_for_new_post(journal, config), title)
+    # Posts dated in the future count as written: their promises are kept.
+    site = build_site(journal.posts, journal.themes, config, BuildOptions(future=True))
+    keeps = promisers_in(site, title)
     path = root / POSTS_DIR / f"{day.year}" / f"{slug}.md"
     make_folder(root, path.parent)
     with open(path, "x", encoding="utf-8") as handle:
@@ -178,12 +175,6 @@ def init_journal(folder: Path, title: str, word: str, year: int) -> list[Path]:
 # ---------------------------------------------------------------- the commands
 
 
-def today_in(root: Path) -> date:
-    """Today's date in the journal's time zone."""
-    config, _ = load_config(root)
-    return datetime.now(config.zone).date()
-
-
 def run_new(
     root: Path,
     title: str | None,
@@ -197,10 +188,10 @@ def run_new(
         return fail("give a title or --next, not both")
     if next_promise:
         loaded = read_site(root, BuildOptions(future=True))
-        promise = oldest_promise(loaded.site) if loaded.site is not None else None
         if loaded.site is None:
             print_problems(loaded.problems)
             return 1
+        promise = oldest_promise(loaded.site)
         if promise is None:
             print(NOTHING_PROMISED)
             return 1
@@ -208,7 +199,7 @@ def run_new(
     title = " ".join((title or "").split())
     if not title:
         return fail("give the post's title, or --next for the oldest promised post")
-    day = day or today_in(root)
+    day = day or datetime.now(load_config(root)[0].zone).date()  # today, in the journal's zone
     try:
         made = new_post(root, title, day, tags)
     except ScaffoldError as exc:

@@ -103,41 +103,36 @@ def checked_config(
 ) -> tuple[Config, list[Problem]]:
     """The config with each bad value reported and replaced by its default, so later stages
     can still run and report their own problems."""
+    bad: dict[str, str] = {}  # setting -> what is wrong with its value
     base = normalize_base_url(config.base_url)
     if base is None:
-        problems.append(
-            error(
-                CONFIG_NAME,
-                line_of_key(text, "base_url"),
-                f"`base_url` must be an absolute http(s) URL such as "
-                f'"https://example.org/journal/", not "{config.base_url}"',
-            )
+        bad["base_url"] = (
+            f"`base_url` must be an absolute http(s) URL such as "
+            f'"https://example.org/journal/", not "{config.base_url}"'
         )
-        base = Config.base_url
-    config = replace(config, base_url=base)
     try:
         ZoneInfo(config.timezone)
     except (ZoneInfoNotFoundError, ValueError):
-        problems.append(
-            error(
-                CONFIG_NAME,
-                line_of_key(text, "timezone"),
-                f'`timezone` "{config.timezone}" is not a known time zone: use a name such as '
-                '"UTC", "Europe/Paris" or "Asia/Singapore"',
-            )
+        bad["timezone"] = (
+            f'`timezone` "{config.timezone}" is not a known time zone: use a name such as '
+            '"UTC", "Europe/Paris" or "Asia/Singapore"'
         )
-        config = replace(config, timezone=Config.timezone)
     if config.posts_per_page < 1:
-        line = line_of_key(text, "posts_per_page")
-        problems.append(error(CONFIG_NAME, line, "`posts_per_page` must be 1 or more"))
-        config = replace(config, posts_per_page=Config.posts_per_page)
+        bad["posts_per_page"] = "`posts_per_page` must be 1 or more"
     if config.feed_full_posts < 0:
-        line = line_of_key(text, "feed_full_posts")
-        problems.append(
-            error(CONFIG_NAME, line, "`feed_full_posts` must be 0 (summaries only) or more")
-        )
-        config = replace(config, feed_full_posts=Config.feed_full_posts)
-    return config, problems
+        bad["feed_full_posts"] = "`feed_full_posts` must be 0 (summaries only) or more"
+    problems.extend(error(CONFIG_NAME, line_of_key(text, key), why) for key, why in bad.items())
+    # The base_url with its trailing slash, and each bad setting's default (a bad base_url's too).
+    defaults = {key: getattr(Config, key) for key in bad}
+    return replace(config, **{"base_url": base, **defaults}), problems
+
+
+def missing_config(root: Path) -> str:
+    """What to say when `root` has no journal.toml."""
+    return (
+        f"no {CONFIG_NAME} in {root}: run `journal init {root}` to start a journal, "
+        "or pass --root with the journal's folder"
+    )
 
 
 def load_config(root: Path) -> tuple[Config, list[Problem]]:
@@ -146,14 +141,7 @@ def load_config(root: Path) -> tuple[Config, list[Problem]]:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
-        return Config(), [
-            error(
-                CONFIG_NAME,
-                1,
-                f"no {CONFIG_NAME} in {root}: run `journal init {root}` to start a journal, "
-                "or pass --root with the journal's folder",
-            )
-        ]
+        return Config(), [error(CONFIG_NAME, 1, missing_config(root))]
     except (OSError, UnicodeDecodeError) as exc:
         return Config(), [error(CONFIG_NAME, 1, f"cannot read the settings: {exc}")]
     try:

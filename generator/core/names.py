@@ -20,12 +20,8 @@ _NOISE_SUFFIXES = (
 
 
 def is_ignored_name(name: str) -> bool:
-    """True for a file or folder name that editors, tools and downloads leave behind.
-
-    Dotfiles (including emacs `.#lock` files and vim `.x.md.swp` swap files), vim's `4913`
-    probe, backups (`x.md~`, `x.bak`), emacs autosaves (`#x.md#`) and partial or temporary
-    files (`.tmp`, `.part`, `.crdownload`). Pure: looks at the name only.
-    """
+    """True for a file or folder name that editors, tools and downloads leave behind: the
+    names above, backups (`x.md~`) and emacs autosaves (`#x.md#`). Looks at the name only."""
     if not name:
         return False
     if name.startswith(_NOISE_PREFIXES) or name.endswith("~"):

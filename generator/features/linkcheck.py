@@ -77,9 +77,6 @@ class _PageScanner(HTMLParser):
                 if candidate.strip():
                     self.urls.append((line, candidate.split()[0]))
 
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.handle_starttag(tag, attrs)
-
 
 @dataclass(frozen=True)
 class ScannedPage:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator, Mapping
+from itertools import islice
 from types import MappingProxyType
 from typing import Any
 
@@ -31,11 +32,6 @@ def search_manifest(part_urls: Iterable[str]) -> bytes:
     return (json.dumps({"parts": list(part_urls)}, **_JSON) + "\n").encode("utf-8")
 
 
-def post_text(content_html: str) -> str:
-    """The words of a rendering as one line of plain text."""
-    return html_to_text(content_html)
-
-
 def index_entry(post: PostView) -> dict[str, Any]:
     return {
         "title": post.title,
@@ -43,13 +39,8 @@ def index_entry(post: PostView) -> dict[str, Any]:
         "date": post.date_human,
         "iso": post.date_iso,
         "tags": [tag.title for tag in post.tags],
-        "text": post_text(post.html),
+        "text": html_to_text(post.html),
     }
-
-
-def search_index(posts: Iterable[PostView]) -> bytes:
-    """A part's bytes: a JSON list, one object per post, in the order given."""
-    return b"".join(search_index_chunks(map(search_entry, posts)))
 
 
 def search_entry(post: PostView) -> str:
@@ -62,15 +53,10 @@ def search_index_chunks(entries: Iterable[str], per_chunk: int = 256) -> Iterato
     that the index of a large journal is never all in memory (compact JSON of a list is its
     items joined by commas)."""
     yield b"["
-    batch: list[str] = []
-    first = True
-    for entry in entries:
-        batch.append(entry)
-        if len(batch) == per_chunk:
-            yield ("" if first else ",").encode() + ",".join(batch).encode("utf-8")
-            batch, first = [], False
-    if batch:
-        yield ("" if first else ",").encode() + ",".join(batch).encode("utf-8")
+    remaining, separator = iter(entries), b""
+    while batch := list(islice(remaining, per_chunk)):
+        yield separator + ",".join(batch).encode("utf-8")
+        separator = b","
     yield b"]\n"
 
 

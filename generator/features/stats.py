@@ -77,7 +77,8 @@ class Reach:
     @property
     def percent(self) -> int:
         """The share of the year's posts that mention the word, rounded half up."""
-        return percent_of(len(self.posts), self.of_posts)
+        part, whole = len(self.posts), self.of_posts
+        return (200 * part + whole) // (2 * whole) if whole else 0
 
 
 @dataclass(frozen=True)
@@ -99,10 +100,6 @@ class YearStats:
     @property
     def max_words(self) -> int:
         return max((d.words for d in self.days), default=0)
-
-
-def percent_of(part: int, whole: int) -> int:
-    return (200 * part + whole) // (2 * whole) if whole else 0
 
 
 # ---------------------------------------------------------------- the theme word's forms
@@ -152,11 +149,6 @@ def forms_pattern(forms: Iterable[str]) -> re.Pattern[str] | None:
     return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
 
 
-def text_of(rendered: Rendered) -> str:
-    """A post's text as a reader sees it: tags dropped, entities decoded."""
-    return html_to_text(rendered.html)
-
-
 def mentions_in(text: str, pattern: re.Pattern[str]) -> tuple[int, str]:
     """How many times the pattern occurs in the text, and its first occurrence as written."""
     found = pattern.findall(text)
@@ -164,8 +156,9 @@ def mentions_in(text: str, pattern: re.Pattern[str]) -> tuple[int, str]:
 
 
 def count_mentions(rendered: Rendered, pattern: re.Pattern[str]) -> tuple[int, str]:
-    """`mentions_in` the text of one rendering."""
-    return mentions_in(text_of(rendered), pattern)
+    """`mentions_in` the text of one rendering as a reader sees it (tags dropped, entities
+    decoded)."""
+    return mentions_in(html_to_text(rendered.html), pattern)
 
 
 # How mentions are counted: watch mode passes one that remembers each rendering's count.

@@ -78,12 +78,8 @@ def threads_of(site: Site) -> tuple[Thread, ...]:
         for group in linked_groups(site.order, links)
         if len(group) > 1 or group[0] in pending
     ]
-    threads.sort(key=lambda t: (-_latest(t, site), t.first))
+    threads.sort(key=lambda t: (-max(site.posts[k].date.timestamp() for k in t.keys), t.first))
     return tuple(threads)
-
-
-def _latest(thread: Thread, site: Site) -> float:
-    return max(site.posts[k].date.timestamp() for k in thread.keys)
 
 
 def linked_groups(order: Iterable[str], links: Mapping[str, str]) -> list[list[str]]:

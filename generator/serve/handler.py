@@ -15,7 +15,7 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path, PurePosixPath
 from types import MappingProxyType
-from typing import Any, BinaryIO
+from typing import Any
 
 from generator.serve.livereload import (
     EVENTS_PATH,
@@ -95,25 +95,12 @@ def _content_type(path: Path) -> str:
     return content_type
 
 
-def _is_file(path: Path) -> bool:
+def _is_inside(path: Path, root: Path, *, folder: bool = False) -> bool:
+    """True when ``path`` is a file (with ``folder``, a folder) that, with every symlink
+    followed, stays inside ``root`` (resolved)."""
     try:
-        return path.is_file()
-    except OSError:  # e.g. a name too long for the file system
-        return False
-
-
-def _is_dir(path: Path) -> bool:
-    try:
-        return path.is_dir()
-    except OSError:
-        return False
-
-
-def _is_within(path: Path, root: Path) -> bool:
-    """True when ``path``, with every symlink followed, stays inside ``root`` (resolved)."""
-    try:
-        return path.resolve().is_relative_to(root)
-    except (OSError, RuntimeError):  # symlink loops, bad names
+        return path.resolve().is_relative_to(root) and (path.is_dir() if folder else path.is_file())
+    except (OSError, RuntimeError):  # symlink loops, names too long for the file system
         return False
 
 
@@ -208,32 +195,31 @@ class _PreviewHandler(BaseHTTPRequestHandler):
                 self._not_found(head=head)
             return
         if not target.segments[len(base) :] and not target.trailing_slash:
-            self._redirect(HTTPStatus.MOVED_PERMANENTLY, target.redirect_path(slash=True))
+            self._redirect(HTTPStatus.MOVED_PERMANENTLY, target.redirect_path())
             return
         self._serve_path(target, target.segments[len(base) :], head=head)
 
     def _serve_path(self, target: Target, relative: tuple[str, ...], *, head: bool) -> None:
         root = self._preview.site.root.resolve()
         path = root.joinpath(*relative)
-        if _is_within(path, root) and _is_dir(path):
+        if _is_inside(path, root, folder=True):
             if not target.trailing_slash:
-                self._redirect(HTTPStatus.MOVED_PERMANENTLY, target.redirect_path(slash=True))
+                self._redirect(HTTPStatus.MOVED_PERMANENTLY, target.redirect_path())
                 return
             path, relative = path / "index.html", (*relative, "index.html")
         elif target.trailing_slash:  # "/feed.xml/" names no folder
             self._not_found(head=head)
             return
-        if not (
-            _is_within(path, root)
-            and _is_file(path)
-            and self._send_file(HTTPStatus.OK, path, PurePosixPath(*relative), head=head)
-        ):
+        served = _is_inside(path, root) and self._send_file(
+            HTTPStatus.OK, path, PurePosixPath(*relative), head=head
+        )
+        if not served:
             self._not_found(head=head)
 
     def _not_found(self, *, head: bool) -> None:
         root = self._preview.site.root.resolve()
         page = root / _NOT_FOUND_PAGE
-        found = _is_within(page, root) and _is_file(page)
+        found = _is_inside(page, root)
         if not (found and self._send_file(HTTPStatus.NOT_FOUND, page, _NOT_FOUND_PAGE, head=head)):
             self.send_error(HTTPStatus.NOT_FOUND)
 
@@ -255,35 +241,25 @@ class _PreviewHandler(BaseHTTPRequestHandler):
                 body = path.read_bytes()
             else:
                 with path.open("rb") as file:
-                    self._send_stream(status, content_type, file, head=head)
+                    self._send_head(status, content_type, os.fstat(file.fileno()).st_size)
+                    if not head:
+                        shutil.copyfileobj(file, self.wfile, _COPY_CHUNK)
                 return True
         except OSError:
             return False
         page = url_path_of(relative, self._preview.site.page_prefix)
         script = client_script(EVENTS_PATH, self._preview.hub.token(), page)
-        self._send_bytes(status, content_type, inject_script(body, script), head=head)
-        return True
-
-    def _send_bytes(
-        self, status: HTTPStatus, content_type: str, body: bytes, *, head: bool
-    ) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
+        body = inject_script(body, script)
+        self._send_head(status, content_type, len(body))
         if not head:
             self.wfile.write(body)
+        return True
 
-    def _send_stream(
-        self, status: HTTPStatus, content_type: str, file: BinaryIO, *, head: bool
-    ) -> None:
-        size = os.fstat(file.fileno()).st_size
+    def _send_head(self, status: HTTPStatus, content_type: str, length: int) -> None:
         self.send_response(status)
         self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(size))
+        self.send_header("Content-Length", str(length))
         self.end_headers()
-        if not head:
-            shutil.copyfileobj(file, self.wfile, _COPY_CHUNK)
 
     # -- live reload ------------------------------------------------------------
 

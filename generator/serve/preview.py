@@ -13,8 +13,7 @@ Where the preview is built: ROOT/.journal-cache/preview/ unless told otherwise, 
 canonical links and the sitemap then point at the preview, and output/, the folder that
 `journal build` fills for deployment, is never left holding localhost URLs. The preview folder
 is the builder's own (`own_output`): a rebuild that makes only the pages an edit shows keeps
-the other files without looking at them, and AUDIT_DELAY later, when nothing waits for it,
-the loop looks at them all and makes again at once any file changed behind its back.
+the other files without looking at them, and looks at them soon after (`_audit_later`).
 """
 
 from __future__ import annotations
@@ -29,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from generator.core.config import CONFIG_NAME, BuildOptions, load_config
+from generator.core.config import CONFIG_NAME, BuildOptions, load_config, missing_config
 from generator.core.problems import has_errors
 from generator.incremental.session import WatchSession
 from generator.pipeline.build import BuildResult, Request
@@ -78,29 +77,21 @@ class PreviewSettings:
 
 
 def set_aside_what_the_builder_keeps() -> None:
-    """After a build that made every page: what the builder keeps until the next build (a
-    large journal's views, renderings and drawn fragments, millions of objects) is taken
-    out of the garbage collector's reach, once the build's own garbage is collected, so that
-    it is not scanned again and again: at 10,000 posts each scan stalls an edit's build for
-    half a second. Builds that made only a few pages leave little behind.
-
-    Measured with benchmarks/run.py at 10,000 posts, with `collector_paused`: a one-post
-    edit, save to every file on disk, takes 147 ms with both and 200 to 228 ms without
-    them (two runs)."""
+    """After a build that made every page: collect its garbage, then take what the builder
+    keeps until the next build (views, renderings, fragments: millions of objects at 10,000
+    posts) out of the collector's reach, so that it is not scanned again and again (each scan
+    would stall an edit's build for half a second). With `collector_paused`, a one-post edit
+    at 10,000 posts takes 147 ms instead of 200 to 228 (benchmarks/run.py)."""
     gc.collect()
     gc.freeze()
 
 
 @contextlib.contextmanager
 def collector_paused() -> Iterator[None]:
-    """No garbage collection while a rebuild runs; it runs once afterwards, if due.
-
-    A rebuild makes dicts of every post and page (thousands of entries each) that stay
-    young until it ends, and each of the dozens of young-generation collections in a
-    rebuild would look through all of them again: up to 15 ms of an edit at 10,000 posts.
-    What a rebuild leaves in reference cycles is a few hundred objects (a Markdown
-    converter, template macros), whatever the journal's size: the collection that runs
-    after it frees them."""
+    """No garbage collection while a rebuild runs; it runs once afterwards, if due. A rebuild's
+    dicts of every post and page stay young until it ends, and each of its dozens of young
+    collections would look through them all again (up to 15 ms of an edit at 10,000 posts);
+    the few hundred objects it leaves in cycles are freed by the collection after it."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:
@@ -177,10 +168,7 @@ class Preview:
         """
         settings = self.settings
         if not (settings.root / CONFIG_NAME).is_file():
-            raise ServeError(
-                f"no {CONFIG_NAME} in {settings.root}: run `journal init {settings.root}` to "
-                "start a journal, or pass --root with the journal's folder"
-            )
+            raise ServeError(missing_config(settings.root))
         refused = output_problems(settings.root, settings.output_dir)
         if refused:
             raise ServeError(refused[0].message)
@@ -194,11 +182,6 @@ class Preview:
             self.close()
             raise
         return self._last_result
-
-    def wait_idle(self, timeout: float) -> bool:
-        """Wait until no change is pending and no rebuild runs; False on timeout."""
-        watcher = self._watcher
-        return watcher is None or watcher.wait_idle(timeout)
 
     def close(self, timeout: float | None = None) -> None:
         """Stop serving and watching. Safe to call more than once, from any thread.
@@ -280,8 +263,7 @@ class Preview:
         builder = self._builder
         if builder is None:  # a new builder knows nothing yet: it looks at everything
             builder = self._builder = self._new_builder()
-            changed = None
-            result = builder.build(changed=changed)
+            result = builder.build(changed=None)
         else:
             with collector_paused():
                 result = builder.build(changed=changed)

@@ -1,19 +1,12 @@
 """Preview server: serves the output folder over HTTP with live reload and an error overlay.
 
-It knows nothing about journals. It serves one folder under one URL path (the path of the
-site's ``base_url``), and the watcher tells it what changed after each build:
+It knows nothing about journals: it serves one folder under one URL path (the path of the
+site's ``base_url``) and is told what each build did. After a good one, ``notify_reload``
+reloads the open pages showing a changed file; after a failed one, ``show_problems`` shows the
+problems over every open page, while the last good files keep being served.
 
-* ``notify_reload(changed)`` after a good build: open pages showing a changed file reload;
-* ``show_problems(lines)`` after a failed build: every open page shows the problems on top
-  of the last good files, which keep being served.
-
-HTML responses get a small script, added while serving (never on disk), that listens to a
-Server-Sent Events stream at ``/__livereload``. Every event carries an id (``epoch-seq``) so a
-page that reconnects, or that was loaded just before a build, learns what it missed.
-
-``PreviewServer`` joins the parts: generator/serve/handler.py answers the requests,
-generator/serve/livereload.py holds the event hub and the pages' script, and
-generator/serve/targets.py checks request targets and the hosts that may ask.
+handler.py answers the requests, livereload.py holds the event hub and the script added to
+pages, and targets.py checks request targets and the hosts that may ask.
 """
 
 from __future__ import annotations
@@ -90,11 +83,8 @@ class PreviewServer:
         thread.join(timeout=5)
 
     def notify_reload(self, changed: Iterable[str] | None = None) -> None:
-        """After a good build: reload pages showing ``changed`` files; clear any overlay.
-
-        ``changed`` holds output-relative POSIX paths written or deleted; None means that
-        anything may have changed.
-        """
+        """After a good build: reload pages showing ``changed`` files (output-relative POSIX
+        paths written or deleted; None: anything may have changed); clear any overlay."""
         self._hub.publish_reload(changed_urls(changed, self._site.page_prefix))
 
     def show_problems(self, lines: Sequence[str]) -> None:

@@ -1,8 +1,9 @@
 """Request targets and who may ask: the checks the preview server makes before it answers.
 
-A target is split on the raw ``/`` and each segment decoded and checked to be a plain name,
-so that no request can name a file outside the served folder. The live-reload stream is only
-for pages of this server, named by an IP address or ``localhost`` (see ``local_host``).
+A target is split on the raw ``/`` (so ``%2f`` never makes a new segment) and each segment
+decoded and checked to be a plain name, so that no request can name a file outside the served
+folder. The live-reload stream is only for pages of this server, named by an IP address or
+``localhost`` (see ``local_host``).
 """
 
 from __future__ import annotations
@@ -21,20 +22,14 @@ class Target:
     trailing_slash: bool
     query: str
 
-    def redirect_path(self, *, slash: bool) -> str:
-        """The same target rebuilt from its checked segments (so never ``//host``)."""
-        path = "/" + "/".join(self.raw_segments)
-        if slash and not path.endswith("/"):
-            path += "/"
-        return path + query_suffix(self)
+    def redirect_path(self) -> str:
+        """The same target with a trailing slash, rebuilt from its checked segments (so never
+        ``//host``)."""
+        return "/" + "".join(f"{segment}/" for segment in self.raw_segments) + query_suffix(self)
 
 
 def parse_target(target: str) -> Target | None:
-    """Split and check a request target; None means 400 Bad Request.
-
-    Segments are split on the raw ``/`` before decoding, so ``%2f`` can never make a new
-    segment; each decoded segment must then be a plain name.
-    """
+    """Split and check a request target (see above); None means 400 Bad Request."""
     if target.startswith("/"):
         path, _, query = target.partition("?")
         path = path.partition("#")[0]

@@ -65,10 +65,6 @@ class _Kind(enum.Enum):
     OUTSIDE = "outside"  # neither: dropped without a trace
 
 
-def _is_within(path: Path, folder: Path) -> bool:
-    return path == folder or folder in path.parents
-
-
 def _absolute(path: Path | str) -> Path:
     """Absolute and normalised, but without resolving symlinks: event paths are built from the
     watched path as given, so both sides must be spelled the same way."""
@@ -109,7 +105,7 @@ class _Scope:
                 return _Kind.NOISE
             if folder in path.parents:
                 return _Kind.OUTSIDE
-        base = next((p for p in self.paths if _is_within(path, p)), None)
+        base = next((p for p in self.paths if path.is_relative_to(p)), None)
         if base is None:
             if any(path in p.parents for p in self.paths):
                 return _Kind.ANCESTOR
@@ -121,7 +117,7 @@ class _Scope:
     def leads_to_watched(self, path: Path) -> bool:
         """True if `path` is a watched path or a folder above one (its arrival or departure
         changes which folders must be watched)."""
-        return any(_is_within(p, path) for p in self.paths)
+        return any(p.is_relative_to(path) for p in self.paths)
 
     def wanted_watches(self) -> set[tuple[Path, bool]]:
         """The (folder, recursive) watches needed for the folders that exist right now.
@@ -132,9 +128,9 @@ class _Scope:
         created, replaced or deleted later.
         """
         trees = {p for p in self.paths if p.is_dir()}
-        trees = {p for p in trees if not any(q != p and _is_within(p, q) for q in trees)}
+        trees = {p for p in trees if not any(q != p and p.is_relative_to(q) for q in trees)}
         flats = {_nearest_existing_folder(p.parent) for p in self.paths}
-        flats = {f for f in flats if not any(_is_within(f, t) for t in trees)}
+        flats = {f for f in flats if not any(f.is_relative_to(t) for t in trees)}
         return {(t, True) for t in trees} | {(f, False) for f in flats}
 
 
@@ -278,12 +274,9 @@ class Watcher:
             if self._stopping:
                 return
             is_dir_modified = isinstance(event, DirModifiedEvent)
-            seen = False
-            for path in ends:
-                seen |= self._record(path, is_dir_modified=is_dir_modified)
-            for path in rescanned:
-                seen |= self._record(path, is_dir_modified=False)
-            if seen:
+            seen = [self._record(path, is_dir_modified=is_dir_modified) for path in ends]
+            seen += [self._record(path, is_dir_modified=False) for path in rescanned]
+            if any(seen):
                 self._batch.touch(time.monotonic())
                 self._cond.notify_all()
 
@@ -316,7 +309,7 @@ class Watcher:
             return []
         for key, entry in list(self._watches.items()):
             folder = key[0]
-            stale = gone is not None and _is_within(folder, gone)
+            stale = gone is not None and folder.is_relative_to(gone)
             if stale or _identity(folder) != entry.identity:
                 del self._watches[key]
                 with contextlib.suppress(KeyError):  # already gone if the observer is stopping
