@@ -13,21 +13,24 @@ from __future__ import annotations
 import gc
 import os
 import random
+import re
 import shutil
 import weakref
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
+import jinja2
 import pytest
 from conftest import OPTIONS, make_journal, post_text, tree_digest
-from markupsafe import Markup
 
 from generator.core.config import BuildOptions, Config
 from generator.incremental.kept_views import KeptViews
 from generator.incremental.session import WatchSession
+from generator.incremental.template_reads import ReadingEnvironment
 from generator.pipeline.build import BuildResult, Request, build
 from generator.pipeline.site import build_site
-from generator.pipeline.theme import builtin_templates
+from generator.pipeline.theme import builtin_templates, environment_of
 from generator.pipeline.views import Views
 from generator.pipeline.write import MANIFEST
 from generator.serve.preview import collector_paused
@@ -235,9 +238,12 @@ class Journal:
     def edit_settings(self) -> set[Path]:
         title = f"Journal {self.rng.choice(WORDS)}"
         per_page = self.rng.choice([2, 3, 10])
+        zone = self.rng.choice(["UTC", "UTC", "Pacific/Kiritimati", "America/Anchorage"])
+        promises = self.rng.choice(["true", "false"])
         text = (
-            f'title = "{title}"\nbase_url = "https://example.org/"\ntimezone = "UTC"\n'
-            f"posts_per_page = {per_page}\n"
+            f'title = "{title}"\nbase_url = "https://example.org/"\ntimezone = "{zone}"\n'
+            f"posts_per_page = {per_page}\nshow_promises = {promises}\n"
+            f"feed_full_posts = {self.rng.choice([1, 20])}\n"
         )
         return {self.write("journal.toml", text)}
 
@@ -363,7 +369,9 @@ def test_every_kind_of_edit_gives_the_same_site_as_a_clean_build(tmp_path: Path)
                 text = path.read_text(encoding="utf-8")
                 path.write_text(text.replace("[[", "["), encoding="utf-8")
                 result = builder.build(changed={path})
-                assert compare(result, journal.root, output, tmp_path / "clean", where)
+                compare(result, journal.root, output, tmp_path / "clean", where)
+                broken = path.relative_to(journal.root).as_posix()
+                assert not [p for p in result.problems if p.path == broken and p.level == "error"]
 
 
 def compare(result: BuildResult, root: Path, output: Path, clean: Path, where: str) -> bool:
@@ -401,6 +409,33 @@ def test_a_template_edit_draws_again_only_the_pages_that_read_it(tmp_path: Path)
     assert result.figures.pages_rendered == 1
     assert compare(result, journal.root, output, tmp_path / "clean", "_note.html")
     assert "second note" in (output / "404.html").read_text(encoding="utf-8")
+
+
+def test_a_settings_edit_draws_again_only_the_pages_that_show_the_setting(
+    tmp_path: Path,
+) -> None:
+    """Every page is planned again after a settings edit, and drawn again only if its
+    context (which holds every setting it shows) changed: a new `posts_per_page` draws the
+    home pages, nothing else."""
+    journal, builder, output = start(tmp_path, 8)
+    settings = journal.root / "journal.toml"
+    text = settings.read_text(encoding="utf-8")
+    assert "posts_per_page" not in text
+    settings.write_text(text + "posts_per_page = 5\n", encoding="utf-8")
+    result = builder.build(changed={settings})
+    home = [p for p in site_files(output) if p == "index.html" or p.startswith("page/")]
+    assert len(home) == 3  # (12 posts, 5 a page)
+    assert result.figures.pages_rendered == len(home)
+    assert compare(result, journal.root, output, tmp_path / "clean", "posts_per_page")
+    retitled = text.replace('"Test journal"', '"Another title"')
+    assert retitled != text
+    settings.write_text(retitled + "posts_per_page = 5\n", encoding="utf-8")
+    result = builder.build(changed={settings})
+    assert result.written is not None
+    html = {p for p in site_files(output) if p.endswith(".html")}
+    assert html <= set(result.written.written)  # (not robots.txt, the sitemap...)
+    assert result.figures.pages_kept > 0
+    assert compare(result, journal.root, output, tmp_path / "clean", "title")
 
 
 def test_an_edit_rewrites_only_the_pages_that_show_it(tmp_path: Path) -> None:
@@ -687,22 +722,31 @@ class _Item:
         self.number = number
 
 
+def _macro_environment(source: str, drawn: list[int]) -> tuple[ReadingEnvironment, Any]:
+    """A watch session's kind of environment with one template, "list.html", and its
+    module (its macros); `note(n)` in a template adds n to `drawn`."""
+    env = ReadingEnvironment(loader=jinja2.DictLoader({"list.html": source}), autoescape=True)
+    env.globals["note"] = lambda n: drawn.append(n) or ""
+    return env, env.get_template("list.html").module
+
+
 def test_cached_lists_draw_each_view_once_and_escape_what_is_not_markup() -> None:
     site = build_site([], [], Config(base_url="https://example.org/"), BuildOptions())
     drawn: list[int] = []
-
-    def item(view: _Item) -> object:
-        drawn.append(view.number)
-        return Markup(f"<li>{view.number}</li>") if view.number else "<b>"
-
+    source = (
+        "{% macro item(view) %}{{ note(view.number) }}<li>"
+        "{{ view.number or '<b>' }}</li>{% endmacro %}"
+    )
+    env, module = _macro_environment(source, drawn)
+    item = module.item
     items = tuple(_Item(n) for n in range(300))
-    first = KeptViews(site, {})
-    expected = "&lt;b&gt;" + "".join(f"<li>{n}</li>" for n in range(1, 300))
+    first = KeptViews(site, {}, env=env)
+    expected = "<li>&lt;b&gt;</li>" + "".join(f"<li>{n}</li>" for n in range(1, 300))
     assert first.fragments("item", item, items) == expected
     assert first.fragments("item", item, list(items)) == expected  # kept: nothing drawn
     assert len(drawn) == 300
     # The next build, after an edit of one view (a block of 128 holds it): one is drawn.
-    second = KeptViews(site, {}, reuse=first)
+    second = KeptViews(site, {}, reuse=first, env=env)
     second.take_over(first, set())
     edited = (*items[:200], _Item(1000), *items[201:])
     assert second.fragments("item", item, edited) == expected.replace("<li>200<", "<li>1000<")
@@ -710,6 +754,58 @@ def test_cached_lists_draw_each_view_once_and_escape_what_is_not_markup() -> Non
     # A build that does not keep what it draws (a one-off build) still draws the same.
     once = Views(site, {})
     assert once.fragments("item", item, edited) == second.fragments("item", item, edited)
+
+
+def test_a_macro_that_reads_more_than_its_arguments_is_drawn_every_time() -> None:
+    """`cached` keeps a fragment only for a macro whose output follows from its arguments:
+    one that reads the page, a variable set outside it or an included file is drawn each
+    time, so a journal's own templates are right in serve with no annotation."""
+    site = build_site([], [], Config(base_url="https://example.org/"), BuildOptions())
+    drawn: list[int] = []
+    source = (
+        "{% set label = page %}"
+        "{% macro plain(view) %}{{ note(view.number) }}{{ view.number }}{% endmacro %}"
+        "{% macro outer(view) %}{{ plain(view) }}{% endmacro %}"
+        "{% macro reads_page(view) %}{{ note(view.number) }}{{ page }}{% endmacro %}"
+        "{% macro reads_set(view) %}{{ note(view.number) }}{{ label }}{% endmacro %}"
+        "{% macro calls_impure(view) %}{{ reads_page(view) }}{% endmacro %}"
+        "{% macro includes(view) %}{{ note(view.number) }}{% include 'x' %}{% endmacro %}"
+    )
+    env, module = _macro_environment(source, drawn)
+    assert env.pure(module.plain) and env.pure(module.outer)
+    for impure in ("reads_page", "reads_set", "calls_impure", "includes"):
+        assert not env.pure(getattr(module, impure)), impure
+    assert not env.pure(lambda view: view)  # not a template's macro
+    views = KeptViews(site, {}, env=env)
+    item = _Item(7)
+    views.fragment("plain", module.plain, item)
+    views.fragment("plain", module.plain, item)
+    assert drawn == [7]
+    views.fragment("reads page", module.reads_page, item)
+    views.fragment("reads page", module.reads_page, item)
+    assert drawn == [7, 7, 7]
+
+
+def test_the_built_in_theme_keeps_the_fragments_it_asks_to_keep(tmp_path: Path) -> None:
+    """Every macro the built-in templates hand to `cached` or `cached_each` reads its
+    arguments alone: a Jinja that kept macros differently would make serve slow, not wrong,
+    and this says so."""
+    env = environment_of(ReadingEnvironment, tmp_path / "templates")
+    assert env.loader is not None
+    sources = {
+        name: env.loader.get_source(env, name)[0]
+        for name in env.loader.list_templates()
+        if name.endswith(".html")
+    }
+    calls = re.compile(r"cached(?:_each)?\(\s*\"[^\"]*\",\s*(\w+)")
+    checked = 0
+    for source in sources.values():
+        for macro in calls.findall(source):
+            where = [name for name, text in sources.items() if f"{{% macro {macro}(" in text]
+            assert len(where) == 1, macro
+            assert env.pure_macro(where[0], macro), f"{where[0]}: {macro}"
+            checked += 1
+    assert checked >= 5
 
 
 def test_views_look_back_one_build_and_forget_what_they_drew_of_views_gone() -> None:

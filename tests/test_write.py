@@ -11,12 +11,12 @@ from pathlib import Path
 import pytest
 from conftest import build_journal, make_journal, post_text, tree_digest
 
+from generator.incremental.unlooked import altered_files, keep_unlooked
 from generator.pipeline.manifest import manifest_text
 from generator.pipeline.write import (
     MANIFEST,
     SiteWriter,
     WriterMemory,
-    altered_files,
     output_problems,
     read_manifest,
     safe_target,
@@ -380,7 +380,7 @@ def test_keep_unlooked_takes_the_remembered_manifest_at_its_word(tmp_path: Path)
     (out / "b.html").write_bytes(b"B")  # edited by hand: not looked at
     writer = SiteWriter(out, [*files, "new.html"], known=memory)
     assert writer.remembered
-    assert writer.keep_unlooked(["a.html", "b.html", "new.html"]) == ["new.html"]
+    assert keep_unlooked(writer, ["a.html", "b.html", "new.html"]) == ["new.html"]
     assert set(writer.current) == {"a.html", "b.html"} and writer.unchanged == 2
     writer.abort()
     assert altered_files(memory) == ["b.html"]
@@ -393,7 +393,7 @@ def test_keep_unlooked_refuses_all_once_the_manifest_changed(tmp_path: Path) -> 
     write_site(out, {**files, "c.html": b"c"})  # another build wrote the folder meanwhile
     writer = SiteWriter(out, files, known=memory)
     assert not writer.remembered
-    assert writer.keep_unlooked(["a.html", "b.html"]) == ["a.html", "b.html"]
+    assert keep_unlooked(writer, ["a.html", "b.html"]) == ["a.html", "b.html"]
     writer.abort()
     assert altered_files(memory) == ["a.html", "b.html"]
 

@@ -7,6 +7,7 @@ A year's figures, its calendar and the theme word's reach are made in reviews.py
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from functools import partial
@@ -87,47 +88,17 @@ def day_range(first: date | None, last: date | None) -> str:
 class Insights:
     """Makes the views of threads, promises and "on this day" of one Site."""
 
-    def __init__(
-        self,
-        site: Site,
-        views: Views,
-        like: Insights | None = None,
-        renewed: frozenset[str] = frozenset(),
-    ) -> None:
-        """`like`: the Insights of a site of the same structure (the same posts in the same
-        order, with the same dates, URLs, tags and promises), whose threads and same-day
-        index are taken over, with the views of the threads none of whose posts is `renewed`
-        (the posts whose views were made again, not taken over)."""
+    def __init__(self, site: Site, views: Views) -> None:
         self.site = site
         self.views = views
         self.urls = views.urls
-        self._links: dict[str, Link] = {}
-        if like is None:
-            self.threads = threads_of(site)
-            self.thread_of = thread_index(self.threads)
-            self.same_day: SameDayIndex = same_day_index(site)
-            self.open_promises = open_promises(site)
-        else:
-            self.threads, self.thread_of = like.threads, like.thread_of
-            self.same_day = like.same_day
-            self.open_promises = like.open_promises
-        # Each thread's first post -> its place in `threads`: it follows from the site's
-        # structure alone, so it is worked out when first needed and kept by later builds.
-        self._places: dict[str, int] = like._places if like is not None else {}
-        # The last thread views made, and the posts renewed since (see `thread_views`).
-        self._thread_views: tuple[ThreadView, ...] | None = None
-        self._last_thread_views: tuple[tuple[ThreadView, ...], frozenset[str]] | None = None
-        if like is not None and like._thread_views is not None:
-            self._last_thread_views = (like._thread_views, renewed)
-        elif like is not None and like._last_thread_views is not None:
-            made, before = like._last_thread_views
-            self._last_thread_views = (made, before | renewed)
-        self._same_day_views: dict[str, SameDayView] = {}
+        facts = views.container("thread facts", None, (), partial(_facts_of, site))
+        self.threads, self.thread_of = facts.threads, facts.thread_of
+        self.same_day: SameDayIndex = facts.same_day
+        self.open_promises = facts.open_promises
 
     def link(self, key: str) -> Link:
-        if key not in self._links:
-            self._links[key] = self.views.link(key)
-        return self._links[key]
+        return self.views.link(key)
 
     # ------------------------------------------------------------ threads
 
@@ -135,26 +106,8 @@ class Insights:
         return "thread-" + self.site.urls[thread.first].strip("/").replace("/", "-")
 
     def thread_views(self) -> tuple[ThreadView, ...]:
-        """Every thread as /threads/ shows it (each taken over from the last build while
-        none of its posts changed: only the threads of renewed posts are looked at)."""
-        if self._thread_views is None:
-            last = self._last_thread_views
-            if last is None:
-                found = [self._container_of(thread) for thread in self.threads]
-            else:
-                found = list(last[0])
-                place = self._thread_place()
-                for first in sorted({t.first for k in last[1] if (t := self.thread_of.get(k))}):
-                    found[place[first]] = self._container_of(self.threads[place[first]])
-            self._thread_views = tuple(found)
-        return self._thread_views
-
-    def _thread_place(self) -> dict[str, int]:
-        """Each thread's first post -> its place in `threads` (kept with the structure)."""
-        place = self._places
-        if not place:
-            place.update((thread.first, n) for n, thread in enumerate(self.threads))
-        return place
+        """Every thread as /threads/ shows it."""
+        return tuple(self._container_of(thread) for thread in self.threads)
 
     def _container_of(self, thread: Thread) -> ThreadView:
         make = partial(self.thread_view, thread)
@@ -192,7 +145,7 @@ class Insights:
         return ThreadView(
             id=thread_id,
             url=self.urls.path("threads/") + "#" + quote(thread_id),
-            title=self.site.posts[thread.first].title,
+            title=self.link(thread.first).title,
             length=len(keys),
             first_date=human_date(dates[0]),
             last_date=human_date(dates[-1]),
@@ -213,21 +166,6 @@ class Insights:
             return list(range(length))
         near = range(max(0, current - THREAD_CONTEXT), min(length, current + THREAD_CONTEXT + 1))
         return sorted({0, length - 1, *near})
-
-    def thread_keys(self, key: str) -> tuple[str, ...]:
-        """The posts whose views the thread on a post's page shows (`thread_view`): the
-        thread's first post (its title), the steps shown, and the posts they promise. In a
-        long thread that is a window of it, not every post."""
-        thread = self.thread_of.get(key)
-        if thread is None or len(thread.steps) < 2:
-            return ()
-        found = {thread.first}
-        for index in self.shown_positions(len(thread.keys), thread.keys.index(key)):
-            step = thread.steps[index]
-            found.add(step.key)
-            if step.next is not None:
-                found.add(step.next)
-        return tuple(sorted(found))
 
     def post_thread(self, key: str) -> ThreadView | None:
         """The thread a post's page shows: only one of two posts or more (a lone post's
@@ -264,14 +202,24 @@ class Insights:
             for p in self.coming_next_promises()
         )
 
-    def on_this_day_keys(self, key: str) -> tuple[str, ...]:
-        return on_this_day(self.site, key, self.same_day)
-
     def on_this_day(self, key: str) -> tuple[SameDayView, ...]:
-        return tuple(self.same_day_view(o) for o in self.on_this_day_keys(key))
+        return tuple(self.same_day_view(o) for o in on_this_day(self.site, key, self.same_day))
 
     def same_day_view(self, key: str) -> SameDayView:
-        if key not in self._same_day_views:
-            local = self.site.local_date(key)
-            self._same_day_views[key] = SameDayView(self.link(key), local.year, local.isoformat())
-        return self._same_day_views[key]
+        local = self.site.local_date(key)
+        return SameDayView(self.link(key), local.year, local.isoformat())
+
+
+@dataclass(frozen=True)
+class _Facts:
+    """What the site's structure alone says of threads, promises and days."""
+
+    threads: tuple[Thread, ...]
+    thread_of: Mapping[str, Thread]
+    same_day: SameDayIndex
+    open_promises: tuple[OpenPromise, ...]
+
+
+def _facts_of(site: Site) -> _Facts:
+    threads = threads_of(site)
+    return _Facts(threads, thread_index(threads), same_day_index(site), open_promises(site))

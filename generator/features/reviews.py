@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from functools import partial
 from urllib.parse import quote
@@ -118,36 +118,15 @@ def streak_text(streak: Streak) -> str:
     return day_range(streak.first, streak.last)
 
 
-@dataclass
-class _Structure:
-    """What follows from the site's structure alone, worked out when first needed and kept
-    by the YearReviews of later builds of the same structure."""
-
-    by_day: dict[int, dict[date, list[str]]] = field(default_factory=dict)  # year -> posts_by_day
-    when: dict[date, str] = field(default_factory=dict)  # day -> day_when(day)
-
-
 class YearReviews:
     """Makes the views of the years of one Site: figures, calendar and reach."""
 
-    def __init__(
-        self,
-        site: Site,
-        rendered: Mapping[str, Rendered],
-        views: Views,
-        like: YearReviews | None = None,
-        clean_years: frozenset[int] = frozenset(),
-    ) -> None:
-        """`like`: the YearReviews of a site of the same structure (the same posts in the
-        same order, with the same dates, URLs, tags and promises), whose reviews of
-        `clean_years` (years none of whose posts changed) are taken over."""
+    def __init__(self, site: Site, rendered: Mapping[str, Rendered], views: Views) -> None:
         self.site = site
         self.rendered = rendered
         self.views = views
-        self._reviews: dict[int, ReviewView] = {}
-        if like is not None:
-            self._reviews = {y: r for y, r in like._reviews.items() if y in clean_years}
-        self._structure: _Structure = like._structure if like is not None else _Structure()
+        self._years = {year.year: year for year in site.years}
+        self._reviews: dict[int, ReviewView] = {}  # (the year page and /themes/ show each)
 
     def _mentions(self, rendered: Rendered, pattern: re.Pattern[str]) -> tuple[int, str]:
         """The theme's mentions in one rendering, counted once per rendering (watch mode
@@ -156,17 +135,18 @@ class YearReviews:
         return self.views.derived(name, rendered, partial(count_mentions, rendered, pattern))
 
     def review(self, year: int) -> ReviewView:
-        """A year's figures (worked out once: the year page and /themes/ both show them)."""
+        """A year's figures (the year page and /themes/ both show them)."""
+        record = self._years.get(year)
+        keys = record.posts if record is not None else ()
+        return self.views.container("review", year, keys, partial(self._made, year, keys))
+
+    def _made(self, year: int, keys: tuple[str, ...]) -> ReviewView:
         if year not in self._reviews:
-            self._reviews[year] = self._review(year)
+            self._reviews[year] = self._review(year, keys)
         return self._reviews[year]
 
-    def _review(self, year: int) -> ReviewView:
-        by_day = self._structure.by_day.get(year)
-        if by_day is None:
-            record = next((y for y in self.site.years if y.year == year), None)
-            keys = record.posts if record is not None else ()
-            by_day = self._structure.by_day[year] = dict(posts_by_day(self.site, keys))
+    def _review(self, year: int, keys: tuple[str, ...]) -> ReviewView:
+        by_day = dict(posts_by_day(self.site, keys))
         stats = year_stats(self.site, year, self.rendered, self._mentions, by_day)
         return ReviewView(
             year=year,
@@ -228,14 +208,11 @@ class YearReviews:
 
     def cell(self, day: Day) -> CellView:
         url = self.views.post(day.posts[0]).url if day.posts else None
-        when = self._structure.when.get(day.day)
-        if when is None:
-            when = self._structure.when[day.day] = day_when(day.day)
         return CellView(
             x=LEFT + day.column * PITCH,
             y=TOP + day.row * PITCH,
             level=day.level,
-            label=day_label(day, [self.site.posts[k].title for k in day.posts], when),
+            label=day_label(day, [self.views.post(k).title for k in day.posts]),
             url=url,
         )
 
@@ -256,8 +233,8 @@ def day_when(day: date) -> str:
     return f"{day:%A} {day.day} {day:%B} {day.year}"
 
 
-def day_label(day: Day, titles: Sequence[str], when: str | None = None) -> str:
-    when = when or day_when(day.day)
+def day_label(day: Day, titles: Sequence[str]) -> str:
+    when = day_when(day.day)
     if not titles:
         return f"{when}: nothing written"
     more = f" and {plural(len(titles) - 1, 'more post')}" if len(titles) > 1 else ""

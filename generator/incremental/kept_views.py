@@ -1,16 +1,22 @@
-"""The views a watch session keeps from one build to the next (`KeptViews`).
+"""The views a watch session keeps from one build to the next (`KeptViews`), and what each
+page read of them.
 
-After a one-post edit, most posts' views are the same as last time. `KeptViews` takes over
-each view whose inputs (`_inputs`: everything `Views._make_post` reads, kept in step with it)
-are equal to those it was made from, as the same object, so that a build makes a few views
-rather than thousands. What is made of views is kept with them:
+After a one-post edit, most posts' views are the same as last time. `KeptViews` makes a
+post's view and, when it equals the last build's, hands out the last build's object, so that
+what was made of it is kept too:
 
 - containers (a year's view, a tag's, the archive's years) while none of their posts changes;
 - derived values (search entries, feed entries, mention counts), one per view object, held
   by a weak reference to the view, so that what was made of a view that is gone can be let
   go of (`forget_dead`);
-- the fragments templates draw with `cached` and `cached_each`, and the joined blocks of 128
-  fragments of long lists (an edit of one post in a list of thousands joins one block again).
+- the fragments templates draw with `cached` and `cached_each` from a macro that reads its
+  arguments alone (`ReadingEnvironment.pure`), and the joined blocks of 128 fragments of long
+  lists (an edit of one post in a list of thousands joins one block again).
+
+While a page is planned (`reads`), every post whose view, link or container it asked for is
+recorded: those are the posts whose change makes the page again (replan.py). While a post's
+view is made, the posts it links to are recorded (`linking`): a retitled post's neighbours
+have their views made again, no others.
 
 Each build's views look back one build only: a session never holds a chain of every build.
 """
@@ -24,9 +30,10 @@ from typing import Any, NamedTuple, TypeVar, cast
 
 from markupsafe import Markup, escape
 
+from generator.incremental.template_reads import ReadingEnvironment, macro_place
 from generator.pipeline.markup import Rendered
 from generator.pipeline.site import Site
-from generator.pipeline.views import PostView, Views
+from generator.pipeline.views import Link, PostView, Views
 
 # Views whose fragments are joined and kept together (see KeptViews.fragments). At 10,000
 # posts a one-post edit takes 147 ms with blocks of 128, 164 to 166 ms with one block for a
@@ -62,16 +69,22 @@ def _reference(view: object) -> Callable[[], object]:
 
 class KeptViews(Views):
     """The views of one build of a watch session, taking over those of the last build
-    (`reuse`) that were made from the same inputs."""
+    (`reuse`) that are equal to this build's."""
 
     def __init__(
-        self, site: Site, rendered: Mapping[str, Rendered], reuse: KeptViews | None = None
+        self,
+        site: Site,
+        rendered: Mapping[str, Rendered],
+        reuse: KeptViews | None = None,
+        env: ReadingEnvironment | None = None,
     ) -> None:
+        """`env`: the templates' environment, which tells the macros whose fragments may be
+        kept (None: none are)."""
         super().__init__(site, rendered)
         self._reuse = reuse if reuse is not None and reuse.site.config == site.config else None
         if reuse is not None:
             reuse._reuse = None  # (one build looks back one build: no chain of them all)
-        self._inputs_of: dict[str, tuple[object, ...]] = {}
+        self.env = env
         # name -> id(view) -> what was derived from the view: checked on each use, as an id
         # can be reused once its view is gone (see `forget_dead`).
         self._derived: dict[str, dict[int, _Derived]] = {}
@@ -81,23 +94,43 @@ class KeptViews(Views):
         self._blocks_before: Mapping[tuple[str, int, int], _Block] = {}
         # Views made of many posts' views (a year's posts, a tag's), by (name, arg).
         self._containers: dict[tuple[str, object], _Container] = {}
+        # post key -> the posts whose views link to it (recorded while views are made).
+        self.linking: dict[str, set[str]] = {}
+        self._reading: set[str] | None = None  # the posts the page being planned read
+        self._making: str | None = None  # the post whose view is being made
+
+    def reads(self, make: Callable[[], T]) -> tuple[T, frozenset[str]]:
+        """What `make()` returns, and the posts whose views, links or containers it read."""
+        outer, self._reading = self._reading, set()
+        try:
+            return make(), frozenset(self._reading)
+        finally:
+            self._reading = outer
 
     def post(self, key: str) -> PostView:
+        if self._reading is not None:
+            self._reading.add(key)
         found = self._posts.get(key)
         if found is None:
-            found = self._posts[key] = self._reused(key) or self._make_post(key)
+            found = self._posts[key] = self._made(key)
         return found
+
+    def link(self, key: str) -> Link:
+        if self._reading is not None:
+            self._reading.add(key)
+        elif self._making is not None:
+            self.linking.setdefault(key, set()).add(self._making)
+        return super().link(key)
 
     def take_over(self, previous: KeptViews, except_for: set[str]) -> None:
         """Start from every view `previous` made, but those of `except_for` (which are made
-        again, or taken over by `post` if their inputs are the same): when the site's
-        structure did not change and only a few posts did."""
+        again, and taken over by `post` if they are equal): when the site's structure did
+        not change and only a few posts did."""
         self.urls = previous.urls
         self._posts = dict(previous._posts)  # (a copy, then a few deletions: thousands kept)
-        self._inputs_of = dict(previous._inputs_of)
         for key in except_for:
             self._posts.pop(key, None)
-            self._inputs_of.pop(key, None)
+        self.linking = previous.linking  # (the same structure links the same posts)
         self._derived = previous._derived  # (each value is checked against its view)
         self._blocks_before = previous._blocks  # (only those drawn again are kept)
         self._containers = {
@@ -109,8 +142,10 @@ class KeptViews(Views):
     def container(self, name: str, arg: object, keys: tuple[str, ...], make: Callable[[], T]) -> T:
         """Made once, and taken over, the same object, while none of the posts of `keys`
         changes; templates can then keep what they drew from it (`cached`)."""
+        if self._reading is not None:
+            self._reading.update(keys)
         found = self._containers.get((name, arg))
-        if found is None or found.keys != keys:
+        if found is None or (found.keys is not keys and found.keys != keys):
             found = self._containers[(name, arg)] = _Container(keys, make())
         return cast(T, found.view)
 
@@ -153,18 +188,24 @@ class KeptViews(Views):
         return forgotten
 
     def fragment(self, name: str, macro: Callable[..., Any], view: object, *args: object) -> Any:
-        """What `macro(view, ...)` drew the first time, for as long as the view lives."""
-        return self.derived(f"fragment {name} {args!r}", view, partial(macro, view, *args))
+        """What `macro(view, ...)` drew the first time, for as long as the view lives, if
+        the macro reads its arguments alone; otherwise drawn now."""
+        if self.env is None or not self.env.pure(macro):
+            return macro(view, *args)
+        key = _fragment_key(macro, args)
+        return self.derived(key, view, partial(macro, view, *args))
 
     def fragments(
         self, name: str, macro: Callable[..., Any], views: Iterable[object], *args: object
     ) -> Markup:
         """`fragment` for each view, joined."""
+        if self.env is None or not self.env.pure(macro):
+            return Markup("").join(macro(view, *args) for view in views)
         # Each fragment is escaped once, when drawn (a no-op for what a macro returns), so
         # that joining thousands of them needs no look at each; and they are joined a block
         # of views at a time, each block kept while its views are the same: an edit of one
         # post in a list of thousands looks up and joins one block's fragments again.
-        key = f"fragment {name} {args!r}"
+        key = _fragment_key(macro, args)
         items = views if isinstance(views, tuple) else tuple(views)
         mine, theirs = self._blocks, self._blocks_before
         joined: list[str] = []
@@ -179,30 +220,18 @@ class KeptViews(Views):
             joined.append(found.joined)
         return Markup("".join(joined))
 
-    def _reused(self, key: str) -> PostView | None:
-        """The previous build's view of this post, if it was made from the same inputs."""
-        inputs = self._inputs_of[key] = self._inputs(key)
-        previous = self._reuse
-        if previous is None or previous._inputs_of.get(key) != inputs:
-            return None
-        return previous._posts.get(key)
+    def _made(self, key: str) -> PostView:
+        """This build's view of a post: the last build's object if it is equal."""
+        outer, self._reading, self._making = self._reading, None, key
+        try:
+            made = self._make_post(key)
+        finally:
+            self._reading, self._making = outer, None
+        before = self._reuse._posts.get(key) if self._reuse is not None else None
+        return before if before is not None and before == made else made
 
-    def _inputs(self, key: str) -> tuple[object, ...]:
-        """Everything `Views._make_post(key)` reads: keep the two in step."""
-        site = self.site
-        year = site.year_of(key)
-        chain = site.chains.get(key)
-        return (
-            site.posts[key],
-            self.rendered.get(key),
-            site.urls[key],
-            None if year is None else (year.year, year.theme.word if year.theme else None),
-            tuple((t.slug, t.name) for t in site.post_tags[key]),
-            self._linked(site.newer.get(key)),
-            self._linked(site.older.get(key)),
-            None if chain is None else (chain.text, self._linked(chain.target)),
-            tuple(self._linked(k) for k in site.backlinks.get(key, ())),
-        )
 
-    def _linked(self, key: str | None) -> tuple[str, str, str] | None:
-        return None if key is None else (key, self.site.posts[key].title, self.site.urls[key])
+def _fragment_key(macro: Callable[..., Any], args: tuple[object, ...]) -> str:
+    """What a macro's fragments are kept under: the macro (its template and name: a
+    journal may give two macros the same label) and the other arguments."""
+    return f"fragment {macro_place(macro)} {args!r}"

@@ -25,11 +25,12 @@ from generator.core.problems import Problem, has_errors
 from generator.incremental.fingerprint import Fingerprinter
 from generator.incremental.replan import Plan
 from generator.incremental.template_reads import ReadingEnvironment, TemplateSources
+from generator.incremental.unlooked import altered_files, keep_unlooked
 from generator.pipeline.emit import Destination, Emitted, open_writer
 from generator.pipeline.figures import Clock
 from generator.pipeline.render import Page, Recipe, page_chunks, page_problem
 from generator.pipeline.theme import FRAGMENT_LISTS, FRAGMENTS, draw_each_uncached, draw_uncached
-from generator.pipeline.write import WriterMemory, altered_files
+from generator.pipeline.write import WriterMemory
 
 _UNKNOWN = b""  # the fingerprint of a page whose context was not digested
 
@@ -51,7 +52,6 @@ class Drawing:
     templates: str  # the digest of every template file (`session.templates_digest`)
     env: ReadingEnvironment
     sources: TemplateSources  # of `env`'s templates, for the pages' recorded reads
-    own_templates: bool  # the journal has templates of its own (see `replan.plan_again`)
 
 
 @dataclass(frozen=True)
@@ -87,10 +87,6 @@ class KeptOutput:
         self._outputs: dict[str, Output] = {}
         self._fingerprints = Fingerprinter()
         self._manifest: WriterMemory | None = None
-
-    def forget(self) -> None:
-        """Start afresh: new settings change every page."""
-        self._outputs = {}
 
     def emit(
         self, making: Making, target: Destination, problems: Sequence[Problem], clock: Clock
@@ -207,9 +203,7 @@ class KeptOutput:
         if writer is not None and self._own_output and not self._look and writer.remembered:
             # The outputs and the writer's manifest are both the last build's, so their
             # digests agree: the files are taken to be as it left them (`audit` looks).
-            # At 10,000 posts a one-post edit takes 147 ms so, and 213 to 240 ms when every
-            # kept file is looked at first (benchmarks/run.py, two runs).
-            refused.update(writer.keep_unlooked(known))
+            refused.update(keep_unlooked(writer, known))
         elif writer is not None:
             files = ((path, outputs[path].sha256) for path in known)
             refused.update(writer.keep_all(files))

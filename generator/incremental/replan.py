@@ -1,11 +1,12 @@
-"""Watch mode's planning: after an edit, make again only the pages that show what changed.
+"""Watch mode's planning: after an edit, make again only the pages that read what changed.
 
-A full plan (`plan_fully`) makes every page and remembers, for each post, the recipes
-(`render.Recipe`) whose pages show it, and the recipes that show every post (the feed, the
-archive...). After an edit that leaves the site's structure as it was (`same_structure`: the
-same posts in the same order, with the same URLs, dates, tags, years, themes and promises),
-`plan_again` works out which posts' views changed and makes only the recipes that show one
-of them; every other page is the same as last time. Any other edit gets a full plan.
+A full plan (`plan_fully`) makes every page, recording for each recipe (`render.Recipe`) the
+posts whose views, links or containers its pages read (`KeptViews.reads`). After an edit
+that leaves the site's structure as it was (`same_structure`: the same posts in the same
+order, with the same URLs, dates, tags, years, themes and promises), `plan_again` works out
+which posts' views changed (the edited posts, and the posts whose views link to them) and
+makes only the recipes that read one of them, recording their reads again; every other page
+is the same as last time. Any other edit gets a full plan.
 
 Either way the pages made are those a full plan would make, byte for byte
 (tests/test_incremental.py compares the output with a clean build after random edits).
@@ -13,15 +14,15 @@ Either way the pages made are those a full plan would make, byte for byte
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, replace
+from functools import partial
 
 from generator.incremental.kept_views import KeptViews
+from generator.incremental.template_reads import ReadingEnvironment
 from generator.pipeline.markup import Rendered
 from generator.pipeline.render import Page, Planner, Recipe
 from generator.pipeline.site import Site
-from generator.pipeline.views import PostView
 
 
 @dataclass(frozen=True)
@@ -31,12 +32,11 @@ class PlanMemory:
     site: Site
     views: KeptViews
     planner: Planner
-    recipes: tuple[Recipe, ...]  # in output order
-    paths: Mapping[Recipe, tuple[str, ...]]  # the files each recipe makes
-    readers: Mapping[str, tuple[Recipe, ...]]  # post key -> the recipes that show it
-    everything: frozenset[Recipe]  # recipes that show every post
+    paths: Mapping[Recipe, tuple[str, ...]]  # the files each recipe makes, in output order
+    reads: Mapping[Recipe, frozenset[str]]  # the posts each recipe's pages read
+    readers: Mapping[str, frozenset[Recipe]]  # post key -> the recipes that read it
     made_by: Mapping[str, Recipe]  # every file, in output order -> its recipe
-    order: Mapping[Recipe, int]  # each recipe's place in `recipes`
+    order: Mapping[Recipe, int]  # each recipe's place in output order
 
 
 @dataclass(frozen=True)
@@ -46,32 +46,33 @@ class Plan:
     memory: PlanMemory | None  # None for a build that will not run again
 
 
-def plan_fully(site: Site, rendered: Mapping[str, Rendered], reuse: KeptViews | None) -> Plan:
-    """Every page, and what a later `plan_again` needs."""
-    views = KeptViews(site, rendered, reuse)
+def plan_fully(
+    site: Site,
+    rendered: Mapping[str, Rendered],
+    reuse: KeptViews | None,
+    env: ReadingEnvironment | None = None,
+) -> Plan:
+    """Every page, and what a later `plan_again` needs (`env`: see `KeptViews`)."""
+    views = KeptViews(site, rendered, reuse, env)
     planner = Planner(site, views)
     pages: list[Page] = []
     paths: dict[Recipe, tuple[str, ...]] = {}
-    readers: dict[str, list[Recipe]] = defaultdict(list)
-    everything: set[Recipe] = set()
+    reads: dict[Recipe, frozenset[str]] = {}
     for recipe in planner.recipes():
-        made = list(planner.make(recipe))
+        made, reads[recipe] = views.reads(partial(_made, planner, recipe))
         pages.extend(made)
         paths[recipe] = tuple(page.path for page in made)
-        shows = planner.shows(recipe)
-        if shows is None:
-            everything.add(recipe)
-            continue
-        for key in shows:
-            readers[key].append(recipe)
+    readers: dict[str, set[Recipe]] = {}
+    for recipe, keys in reads.items():
+        for key in keys:
+            readers.setdefault(key, set()).add(recipe)
     memory = PlanMemory(
         site=site,
         views=views,
         planner=planner,
-        recipes=tuple(paths),
         paths=paths,
-        readers={key: tuple(found) for key, found in readers.items()},
-        everything=frozenset(everything),
+        reads=reads,
+        readers={key: frozenset(found) for key, found in readers.items()},
         made_by={path: recipe for recipe, made in paths.items() for path in made},
         order={recipe: number for number, recipe in enumerate(paths)},
     )
@@ -83,55 +84,58 @@ def plan_again(
     site: Site,
     rendered: Mapping[str, Rendered],
     only: Collection[str] | None = None,
-    own_templates: bool = True,
 ) -> Plan | None:
     """The pages that may differ from the last plan's, or None when the site's structure
     changed (then only a full plan will do). `only`: the posts whose records or renderings
-    may be new objects since the last plan's, if that is known. `own_templates`: the journal
-    has templates of its own, which may show anything of any post's view on any page; the
-    built-in ones show a post's neighbours on its own page alone."""
-    before = memory.site
-    changed = changed_posts(before, site, memory.views.rendered, rendered, only)
-    if not same_structure(before, site, changed):
+    may be new objects since the last plan's, if that is known."""
+    before = memory.views
+    changed = changed_posts(memory.site, site, before.rendered, rendered, only)
+    if not same_structure(memory.site, site, changed):
         return None
-    near = neighbourhood(site, changed)
-    views = KeptViews(site, rendered, memory.views)
-    views.take_over(memory.views, near)
-    touched = changed | {key for key in near if views.post(key) is not memory.views.known(key)}
-    # A neighbour of an edited post whose view changed only in its links to its neighbours
-    # (the edited post's new title) changed its own page alone.
-    own_page_only = (
-        set()
-        if own_templates
-        else {
-            k for k in touched - changed if _neighbours_alone(memory.views.known(k), views.post(k))
-        }
-    )
-    touched -= own_page_only
-    clean_years = frozenset(y.year for y in site.years) - {
-        site.local_date(key).year for key in touched
-    }
-    planner = Planner(
-        site, views, like=memory.planner, clean_years=clean_years, renewed=frozenset(near)
-    )
-    wanted = set(memory.everything) if touched else set()
+    near = set(changed)  # the changed posts, and those whose views link to one of them
+    for key in changed:
+        near.update(before.linking.get(key, ()))
+    views = KeptViews(site, rendered, before, before.env)
+    views.take_over(before, near)
+    touched = {key for key in near if views.post(key) is not before.known(key)}
+    planner = Planner(site, views)
+    wanted: set[Recipe] = set()
     for key in touched:
         wanted.update(memory.readers.get(key, ()))
-    wanted.update(
-        Recipe("post", key) for key in own_page_only if Recipe("post", key) in memory.order
-    )
     pages: list[Page] = []
     kept = dict(memory.made_by)
+    reads = dict(memory.reads)
     for recipe in sorted(wanted, key=memory.order.__getitem__):
-        pages.extend(planner.make(recipe))
+        made, reads[recipe] = views.reads(partial(_made, planner, recipe))
+        pages.extend(made)
         for path in memory.paths[recipe]:
             del kept[path]
-    return Plan(pages, kept, replace(memory, site=site, views=views, planner=planner))
+    readers = _readers_again(memory, reads, wanted)
+    again = replace(memory, site=site, views=views, planner=planner, reads=reads, readers=readers)
+    return Plan(pages, kept, again)
 
 
-def _neighbours_alone(before: PostView | None, now: PostView) -> bool:
-    """True if the two views of a post differ in their newer and older links alone."""
-    return before is not None and replace(now, newer=before.newer, older=before.older) == before
+def _made(planner: Planner, recipe: Recipe) -> list[Page]:
+    return list(planner.make(recipe))
+
+
+def _readers_again(
+    memory: PlanMemory, reads: Mapping[Recipe, frozenset[str]], remade: Iterable[Recipe]
+) -> Mapping[str, frozenset[Recipe]]:
+    """`memory.readers`, brought up to date with the `reads` of the recipes made again (the
+    same structure mostly reads the same posts: then it is the same mapping)."""
+    readers: dict[str, frozenset[Recipe]] | None = None
+    for recipe in remade:
+        was, now = memory.reads[recipe], reads[recipe]
+        if was == now:
+            continue
+        if readers is None:
+            readers = dict(memory.readers)
+        for key in was - now:
+            readers[key] = readers[key] - {recipe}
+        for key in now - was:
+            readers[key] = readers.get(key, frozenset()) | {recipe}
+    return memory.readers if readers is None else readers
 
 
 def changed_posts(
@@ -167,19 +171,3 @@ def same_structure(before: Site, after: Site, changed: Iterable[str]) -> bool:
         and before.tags == after.tags
         and before.chains == after.chains
     )
-
-
-def neighbourhood(site: Site, keys: Iterable[str]) -> set[str]:
-    """The posts whose views show one of `keys` (its title in a link): the posts themselves,
-    their neighbours in time, the posts whose promise they keep, and the one they promise."""
-    near: set[str] = set()
-    for key in keys:
-        near.add(key)
-        for other in (site.newer.get(key), site.older.get(key)):
-            if other is not None:
-                near.add(other)
-        chain = site.chains.get(key)
-        if chain is not None and chain.target is not None:
-            near.add(chain.target)
-        near.update(site.backlinks.get(key, ()))
-    return near

@@ -9,7 +9,7 @@ A `WatchSession` keeps between builds:
   also kept across runs in ROOT/.journal-cache (`cache.BuildCache`), and what neither holds
   is converted in several processes when that pays (`parallel.render_texts`);
 - the last plan (`replan.PlanMemory`): after an edit that leaves the site's structure as it
-  was, only the pages that show a changed post are planned and drawn, with what templates
+  was, only the pages that read a changed post are planned and drawn, with what templates
   drew from unchanged views (kept_views.py, `cached`) taken over; the other files are kept
   once the output's manifest vouches for them;
 - each output file's fingerprint (outputs.py: the digest of the page's template sources and
@@ -259,10 +259,11 @@ class WatchSession:
         kept = self._plan
         last = kept.memory if kept is not None and kept.templates == drawing.templates else None
         if last is not None and not everything:
-            again = plan_again(last, site, rendered, only, drawing.own_templates)
+            again = plan_again(last, site, rendered, only)
             if again is not None:
                 return again
-        return plan_fully(site, rendered, last.views if last is not None else None)
+        reuse = last.views if last is not None else None
+        return plan_fully(site, rendered, reuse, drawing.env)
 
     def _environment(self) -> Drawing:
         """The templates' environment, made again when any template changed."""
@@ -271,8 +272,7 @@ class WatchSession:
             folder = self.request.root / "templates"
             env = environment_of(ReadingEnvironment, folder)
             env.auto_reload = False  # a change of any template makes a new environment
-            own = folder.is_dir() and any(p.is_file() for p in folder.rglob("*"))
-            self._drawing = Drawing(digest, env, TemplateSources(env), own)
+            self._drawing = Drawing(digest, env, TemplateSources(env))
         return self._drawing
 
     def _kept_assets(self) -> Mapping[str, bytes]:
@@ -295,9 +295,11 @@ class WatchSession:
         return ordered
 
     def _forget(self, config: Config) -> None:
-        """Start afresh (new settings change every page); renderings stay valid."""
+        """New settings: every source is read and every page planned again. Renderings
+        stay valid, and so do the output files' fingerprints: a page is drawn again only if
+        its context, which holds every setting it shows, or a template it read changed (a
+        new `posts_per_page` draws the home pages alone)."""
         self._config = config
         self._sources = SourceMemory(self.request.root, config.zone)
-        self._output.forget()
         self._plan = None
         self._texts.forget()

@@ -6,6 +6,11 @@ journal's overrides and the built-in files alike. A page drawn again after a tem
 is one whose recorded templates' sources (`TemplateSources`) are not what they were, or
 whose context changed; editing a journal's own tag.html draws the tag pages again, and
 nothing else.
+
+It also tells which macros draw what is made of their arguments alone (`pure`): only those
+may have what they drew kept with the views they drew (`cached` in templates), so a
+journal's macro that reads the page, a variable set outside it or an included file is
+simply drawn each time, and its output is right with no annotation.
 """
 
 from __future__ import annotations
@@ -15,6 +20,8 @@ from collections.abc import Iterable, MutableMapping
 from typing import Any
 
 import jinja2
+from jinja2 import nodes
+from jinja2.meta import find_undeclared_variables
 
 
 class ReadingEnvironment(jinja2.Environment):
@@ -24,6 +31,7 @@ class ReadingEnvironment(jinja2.Environment):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.reading: set[str] | None = None
+        self._pure: dict[tuple[str, str], bool] = {}  # (template, macro) -> `pure`
 
     def get_template(
         self,
@@ -41,10 +49,92 @@ class ReadingEnvironment(jinja2.Environment):
     ) -> jinja2.Template:
         return self._noted(super().select_template(names, parent, globals))
 
+    def pure(self, macro: object) -> bool:
+        """True if `macro` is a template's macro whose output follows from its arguments
+        alone: it reads no name but its arguments, the environment's globals, macros
+        imported without context and other such macros of its template, and includes
+        nothing. Anything else (or a macro whose template cannot be told) is False."""
+        place = macro_place(macro)
+        return place is not None and self.pure_macro(*place)
+
+    def pure_macro(self, template: str, name: str) -> bool:
+        """`pure` for the macro `name` defined in `template`."""
+        key = (template, name)
+        if key not in self._pure:
+            self._pure[key] = self._pure_in(template, name, set())
+        return self._pure[key]
+
+    def _pure_in(self, template: str, name: str, seen: set[str]) -> bool:
+        """`pure` for the macro `name` of `template` (`seen`: the macros looked at already,
+        taken to be pure while their own look is under way)."""
+        if name in seen:
+            return True
+        seen.add(name)
+        try:
+            source = self.loader.get_source(self, template)[0] if self.loader else None
+            tree = self.parse(source, template) if source is not None else None
+        except jinja2.TemplateError:
+            return False
+        if tree is None:
+            return False
+        top = _top_level_names(tree)
+        found = [node for node in tree.body if isinstance(node, nodes.Macro)]
+        macro = next((node for node in found if node.name == name), None)
+        if macro is None or _reads_context(macro):
+            return False
+        alone = nodes.Template([macro], lineno=macro.lineno)
+        alone.set_environment(self)
+        for free in find_undeclared_variables(alone):
+            kind = top.get(free)
+            if kind == "macro":
+                if not self._pure_in(template, free, seen):
+                    return False
+            elif kind != "imported" and not (kind is None and free in self.globals):
+                return False
+        return True
+
     def _noted(self, template: jinja2.Template) -> jinja2.Template:
         if self.reading is not None and template.name is not None:
             self.reading.add(template.name)
         return template
+
+
+def macro_place(macro: object) -> tuple[str, str] | None:
+    """The template a Jinja macro was defined in, and its name (None: not a macro, or a
+    Jinja that no longer keeps its template where this looks)."""
+    if not isinstance(macro, jinja2.runtime.Macro):
+        return None
+    function = getattr(macro, "_func", None)
+    template = getattr(function, "__globals__", {}).get("name")
+    return (template, macro.name) if isinstance(template, str) else None
+
+
+def _top_level_names(tree: nodes.Template) -> dict[str, str]:
+    """What each name a template sets at its top level is: "macro", "imported" (from a
+    template imported without context: it cannot see the page) or "other"."""
+    names: dict[str, str] = {}
+    for node in tree.body:
+        if isinstance(node, nodes.Macro):
+            names[node.name] = "macro"
+        elif isinstance(node, nodes.Import):
+            names[node.target] = "other" if node.with_context else "imported"
+        elif isinstance(node, nodes.FromImport):
+            for item in node.names:
+                target = item if isinstance(item, str) else item[1]
+                names[target] = "other" if node.with_context else "imported"
+        else:
+            for assigned in node.find_all(nodes.Name):
+                if assigned.ctx in ("store", "param"):
+                    names[assigned.name] = "other"
+    return names
+
+
+def _reads_context(macro: nodes.Macro) -> bool:
+    """True if the macro includes a template or imports one with the page's context."""
+    if any(True for _ in macro.find_all(nodes.Include)):
+        return True
+    imports = macro.find_all((nodes.Import, nodes.FromImport))
+    return any(getattr(node, "with_context", True) for node in imports)
 
 
 class TemplateSources:

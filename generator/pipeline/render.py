@@ -102,30 +102,13 @@ def plan_pages(site: Site, rendered: Mapping[str, Rendered]) -> list[Page]:
 
 
 class Planner:
-    def __init__(
-        self,
-        site: Site,
-        views: Views,
-        like: Planner | None = None,
-        clean_years: frozenset[int] = frozenset(),
-        renewed: frozenset[str] = frozenset(),
-    ) -> None:
-        """`like`, `clean_years`, `renewed`: see `Insights` and `YearReviews` (watch mode,
-        when the structure is the same)."""
+    def __init__(self, site: Site, views: Views) -> None:
         self.site = site
         self.views = views
         self.urls = views.urls
         self.site_view = views.site_view()
-        self.insights: Insights = Insights(
-            site, views, like=like.insights if like is not None else None, renewed=renewed
-        )
-        self.reviews: YearReviews = YearReviews(
-            site,
-            views.rendered,
-            views,
-            like=like.reviews if like is not None else None,
-            clean_years=clean_years,
-        )
+        self.insights = Insights(site, views)
+        self.reviews = YearReviews(site, views.rendered, views)
         self.site_feed_link = Link(
             f"{site.config.title} (all posts)", self.urls.absolute("feed.xml")
         )
@@ -180,33 +163,6 @@ class Planner:
             yield self.search_part(int(arg or 0))
         else:
             yield self._single[kind](self)
-
-    def shows(self, recipe: Recipe) -> frozenset[str] | None:
-        """The posts whose views (titles, dates, text...) a recipe's pages show; None for
-        every post. Watch mode makes a recipe again only when one of these changed, as long
-        as the site's structure (its posts, their order, URLs, tags, years and promises)
-        did not change."""
-        kind, arg = recipe.kind, recipe.arg
-        site = self.site
-        if kind == "home":
-            keys = set(self.home_keys(int(arg or 1)))
-            if arg == 1:
-                keys.update(p.key for p in self.insights.coming_next_promises())
-            return frozenset(keys)
-        if kind == "post":
-            key = str(arg)
-            return frozenset(
-                (key, *self.insights.thread_keys(key), *self.insights.on_this_day_keys(key))
-            )
-        if kind in ("year", "search part"):
-            return frozenset(self.year_record(int(arg or 0)).posts)
-        if kind == "tag":
-            return frozenset(site.tags[self._tag_index()[str(arg)]].posts)
-        if kind in ("search page", "404", "robots", "sitemap", "search manifest"):
-            return frozenset()  # (the sitemap shows URLs and dates: the structure)
-        if kind == "threads":
-            return frozenset(k for t in self.insights.threads for k in t.keys)
-        return None
 
     def search_years(self) -> tuple[int, ...]:
         """The years with posts, newest first: one part of the search index each."""

@@ -65,8 +65,9 @@ FRAGMENT_LISTS = "cached_each"
 
 def draw_uncached(name: str, macro: Callable[..., Any], view: object, *args: object) -> Any:
     """`cached(name, macro, view, ...)` in a template: `macro(view, ...)`, a fragment made
-    only of `view` (a post's list item, say). A build that runs again (`journal serve`)
-    binds `cached` to its views' `fragment`, which draws each fragment once per view."""
+    only of `view` (a post's list item, say; `name` is a label). A build that runs again
+    (`journal serve`) binds `cached` to its views' `fragment`, which keeps the fragment with
+    the view when the macro reads its arguments alone."""
     return macro(view, *args)
 
 

@@ -117,10 +117,9 @@ class Views:
     """Makes the views of one Site, given each source's rendered Markdown: each post's view
     once per build, whatever the number of pages that show it.
 
-    `container`, `derived`, `derived_each`, `fragment` and `fragments` name what is made of
-    views (a year's view, a post's search entry, a drawn list item), so that a watch session
-    can keep each while its views stay the same (incremental/kept_views.py); here each is
-    simply made.
+    Another post's title reaches a view only through `link`. `container`, `derived`,
+    `derived_each`, `fragment` and `fragments` name what is made of views (a year's view, a
+    post's search entry, a drawn list item); here each is simply made.
     """
 
     def __init__(self, site: Site, rendered: Mapping[str, Rendered]) -> None:
@@ -240,9 +239,8 @@ class Views:
             return None
         if chain.target is None:
             return NextView(chain.text, None, None)
-        title = self.site.posts[chain.target].title
-        path = self.site.urls[chain.target]
-        return NextView(title, self.urls.path(path), self.urls.absolute(path))
+        link = self.link(chain.target)
+        return NextView(link.title, link.url, self.urls.absolute(self.site.urls[chain.target]))
 
     def year(self, year: Year) -> YearView:
         return self.container("year", year.year, year.posts, partial(self._make_year, year))

@@ -15,9 +15,6 @@ second). What it remembers, and why that stays safe:
 - the manifest as saved, while the file's size, mtime and inode are the ones it was saved
   with, and its text one file at a time, so saving it again re-encodes only changed entries.
 
-A writer asked not to look (`keep_unlooked`, for serve's own preview folder) takes the
-files the remembered manifest lists to be as it left them; `altered_files` looks at them all
-afterwards, when a build is not waiting for it.
 """
 
 from __future__ import annotations
@@ -25,7 +22,7 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -207,18 +204,6 @@ class SiteWriter:
         self.unchanged += kept
         return refused
 
-    def keep_unlooked(self, paths: Collection[str]) -> list[str]:
-        """Keep the files of `paths` as the remembered manifest lists them, without looking
-        at them (a writer whose output nothing else writes to; see the module); the paths it
-        does not list. Refuses all if the manifest was not the one remembered."""
-        if not self.remembered:
-            return list(paths)
-        old = self.old
-        listed = paths if all(map(old.__contains__, paths)) else [p for p in paths if p in old]
-        self.current.update(zip(listed, map(old.__getitem__, listed), strict=True))
-        self.unchanged += len(listed)
-        return [path for path in paths if path not in old] if len(listed) < len(paths) else []
-
     def put(self, path: str, data: bytes) -> str:
         """Stage `data` for `path` unless the file already holds it; returns its SHA-256."""
         return self._put(path, data, hashlib.sha256(data).hexdigest())
@@ -333,19 +318,6 @@ class SiteWriter:
             self.current[path] = Entry(digest, size, -1)
         self._touched.add(path)
         return digest
-
-
-def altered_files(memory: WriterMemory) -> list[str]:
-    """The paths of `memory` whose files are no longer as its build left them (changed,
-    replaced or gone); every path if the manifest itself changed since."""
-    if status_key(memory.real_out / MANIFEST) != memory.manifest_status:
-        return sorted(memory.entries)
-    targets = memory.layout.targets
-    return sorted(
-        path
-        for path, entry in memory.entries.items()
-        if path not in targets or not left_as(targets[path], entry)
-    )
 
 
 def replace_atomically(target: Path, data: bytes) -> None:
