@@ -49,6 +49,12 @@ def address(target: str | PreviewServer) -> tuple[str, int]:
     return parts.hostname, parts.port
 
 
+def host_line(target: str | PreviewServer) -> bytes:
+    """The Host header line that names the server as it names itself (another name gets 421)."""
+    host, port = address(target)
+    return f"Host: {host}:{port}\r\n".encode()
+
+
 def request(
     target: str | PreviewServer,
     path: str,

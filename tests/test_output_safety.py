@@ -15,7 +15,6 @@ import random
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -23,6 +22,7 @@ import pytest
 from conftest import make_journal, post_text, time_limit
 
 from generator.cli import main
+from generator.core.faults import FAULT_VARIABLE
 from generator.pipeline.write import MANIFEST
 
 REPO = Path(__file__).resolve().parent.parent
@@ -223,7 +223,7 @@ def site_files(output: Path) -> dict[str, bytes]:
     return {
         p.relative_to(output).as_posix(): p.read_bytes()
         for p in sorted(output.rglob("*"))
-        if p.is_file() and p.name != MANIFEST and not p.name.endswith(STAGED_SUFFIX)
+        if p.is_file() and p.name != MANIFEST and not p.name.endswith((STAGED_SUFFIX, ".tmp"))
     }
 
 
@@ -236,33 +236,17 @@ def leftovers(output: Path) -> list[str]:
     )
 
 
-def staged_file_appears(output: Path) -> bool:
-    for _, _, names in os.walk(output):
-        if any(name.endswith(STAGED_SUFFIX) for name in names):
-            return True
-    return False
-
-
-def kill_mid_build(root: Path, trigger: str, delay: float) -> bool:
-    """Start a build and SIGKILL it: `delay` seconds after the first staged file shows up
-    ("staged"), or after the start ("start"). True if it was still running when killed."""
-    process = subprocess.Popen(
-        cli(root), cwd=REPO, env=child_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+def killed_at(root: Path, point: str, after: int = 0) -> None:
+    """Run a build that is killed at the named fault point (generator/core/faults.py), after
+    `after` passes of it: the same place on any machine, however fast."""
+    env = {**child_env(), FAULT_VARIABLE: f"{point}:{after}"}
+    done = subprocess.run(
+        cli(root), cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=False
     )
-    try:
-        if trigger == "staged":
-            while process.poll() is None and not staged_file_appears(root / "output"):
-                time.sleep(0.001)
-        time.sleep(delay)
-        running = process.poll() is None
-        if running:
-            process.send_signal(signal.SIGKILL)
-        process.wait(timeout=60)
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
-    return running
+    assert done.returncode == -signal.SIGKILL, (
+        f"the build was not killed at {point}:{after} (exit {done.returncode}): "
+        + done.stderr.decode(errors="replace")[-2000:]
+    )
 
 
 def assert_each_file_old_or_new(
@@ -306,17 +290,16 @@ def test_a_build_killed_mid_write_leaves_old_or_new_files_and_the_next_build_rep
     root = make_journal(tmp_path, {})
     (root / "content/posts").mkdir(parents=True)
     rng = random.Random(6)
-    kills = [("staged", 0.0), ("staged", 0.02), ("staged", rng.uniform(0.05, 0.3))]
-    kills += [("start", rng.uniform(0.3, 2.0)) for _ in range(2)]
+    kills = [("staged", 0), ("staged", 1), ("staged", rng.randint(2, 40))]
+    kills += [("swap", 0), ("swap", rng.randint(1, 40)), ("manifest", 0)]
     mixed = 0
-    for trigger, delay in kills:
+    for point, after in kills:
         write_version(root, "A")
         run_build(root)
         assert site_files(root / "output") == old
         write_version(root, "B")
         with time_limit(120):
-            running = kill_mid_build(root, trigger, delay)
-        assert running or trigger == "start", "the build ended before it could be killed"
+            killed_at(root, point, after)
         olds, news = assert_each_file_old_or_new(root / "output", old, new)
         mixed += bool(olds and news) or bool(leftovers(root / "output"))
         run_build(root)
@@ -336,9 +319,43 @@ def test_a_build_killed_mid_write_then_reverted_leaves_no_stray_files(
     run_build(root)
     write_version(root, "B")
     with time_limit(120):
-        assert kill_mid_build(root, "staged", 0.0)
+        killed_at(root, "staged", 0)
     assert_each_file_old_or_new(root / "output", old, new)
     write_version(root, "A")
     run_build(root)
     assert site_files(root / "output") == old
+    assert leftovers(root / "output") == []
+
+
+@pytest.mark.parametrize(("point", "after"), [("staged", 0), ("staged", 5), ("swap", 3)])
+def test_an_interrupted_first_build_is_repaired_by_the_next(
+    tmp_path: Path, versions: tuple[dict[str, bytes], dict[str, bytes]], point: str, after: int
+) -> None:
+    """Killed during the very first build (no manifest yet), the output holds staged files
+    and perhaps some pages: the next build takes the folder as its own and finishes."""
+    old, _ = versions
+    root = make_journal(tmp_path, {})
+    (root / "content/posts").mkdir(parents=True)
+    write_version(root, "A")
+    with time_limit(120):
+        killed_at(root, point, after)
+    run_build(root)
+    assert site_files(root / "output") == old
+    assert leftovers(root / "output") == []
+
+
+def test_a_build_killed_while_writing_the_cache_leaves_a_cache_the_next_build_uses(
+    tmp_path: Path, versions: tuple[dict[str, bytes], dict[str, bytes]]
+) -> None:
+    old, new = versions
+    root = make_journal(tmp_path, {})
+    (root / "content/posts").mkdir(parents=True)
+    write_version(root, "A")
+    run_build(root)
+    write_version(root, "B")
+    with time_limit(120):
+        killed_at(root, "cache", 0)
+    assert_each_file_old_or_new(root / "output", old, new)
+    run_build(root)
+    assert site_files(root / "output") == new
     assert leftovers(root / "output") == []

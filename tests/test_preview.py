@@ -20,6 +20,7 @@ from serving import (
     ServeProcess,
     atomic_save,
     fetch,
+    host_line,
     raw_request,
     status_of,
     wait_until,
@@ -566,8 +567,8 @@ def test_traversal_over_a_raw_socket_gets_no_file(journal: Path, tmp_path: Path)
         answers = {}
         for target in TRAVERSALS:
             target = str(journal / "private.txt") if target == "PRIVATE" else target
-            request = f"GET {target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
-            answers[target] = raw_request(url, request.encode("latin-1"))
+            line = f"GET {target} HTTP/1.1\r\n".encode("latin-1") + host_line(url)
+            answers[target] = raw_request(url, line + b"Connection: close\r\n\r\n")
         # The server is still well after all that.
         assert fetch(url, FIRST_PAGE)[0] == 200
         assert serve.stop() == 0

@@ -15,6 +15,7 @@ import pytest
 from serving import (
     EventStream,
     address,
+    host_line,
     raw_request,
     request,
     reset,
@@ -341,7 +342,8 @@ def test_traversal_never_reaches_outside_the_root(
     server = shared_servers[base_path]
     if target.startswith(b"/") and base_path != "/":
         target = base_path.rstrip("/").encode() + target
-    response = raw_request(server, b"GET " + target + b" HTTP/1.1\r\nHost: x\r\n\r\n")
+    line = b"GET " + target + b" HTTP/1.1\r\n"
+    response = raw_request(server, line + host_line(server) + b"\r\n")
     assert status_of(response) in (400, 404), response[:200]
     assert SECRET.encode() not in response
     assert b"root:" not in response
@@ -355,7 +357,8 @@ def test_symlinks_leading_out_are_not_followed(server: PreviewServer, root: Path
     except OSError:
         pytest.skip("this file system cannot make symlinks")
     for target in (b"/leak.txt", b"/leak-dir/secret", b"/leak-dir/", b"/leak-dir"):
-        response = raw_request(server, b"GET " + target + b" HTTP/1.1\r\nHost: x\r\n\r\n")
+        line = b"GET " + target + b" HTTP/1.1\r\n"
+        response = raw_request(server, line + host_line(server) + b"\r\n")
         assert status_of(response) == 404, target
         assert SECRET.encode() not in response
     assert request(server, "/alias.css")[2] == SITE["style.css"].encode()
@@ -391,7 +394,7 @@ def test_client_leaving_mid_response_harms_no_one(
     (root / "big.html").write_text("<p>" + "y" * 8_000_000 + "</p>", encoding="utf-8")
     for path in (b"/big.bin", b"/big.html"):
         sock = socket.create_connection(address(server), timeout=10)
-        sock.sendall(b"GET " + path + b" HTTP/1.1\r\nHost: x\r\n\r\n")
+        sock.sendall(b"GET " + path + b" HTTP/1.1\r\n" + host_line(server) + b"\r\n")
         assert sock.recv(1024).startswith(b"HTTP/1.0 200")
         reset(sock)  # while the server is still writing
     assert wait_until(lambda: not handler_threads())

@@ -31,6 +31,7 @@ from serving import (
 )
 
 from generator.serve.server import PreviewServer
+from generator.serve.targets import own_host, own_names
 
 PAGE = "<!doctype html><html><head><title>{0}</title></head><body><h1>{0}</h1></body></html>"
 SITE = {
@@ -240,7 +241,7 @@ def test_a_rebound_domain_name_is_refused_the_reload_channel(
         server, headers={"Host": f"{name}:{port}", "Origin": f"http://{name}:{port}"}
     )
     try:
-        assert stream.status == 403
+        assert stream.status == 421
     finally:
         stream.close()
 
@@ -256,6 +257,42 @@ def test_the_preview_itself_may_use_the_reload_channel(server: PreviewServer, ho
         assert stream.wait_for("hello")["kind"] == "hello"
     finally:
         stream.close()
+
+
+OTHER_NAMES = [
+    "evil.example",
+    "127.0.0.1.nip.io",
+    "localhost.evil.example",
+    "localhost.",
+    "10.0.0.1",
+    "[::2]",
+]
+
+
+@pytest.mark.parametrize("name", OTHER_NAMES)
+@pytest.mark.parametrize("path", ["/", "/2024/partnership/", "/assets/style.css", "/missing/"])
+def test_a_request_by_another_host_name_is_refused_on_every_path(
+    server: PreviewServer, name: str, path: str
+) -> None:
+    """DNS rebinding: a site whose name now points at 127.0.0.1 must not read the preview
+    (drafts included, under --drafts). It gets 421 and the names to use instead."""
+    _, port = address(server)
+    for method in ("GET", "HEAD"):
+        status, _, body = request(server, path, method, headers={"Host": f"{name}:{port}"})
+        assert status == 421, (name, path, method)
+        assert b"Partnership" not in body and b"color" not in body
+    _, _, body = request(server, path, headers={"Host": f"{name}:{port}"})
+    assert f"127.0.0.1:{port}".encode() in body
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1:{port}", "localhost:{port}", "[::1]:{port}"])
+def test_the_preview_answers_its_own_names_at_its_port(server: PreviewServer, host: str) -> None:
+    _, port = address(server)
+    named = {"Host": host.format(port=port)}
+    status, _, body = request(server, "/2024/partnership/", headers=named)
+    assert status == 200 and b"Partnership" in body
+    status, _, _ = request(server, "/", headers={"Host": f"127.0.0.1:{port + 1}"})
+    assert status == 421  # (another port: another server's name)
 
 
 def test_no_answer_invites_other_origins(server: PreviewServer) -> None:
@@ -302,3 +339,17 @@ def test_a_page_of_another_origin_in_a_real_browser_gets_nothing(
         evil.shutdown()
     assert result["events"] == 0
     assert result["fetched"] == "blocked"
+
+
+def test_own_host_knows_the_address_it_listens_on() -> None:
+    """Bound to an address of the machine, that address is a name of the preview too;
+    bound to every interface, any IP address (a phone on the same network), never a name."""
+    assert own_host("192.168.1.5:8000", 8000, "192.168.1.5")
+    assert not own_host("192.168.1.6:8000", 8000, "192.168.1.5")
+    assert own_host("192.168.1.6:8000", 8000, "0.0.0.0")
+    assert own_host("[fe80::1]:8000", 8000, "::")
+    assert not own_host("evil.example:8000", 8000, "0.0.0.0")
+    assert own_host("journal.localhost:8000", 8000, "127.0.0.1")
+    assert not own_host("127.0.0.1", 8000, "127.0.0.1")  # (no port: port 80)
+    assert own_host(None, 8000, "127.0.0.1")  # (no browser leaves Host out)
+    assert own_names(8000, "192.168.1.5").endswith("192.168.1.5:8000")

@@ -96,6 +96,7 @@ class Insights:
         self.threads, self.thread_of = facts.threads, facts.thread_of
         self.same_day: SameDayIndex = facts.same_day
         self.open_promises = facts.open_promises
+        self._same_day_views: dict[str, SameDayView] = {}
 
     def link(self, key: str) -> Link:
         return self.views.link(key)
@@ -206,8 +207,14 @@ class Insights:
         return tuple(self.same_day_view(o) for o in on_this_day(self.site, key, self.same_day))
 
     def same_day_view(self, key: str) -> SameDayView:
-        local = self.site.local_date(key)
-        return SameDayView(self.link(key), local.year, local.isoformat())
+        """One view per post, however many pages list it (at 10,000 posts, a view per page
+        and post would be some 100,000 objects alive at once)."""
+        link = self.link(key)  # (asked for each time: what each page reads is then known)
+        found = self._same_day_views.get(key)
+        if found is None:
+            local = self.site.local_date(key)
+            found = self._same_day_views[key] = SameDayView(link, local.year, local.isoformat())
+        return found
 
 
 @dataclass(frozen=True)

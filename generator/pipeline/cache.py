@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from generator.core.faults import fault_point
 from generator.pipeline.markup import Rendered
 
 CACHE_DIR = ".journal-cache"
@@ -167,7 +168,7 @@ class BuildCache:
         return found
 
     def store_renderings(self, items: Mapping[str, Rendered]) -> None:
-        rows = (_row_of(key, item) for key, item in sorted(items.items()))
+        rows = fault_point("cache").each(_row_of(k, item) for k, item in sorted(items.items()))
         with contextlib.suppress(sqlite3.Error), self._db:
             self._db.executemany(
                 "INSERT OR REPLACE INTO markdown (key, html, summary, words, checksum) "

@@ -26,6 +26,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from generator.core.faults import FaultPoint, fault_point
 from generator.core.problems import Problem, error
 from generator.pipeline.manifest import (
     Entry,
@@ -90,11 +91,18 @@ def output_problems(root: Path, output: Path) -> list[Problem]:
         reason = "it is inside the journal's content, templates or .git"
     elif real_out.exists() and not real_out.is_dir():
         reason = "it is a file, not a folder"
-    elif real_out.is_dir() and not (real_out / MANIFEST).is_file() and any(real_out.iterdir()):
+    elif real_out.is_dir() and not _ours(real_out) and any(real_out.iterdir()):
         reason = "it is not empty and was not made by `journal build`; empty it or pick another"
     else:
         return []
     return [error(shown, 1, f"refusing to build into {shown}: {reason} (choose it with --output)")]
+
+
+def _ours(folder: Path) -> bool:
+    """True if a build of ours wrote the folder: it holds a manifest, or the mark a build
+    leaves while it stages files (a first build killed before it could save a manifest:
+    its staged files are all it wrote, and the next build removes them)."""
+    return (folder / MANIFEST).is_file() or (folder / STAGING_MARK).is_file()
 
 
 def safe_target(output: Path, relative: str) -> Path:
@@ -177,6 +185,7 @@ class SiteWriter:
         self._marked = False
         self._pending_saved = False
         self.saved: WriterMemory | None = None
+        self._faults = {point: fault_point(point) for point in ("staged", "swap", "manifest")}
 
     def keep(self, path: str, sha256: str) -> bool:
         """Leave the file as it is if the manifest says it holds bytes of this digest and
@@ -257,11 +266,12 @@ class SiteWriter:
             unknown = Entry("", -1, -1)
             pending.update((path, unknown) for path in new)
             text = manifest_text(pending, text)
-            save_manifest(self.output, text, unfinished=True)
+            save_manifest(self.output, text, True, self._faults["manifest"])
             self._pending_saved = True
         written: list[str] = []
         for path in sorted(self.staged):
             target = self.targets[path]
+            self._faults["swap"].passed()
             os.replace(self.staged[path], target)
             status = os.stat(target)
             digest = self.current[path].sha256
@@ -272,7 +282,7 @@ class SiteWriter:
         deleted = delete_stale(self.output, self.real_out, stale)
         if self.current != self.old or deleted or self._pending_saved or self._unfinished:
             text = manifest_text(self.current, text, sorted(self._touched))
-            save_manifest(self.output, text)
+            save_manifest(self.output, text, fault=self._faults["manifest"])
         saved_status = status_key(self.output / MANIFEST)
         self.saved = WriterMemory(
             self.real_out, saved_status, self.current, text, self._layout, self._seen
@@ -292,6 +302,7 @@ class SiteWriter:
 
     def _stage(self, target: str, status: os.stat_result | None) -> str:
         """The staged file's name for `target`, once the folders and the mark exist."""
+        self._faults["staged"].passed()
         if status is not None and stat.S_ISDIR(status.st_mode):
             raise ValueError(f"{target} is a folder where a page belongs; remove it by hand")
         if not self._marked:
@@ -320,14 +331,20 @@ class SiteWriter:
         return digest
 
 
-def replace_atomically(target: Path, data: bytes) -> None:
+def replace_atomically(
+    target: Path, data: bytes, fault: FaultPoint | None = None, temporary: Path | None = None
+) -> None:
+    """Write `data` beside `target` (to `temporary`, by default a name of this process's),
+    then rename it over `target` (`fault`: passed between the two)."""
     target.parent.mkdir(parents=True, exist_ok=True)
     if target.is_symlink() or target.is_dir():
         _remove(target)
-    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    temporary = temporary or target.with_name(f".{target.name}.{os.getpid()}.tmp")
     try:
         with open(temporary, "wb") as handle:
             handle.write(data)
+        if fault is not None:
+            fault.passed()
         os.replace(temporary, target)
     finally:
         if temporary.exists():
@@ -379,6 +396,12 @@ def read_manifest_state(output: Path) -> ManifestState:
     return parse_manifest(text)
 
 
-def save_manifest(output: Path, text: ManifestText, unfinished: bool = False) -> None:
-    """Write the manifest (its format: manifest.py), replacing the last one atomically."""
-    replace_atomically(output / MANIFEST, manifest_bytes(text, unfinished))
+def save_manifest(
+    output: Path, text: ManifestText, unfinished: bool = False, fault: FaultPoint | None = None
+) -> None:
+    """Write the manifest (its format: manifest.py), replacing the last one atomically. Its
+    new bytes are staged as a page's are: a build killed before the rename leaves a file the
+    next build removes with the other staged ones."""
+    target = output / MANIFEST
+    temporary = Path(staged_name(str(target)))
+    replace_atomically(target, manifest_bytes(text, unfinished), fault, temporary)

@@ -28,7 +28,8 @@ from generator.serve.livereload import (
 )
 from generator.serve.targets import (
     Target,
-    local_host,
+    own_host,
+    own_names,
     parse_target,
     query_suffix,
     query_value,
@@ -136,6 +137,7 @@ class PreviewHTTPServer(ThreadingHTTPServer):
         if ":" in address[0]:
             self.address_family = socket.AF_INET6
         super().__init__(address, _PreviewHandler)
+        self.listening = (int(self.server_address[1]), address[0])  # its port, its address
 
     def handle_error(self, request: object, client_address: object) -> None:
         """Stay quiet about clients that went away; log anything else."""
@@ -179,6 +181,14 @@ class _PreviewHandler(BaseHTTPRequestHandler):
     # -- routing --------------------------------------------------------------
 
     def _answer(self, *, head: bool) -> None:
+        port, bound = self._preview.listening
+        if not own_host(self.headers.get("Host"), port, bound):
+            explain = (
+                "This preview answers only to its own names: "
+                f"{own_names(port, bound)}. Open http://127.0.0.1:{port}/ instead."
+            )
+            self.send_error(HTTPStatus.MISDIRECTED_REQUEST, None, explain)
+            return
         target = parse_target(self.path)
         if target is None:
             self.send_error(HTTPStatus.BAD_REQUEST)
@@ -266,7 +276,7 @@ class _PreviewHandler(BaseHTTPRequestHandler):
     def _stream_events(self, target: Target, *, head: bool) -> None:
         """Serve the Server-Sent Events stream until the client leaves or the server stops."""
         host = self.headers.get("Host")
-        if not (local_host(host) and same_origin(self.headers.get("Origin"), host)):
+        if not same_origin(self.headers.get("Origin"), host):
             self.send_error(HTTPStatus.FORBIDDEN, "Cross-origin requests are not allowed")
             return
         hub = self._preview.hub

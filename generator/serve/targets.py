@@ -2,8 +2,8 @@
 
 A target is split on the raw ``/`` (so ``%2f`` never makes a new segment) and each segment
 decoded and checked to be a plain name, so that no request can name a file outside the served
-folder. The live-reload stream is only for pages of this server, named by an IP address or
-``localhost`` (see ``local_host``).
+folder. The server answers only requests that name it by its own host names (``own_host``),
+and the live-reload stream only pages of its own origin (``same_origin``).
 """
 
 from __future__ import annotations
@@ -110,23 +110,42 @@ def same_origin(origin: str | None, host: str | None) -> bool:
     return (parts.hostname, origin_port) == (host_parts.hostname, host_port)
 
 
-def local_host(host: str | None) -> bool:
-    """True when the request names the server by an IP address or by `localhost` (or a name
-    under .localhost), not by another domain name: a page of evil.example whose name is
-    made to point at 127.0.0.1 once loaded (DNS rebinding) is "same origin" to the browser,
-    and must not get the live-reload channel (it carries the build's problems)."""
+LOOPBACK_NAMES = frozenset({"127.0.0.1", "localhost", "::1"})
+ALL_INTERFACES = frozenset({"0.0.0.0", "::", ""})
+
+
+def own_host(host: str | None, port: int, bound: str) -> bool:
+    """True when a request's Host header names this server: 127.0.0.1, localhost (or a name
+    under .localhost, which browsers keep on this machine), [::1] or the address it listens
+    on (`bound`), at its `port`. Bound to every interface, any IP address will do.
+
+    Any other name is refused: a page of evil.example whose name is made to point at
+    127.0.0.1 once loaded (DNS rebinding) is "same origin" to the browser, and could read the
+    preview, drafts included, and the live-reload channel. A request with no Host at all
+    comes from no browser."""
     if host is None:
-        return True  # no browser sends a request without Host
-    try:
-        name = urlsplit(f"//{host}").hostname
-    except ValueError:
-        return False
-    if not name:
-        return False
-    if name == "localhost" or name.endswith(".localhost"):
         return True
     try:
-        ipaddress.ip_address(name)
+        parts = urlsplit(f"//{host}")
+        name, given = parts.hostname, parts.port or 80
     except ValueError:
         return False
-    return True
+    if not name or given != port:
+        return False
+    if name in LOOPBACK_NAMES or name.endswith(".localhost") or name == bound.lower():
+        return True
+    if bound in ALL_INTERFACES:
+        try:
+            ipaddress.ip_address(name)
+        except ValueError:
+            return False
+        return True
+    return False
+
+
+def own_names(port: int, bound: str) -> str:
+    """The names `own_host` accepts, for a refusal to show."""
+    names = ["127.0.0.1", "localhost", "[::1]"]
+    if bound not in LOOPBACK_NAMES and bound not in ALL_INTERFACES:
+        names.append(f"[{bound}]" if ":" in bound else bound)
+    return ", ".join(f"{name}:{port}" for name in names)

@@ -1,0 +1,66 @@
+"""Named points where a test can stop a build the way a kill or a crash would.
+
+A test sets the environment variable `JOURNAL_TEST_FAULT` to `POINT:N`, and the process ends
+at once (SIGKILL: no cleanup, no `finally`) the N+1th time the build passes POINT:
+
+- `staged`: before staging another output file, N files staged already;
+- `swap`: before moving another staged file into place, N moved already;
+- `manifest`: with the manifest's new bytes written beside it, before they replace it
+  (N counts the manifests saved before, in this build);
+- `cache`: in the middle of writing renderings to the cache, N rows written.
+
+The kill tests (tests/test_output_safety.py) stop builds so, at the same place on any
+machine, rather than after a delay. Nothing sets the variable but a test.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import NoReturn, TypeVar
+
+FAULT_VARIABLE = "JOURNAL_TEST_FAULT"
+POINTS = ("staged", "swap", "manifest", "cache")
+
+T = TypeVar("T")
+
+
+@dataclass
+class FaultPoint:
+    """One named point of a build: `passed()` each time the build goes by it."""
+
+    point: str
+    after: int | None  # passes let go before the fault strikes (None: never)
+    count: int = 0
+
+    def passed(self) -> None:
+        if self.after is None:
+            return
+        if self.count >= self.after:
+            strike()
+        self.count += 1
+
+    def each(self, items: Iterable[T]) -> Iterator[T]:
+        """`items`, passing the point before each one."""
+        for item in items:
+            self.passed()
+            yield item
+
+
+def fault_point(point: str, environ: Mapping[str, str] = os.environ) -> FaultPoint:
+    """The point named `point`, armed if the environment asks for a fault there."""
+    assert point in POINTS, point
+    name, _, count = environ.get(FAULT_VARIABLE, "").partition(":")
+    if name != point:
+        return FaultPoint(point, None)
+    return FaultPoint(point, int(count) if count.isdigit() else 0)
+
+
+def strike() -> NoReturn:
+    """End this process at once, as a kill would."""
+    kill = getattr(signal, "SIGKILL", None)
+    if kill is not None:
+        os.kill(os.getpid(), kill)
+    os._exit(137)
