@@ -113,6 +113,8 @@ def _deploy(args: argparse.Namespace) -> int:
         message=args.message,
         dry_run=args.dry_run,
         force=args.force,
+        allow_local_url=args.allow_local_url,
+        allow_uncommitted=args.allow_uncommitted,
     )
 
 
@@ -191,6 +193,16 @@ def make_parser() -> argparse.ArgumentParser:
         help="DIR: overwrite files that no deploy put there, and files edited since the last one",
     )
     p.add_argument("--base-url", help="override journal.toml's base_url")
+    p.add_argument(
+        "--allow-local-url",
+        action="store_true",
+        help="deploy even when base_url is this machine's address or an example domain",
+    )
+    p.add_argument(
+        "--allow-uncommitted",
+        action="store_true",
+        help="gh-pages: publish posts and templates that are not committed, as they are",
+    )
     add_link_check(p, "--check-links")
     p.set_defaults(handler=_deploy, drafts=False, future=False)
 

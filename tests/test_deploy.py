@@ -93,7 +93,8 @@ def test_a_second_deploy_adds_a_commit_and_an_unchanged_site_adds_none(
     root, remote = repo
     assert main(["deploy", "--to", "gh-pages", "--root", str(root)]) == 0
     first = git(remote, "rev-parse", "gh-pages")
-    (root / "content/posts/2024/one.md").unlink()
+    git(root, "rm", "-q", "content/posts/2024/one.md")
+    git(root, "-c", "user.name=W", "-c", "user.email=w@example.org", "commit", "-qm", "Less")
     assert main(["deploy", "--to", "gh-pages", "--root", str(root), "-m", "Less"]) == 0
     second = git(remote, "rev-parse", "gh-pages")
     assert git(remote, "rev-parse", "gh-pages^") == first
@@ -117,8 +118,33 @@ def test_deploy_builds_on_the_remote_branch_from_a_fresh_clone(
         (clone / relative).parent.mkdir(parents=True, exist_ok=True)
         (clone / relative).write_text(text.replace("Second.", "Second, edited."))
     (clone / "journal.toml").write_text(CONFIG)
-    assert main(["deploy", "--to", "gh-pages", "--root", str(clone), "--branch", "gh-pages"]) == 0
+    deploy = ["deploy", "--to", "gh-pages", "--root", str(clone), "--allow-uncommitted"]
+    assert main(deploy) == 0
     assert git(remote, "rev-parse", "gh-pages^") == first
+
+
+def test_uncommitted_sources_are_named_and_published_only_when_allowed(
+    repo: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The branch's commit says "built from" the journal's HEAD: a post edited, added or
+    deleted since would make that false, so deploy names them and stops, unless told."""
+    root, remote = repo
+    (root / "content/posts/2024/two.md").write_text(POSTS["content/posts/2024/two.md"] + "More.\n")
+    (root / "content/posts/2024/three.md").write_text(post_text("2024-03-04", "Third.\n"))
+    (root / "content/posts/2024/one.md").unlink()
+    before = repo_state(root)
+    for target in (["--to", "gh-pages"], ["--to", "gh-pages", "--dry-run"]):
+        assert main(["deploy", *target, "--root", str(root)]) == 1
+        err = capsys.readouterr().err
+        for name in ("one.md", "two.md", "three.md"):
+            assert f"content/posts/2024/{name}" in err
+        assert "--allow-uncommitted" in err
+        assert "notes.txt" not in err  # (not a source of the site)
+    assert git(remote, "branch", "--list", "gh-pages") == ""
+    assert repo_state(root) == before
+    assert main(["deploy", "--to", "gh-pages", "--root", str(root), "--allow-uncommitted"]) == 0
+    published = git(remote, "ls-tree", "-r", "--name-only", "gh-pages")
+    assert "2024/three/index.html" in published and "2024/one/index.html" not in published
 
 
 def test_dry_run_changes_nothing(
@@ -210,28 +236,41 @@ def test_folder_deploy_refuses_the_journal_and_a_build_output(
     assert "build's output folder" in capsys.readouterr().err
 
 
-def test_deploying_a_site_built_for_this_machine_warns(
+@pytest.mark.parametrize(
+    "base_url",
+    [
+        None,  # (the default: http://127.0.0.1:8000/)
+        "http://localhost:8000/",
+        "http://localhost./",
+        "http://journal.localhost/",
+        "http://127.0.0.2/",
+        "http://0.0.0.0:8000/",
+        "http://[::1]:8000/",
+        "https://example.org/",
+        "https://www.example.com/journal/",
+    ],
+)
+def test_a_site_built_for_this_machine_or_an_example_domain_is_not_deployed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], base_url: str | None
+) -> None:
+    root = make_journal(tmp_path, POSTS, config='title = "Local"\ntimezone = "UTC"\n')
+    given = ["--base-url", base_url] if base_url else []
+    www = tmp_path / "www"
+    assert main(["deploy", "--to", str(www), "--root", str(root), *given]) == 1
+    err = capsys.readouterr().err
+    assert "error: base_url is" in err and "--allow-local-url" in err
+    assert not www.exists()
+    assert main(["deploy", "--to", str(www), "--root", str(root), *given, "--allow-local-url"]) == 0
+    assert (www / "index.html").is_file()
+
+
+def test_a_site_with_a_real_address_deploys_without_a_word_about_it(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     root = make_journal(tmp_path, POSTS, config='title = "Local"\ntimezone = "UTC"\n')
-    assert main(["deploy", "--to", str(tmp_path / "www"), "--root", str(root)]) == 0
-    assert "warning: base_url is http://127.0.0.1:8000/" in capsys.readouterr().err
-    capsys.readouterr()
-    assert (
-        main(
-            [
-                "deploy",
-                "--to",
-                str(tmp_path / "www2"),
-                "--root",
-                str(root),
-                "--base-url",
-                "https://example.org/",
-            ]
-        )
-        == 0
-    )
-    assert "warning: base_url" not in capsys.readouterr().err
+    real = ["--base-url", "https://me.github.io/journal/"]
+    assert main(["deploy", "--to", str(tmp_path / "www"), "--root", str(root), *real]) == 0
+    assert "base_url" not in capsys.readouterr().err
 
 
 def test_folder_deploy_refuses_to_overwrite_files_it_did_not_put_there(

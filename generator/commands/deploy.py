@@ -7,6 +7,7 @@ is exactly what the build made.
 
 from __future__ import annotations
 
+import ipaddress
 import sys
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -22,6 +23,25 @@ from generator.pipeline.build import Request, build, load_settings
 BRANCH_TARGET = "gh-pages"
 """The `--to` that names a branch deploy; any other names a folder."""
 
+PLACEHOLDER_DOMAINS = ("example", "example.com", "example.net", "example.org", "invalid", "test")
+
+
+def unfit_address(base_url: str) -> str | None:
+    """Why a site at `base_url` cannot be read by anyone else (None: it can): an address of
+    this machine (localhost, 127.x.x.x, [::1], 0.0.0.0...) or a domain kept for examples."""
+    name = (urlsplit(base_url).hostname or "").rstrip(".").lower()
+    if name == "localhost" or name.endswith(".localhost"):
+        return "an address of this machine"
+    try:
+        address = ipaddress.ip_address(name)
+    except ValueError:
+        address = None
+    if address is not None and (address.is_loopback or address.is_unspecified):
+        return "an address of this machine"
+    if any(name == d or name.endswith("." + d) for d in PLACEHOLDER_DOMAINS):
+        return "a domain kept for examples"
+    return None
+
 
 def run_deploy(
     request: Request,
@@ -32,9 +52,13 @@ def run_deploy(
     message: str | None = None,
     dry_run: bool = False,
     force: bool = False,
+    allow_local_url: bool = False,
+    allow_uncommitted: bool = False,
 ) -> int:
     """Build `request` without writing it and, when the build has no error, publish it `to`
-    a branch of `remote` (`to` is BRANCH_TARGET) or into the folder `to`."""
+    a branch of `remote` (`to` is BRANCH_TARGET) or into the folder `to`. A base_url of this
+    machine or a placeholder domain is refused unless `allow_local_url`; a branch deploy of
+    sources that are not committed, unless `allow_uncommitted`."""
     result = build(request, write=False)
     print_problems(result.problems)
     if not result.ok:
@@ -42,15 +66,16 @@ def run_deploy(
         print(f"Nothing deployed: the build has {plural(errors, 'error')}")
         return 1
     config = load_settings(request)[0]
-    if urlsplit(config.base_url).hostname in ("127.0.0.1", "localhost", "::1"):
-        print(
-            f"warning: base_url is {config.base_url}: feeds, canonical links and the sitemap "
-            "will point to this machine; set base_url in journal.toml to the site's address",
-            file=sys.stderr,
+    unfit = unfit_address(config.base_url)
+    if unfit and not allow_local_url:
+        return fail(
+            f"base_url is {config.base_url}, {unfit}: the feeds, canonical links and sitemap "
+            "would send readers there. Set base_url in journal.toml to the site's address "
+            "(or pass --base-url); --allow-local-url deploys anyway"
         )
     try:
         if to == BRANCH_TARGET:
-            how = BranchDeploy(remote, branch, message, dry_run)
+            how = BranchDeploy(remote, branch, message, dry_run, allow_uncommitted)
             done = deploy_to_branch(request.root, result.files, config, how)
         else:
             done = deploy_to_folder(request.root, Path(to), result.files, dry_run, force=force)

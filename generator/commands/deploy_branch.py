@@ -29,6 +29,7 @@ class BranchDeploy:
     branch: str = "gh-pages"
     message: str | None = None
     dry_run: bool = False
+    allow_uncommitted: bool = False  # publish sources that are not committed, as they are
 
 
 def pages_files(files: Mapping[str, bytes], config: Config) -> dict[str, bytes]:
@@ -103,6 +104,31 @@ def check_branch_name(git: Git, branch: str) -> None:
         )
 
 
+SOURCES = ("content", "templates", "journal.toml")  # what a site is built from
+SHOWN = 10  # uncommitted sources named in the refusal
+
+
+def uncommitted_sources(git: Git) -> list[str]:
+    """The journal's sources that differ from the last commit or are not in it (new files
+    included, ignored ones not): the site would be built from them as they are."""
+    changed = git.run("diff", "--name-only", "--relative", "HEAD", "--", *SOURCES, check=False)
+    new = git.run("ls-files", "--others", "--exclude-standard", "--", *SOURCES)
+    return sorted({line for line in (*changed.splitlines(), *new.splitlines()) if line})
+
+
+def check_committed(git: Git) -> None:
+    """Refuse to publish sources that are not committed: the branch's commit would say
+    "built from" a commit that does not hold them."""
+    pending = uncommitted_sources(git)
+    if pending:
+        more = f" and {len(pending) - SHOWN} more" if len(pending) > SHOWN else ""
+        raise DeployError(
+            "these sources are not committed, so the published site would not match the commit "
+            f"it names: {', '.join(pending[:SHOWN])}{more}; commit them (or stash them), or "
+            "publish them as they are with --allow-uncommitted"
+        )
+
+
 def default_message(git: Git) -> str:
     head = git.run("rev-parse", "--short", "HEAD", check=False)
     return f"Publish the site (built from {head})" if head else "Publish the site"
@@ -163,6 +189,8 @@ def deploy_to_branch(
     git = repository_of(root)
     url = remote_url(git, how.remote)
     check_branch_name(git, how.branch)
+    if not how.allow_uncommitted:
+        check_committed(git)
     content = pages_files(files, config)
     where = f"branch {how.branch} of {how.remote} ({url})"
     if how.dry_run:
