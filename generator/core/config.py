@@ -50,10 +50,11 @@ _TYPES: Mapping[str, type] = MappingProxyType(
 
 def normalize_base_url(url: str) -> str | None:
     """The URL with a trailing slash, or None when it is not an absolute http(s) URL."""
-    parts = urlsplit(url.strip())
+    url = url.strip()
+    parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         return None
-    return url.strip() if url.strip().endswith("/") else url.strip() + "/"
+    return url if url.endswith("/") else url + "/"
 
 
 def line_of_key(text: str, key: str) -> int:

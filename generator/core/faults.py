@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import os
 import signal
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import NoReturn, TypeVar
 
@@ -49,10 +49,10 @@ class FaultPoint:
             yield item
 
 
-def fault_point(point: str, environ: Mapping[str, str] = os.environ) -> FaultPoint:
+def fault_point(point: str) -> FaultPoint:
     """The point named `point`, armed if the environment asks for a fault there."""
     assert point in POINTS, point
-    name, _, count = environ.get(FAULT_VARIABLE, "").partition(":")
+    name, _, count = os.environ.get(FAULT_VARIABLE, "").partition(":")
     if name != point:
         return FaultPoint(point, None)
     return FaultPoint(point, int(count) if count.isdigit() else 0)

@@ -22,8 +22,6 @@ _NOISE_SUFFIXES = (
 def is_ignored_name(name: str) -> bool:
     """True for a file or folder name that editors, tools and downloads leave behind: the
     names above, backups (`x.md~`) and emacs autosaves (`#x.md#`). Looks at the name only."""
-    if not name:
-        return False
     if name.startswith(_NOISE_PREFIXES) or name.endswith("~"):
         return True
     if len(name) > 1 and name.startswith("#") and name.endswith("#"):

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from functools import partial
+from itertools import pairwise
 from urllib.parse import quote
 
 from generator.core.text import match_key
@@ -91,41 +92,29 @@ class Insights:
     def __init__(self, site: Site, views: Views) -> None:
         self.site = site
         self.views = views
-        self.urls = views.urls
-        facts = views.container("thread facts", None, (), partial(_facts_of, site))
-        self.threads, self.thread_of = facts.threads, facts.thread_of
-        self.same_day: SameDayIndex = facts.same_day
-        self.open_promises = facts.open_promises
+        self.facts = views.container("thread facts", None, (), partial(_facts_of, site))
         self._same_day_views: dict[str, SameDayView] = {}
-
-    def link(self, key: str) -> Link:
-        return self.views.link(key)
 
     # ------------------------------------------------------------ threads
 
-    def thread_id(self, thread: Thread) -> str:
-        return "thread-" + self.site.urls[thread.first].strip("/").replace("/", "-")
-
     def thread_views(self) -> tuple[ThreadView, ...]:
         """Every thread as /threads/ shows it."""
-        return tuple(self._container_of(thread) for thread in self.threads)
-
-    def _container_of(self, thread: Thread) -> ThreadView:
-        make = partial(self.thread_view, thread)
-        return self.views.container("thread", thread.first, thread.keys, make)
+        return tuple(
+            self.views.container("thread", t.first, t.keys, partial(self.thread_view, t))
+            for t in self.facts.threads
+        )
 
     def thread_view(self, thread: Thread, current: str | None = None) -> ThreadView:
         keys = thread.keys
         shown = self.shown_positions(len(keys), keys.index(current) if current else None)
         position = {key: i for i, key in enumerate(keys)}
         items = []
-        previous = -1
-        for index in shown:
+        for previous, index in pairwise([-1, *shown]):
             step = thread.steps[index]
             following = keys[index + 1] if index + 1 < len(keys) else None
             then = None
             if step.next is not None and step.next != following:
-                then = self.link(step.next)
+                then = self.views.link(step.next)
             post = self.views.post(step.key)
             items.append(
                 ThreadItemView(
@@ -140,20 +129,19 @@ class Insights:
                     branch=step.branch,
                 )
             )
-            previous = index
         dates = sorted(self.site.local_date(k) for k in keys)
-        thread_id = self.thread_id(thread)
+        thread_id = "thread-" + self.site.urls[thread.first].strip("/").replace("/", "-")
         return ThreadView(
             id=thread_id,
-            url=self.urls.path("threads/") + "#" + quote(thread_id),
-            title=self.link(thread.first).title,
+            url=self.views.urls.path("threads/") + "#" + quote(thread_id),
+            title=self.views.link(thread.first).title,
             length=len(keys),
             first_date=human_date(dates[0]),
             last_date=human_date(dates[-1]),
             first_iso=dates[0].isoformat(),
             last_iso=dates[-1].isoformat(),
             items=tuple(items),
-            gap_after=len(keys) - 1 - previous,
+            gap_after=len(keys) - 1 - shown[-1],
             coming=thread.coming,
             branches=thread.branches,
             loop=thread.loop,
@@ -171,45 +159,37 @@ class Insights:
     def post_thread(self, key: str) -> ThreadView | None:
         """The thread a post's page shows: only one of two posts or more (a lone post's
         pending promise is already on its page)."""
-        thread = self.thread_of.get(key)
+        thread = self.facts.thread_of.get(key)
         if thread is None or len(thread.steps) < 2:
             return None
         return self.thread_view(thread, current=key)
 
     # ------------------------------------------------------------ promises, same day
 
-    def coming_next_promises(self) -> tuple[OpenPromise, ...]:
+    def coming_next(self) -> tuple[PromiseView, ...]:
         """The home page's short list: the newest open promises, one per title."""
         seen: set[str] = set()
-        found: list[OpenPromise] = []
-        for promise in reversed(self.open_promises):
-            title = match_key(promise.text)
+        found: list[PromiseView] = []
+        for p in reversed(self.facts.open_promises):
+            title = match_key(p.text)
             if title in seen:
                 continue
             seen.add(title)
-            found.append(promise)
+            found.append(
+                PromiseView(p.text, self.views.link(p.key), p.date.isoformat(), human_date(p.date))
+            )
             if len(found) == HOME_PROMISES:
                 break
         return tuple(found)
 
-    def coming_next(self) -> tuple[PromiseView, ...]:
-        return tuple(
-            PromiseView(
-                title=p.text,
-                source=self.link(p.key),
-                date_iso=p.date.isoformat(),
-                date_human=human_date(p.date),
-            )
-            for p in self.coming_next_promises()
-        )
-
     def on_this_day(self, key: str) -> tuple[SameDayView, ...]:
-        return tuple(self.same_day_view(o) for o in on_this_day(self.site, key, self.same_day))
+        same_day = on_this_day(self.site, key, self.facts.same_day)
+        return tuple(self.same_day_view(o) for o in same_day)
 
     def same_day_view(self, key: str) -> SameDayView:
         """One view per post, however many pages list it (at 10,000 posts, a view per page
         and post would be some 100,000 objects alive at once)."""
-        link = self.link(key)  # (asked for each time: what each page reads is then known)
+        link = self.views.link(key)  # (asked for each time: what each page reads is then known)
         found = self._same_day_views.get(key)
         if found is None:
             local = self.site.local_date(key)

@@ -119,7 +119,6 @@ class LinkChecker:
 
     def __init__(self, files: Mapping[str, bytes], base_url: str) -> None:
         self.files = files
-        self.base_url = base_url
         parts = urlsplit(base_url)
         self.origin = (parts.scheme, parts.netloc)
         self.site_root = f"{parts.scheme}://{parts.netloc}"
@@ -138,12 +137,11 @@ class LinkChecker:
                 yield from scan_xml(path, self.files[path])
 
     def broken(self) -> list[BrokenLink]:
-        found = []
-        for link in self.links():
-            reason = self.why_broken(link)
-            if reason is not None:
-                found.append(BrokenLink(link.page, link.line, link.url, reason))
-        return sorted(found)
+        return sorted(
+            BrokenLink(link.page, link.line, link.url, reason)
+            for link in self.links()
+            if (reason := self.why_broken(link)) is not None
+        )
 
     def why_broken(self, link: Link) -> str | None:
         """None when the link resolves (or is not ours to check), else what is wrong."""

@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
 from functools import partial
 from urllib.parse import quote
 
@@ -23,7 +22,6 @@ from generator.features.stats import (
     Streak,
     YearStats,
     count_mentions,
-    posts_by_day,
     year_stats,
 )
 from generator.pipeline.markup import Rendered
@@ -125,7 +123,7 @@ class YearReviews:
         self.site = site
         self.rendered = rendered
         self.views = views
-        self._years = {year.year: year for year in site.years}
+        self._keys = {year.year: year.posts for year in site.years}
         self._reviews: dict[int, ReviewView] = {}  # (the year page and /themes/ show each)
 
     def _mentions(self, rendered: Rendered, pattern: re.Pattern[str]) -> tuple[int, str]:
@@ -136,19 +134,15 @@ class YearReviews:
 
     def review(self, year: int) -> ReviewView:
         """A year's figures (the year page and /themes/ both show them)."""
-        record = self._years.get(year)
-        keys = record.posts if record is not None else ()
-        return self.views.container("review", year, keys, partial(self._made, year, keys))
+        keys = self._keys.get(year, ())
+        return self.views.container("review", year, keys, partial(self._made, year))
 
-    def _made(self, year: int, keys: tuple[str, ...]) -> ReviewView:
-        if year not in self._reviews:
-            self._reviews[year] = self._review(year, keys)
-        return self._reviews[year]
-
-    def _review(self, year: int, keys: tuple[str, ...]) -> ReviewView:
-        by_day = dict(posts_by_day(self.site, keys))
-        stats = year_stats(self.site, year, self.rendered, self._mentions, by_day)
-        return ReviewView(
+    def _made(self, year: int) -> ReviewView:
+        found = self._reviews.get(year)
+        if found is not None:
+            return found
+        stats = year_stats(self.site, year, self.rendered, self._mentions)
+        found = self._reviews[year] = ReviewView(
             year=year,
             posts=stats.posts,
             words=stats.words,
@@ -159,6 +153,7 @@ class YearReviews:
             calendar=self.calendar(stats),
             reach=self.reach(stats.reach) if stats.reach is not None else None,
         )
+        return found
 
     def timeline(self) -> tuple[TimelineEntry, ...]:
         return tuple(self.timeline_entry(y) for y in self.site.years)
@@ -189,31 +184,27 @@ class YearReviews:
         )
 
     def calendar(self, stats: YearStats) -> CalendarView:
-        cells = tuple(self.cell(day) for day in stats.days)
-        months = tuple(AxisLabel(m.name, LEFT + m.column * PITCH, TOP - 5) for m in stats.months)
-        weekdays = tuple(
-            AxisLabel(name, 0, TOP + row * PITCH + CELL - 1)
-            for row, name in ((0, "Mon"), (2, "Wed"), (4, "Fri"))
-        )
         return CalendarView(
             width=LEFT + stats.columns * PITCH,
             height=TOP + 7 * PITCH,
             cell=CELL,
-            cells=cells,
-            months=months,
-            weekdays=weekdays,
+            cells=tuple(self.cell(day) for day in stats.days),
+            months=tuple(AxisLabel(m.name, LEFT + m.column * PITCH, TOP - 5) for m in stats.months),
+            weekdays=tuple(
+                AxisLabel(name, 0, TOP + row * PITCH + CELL - 1)
+                for row, name in ((0, "Mon"), (2, "Wed"), (4, "Fri"))
+            ),
             summary=calendar_summary(stats),
             legend=legend(stats.max_words),
         )
 
     def cell(self, day: Day) -> CellView:
-        url = self.views.post(day.posts[0]).url if day.posts else None
         return CellView(
             x=LEFT + day.column * PITCH,
             y=TOP + day.row * PITCH,
             level=day.level,
             label=day_label(day, [self.views.post(k).title for k in day.posts]),
-            url=url,
+            url=self.views.post(day.posts[0]).url if day.posts else None,
         )
 
 
@@ -228,13 +219,8 @@ def reach_post_view(post: PostView, mention: Mention) -> ReachPostView:
     )
 
 
-def day_when(day: date) -> str:
-    """Monday 3 June 2024."""
-    return f"{day:%A} {day.day} {day:%B} {day.year}"
-
-
 def day_label(day: Day, titles: Sequence[str]) -> str:
-    when = day_when(day.day)
+    when = f"{day.day:%A} {day.day.day} {day.day:%B} {day.day.year}"  # Monday 3 June 2024
     if not titles:
         return f"{when}: nothing written"
     more = f" and {plural(len(titles) - 1, 'more post')}" if len(titles) > 1 else ""
@@ -242,7 +228,6 @@ def day_label(day: Day, titles: Sequence[str]) -> str:
 
 
 def calendar_summary(stats: YearStats) -> str:
-    days = len(stats.days)
     if not stats.posts:
         return f"Calendar of {stats.year}: nothing written yet."
     busiest = max(stats.days, key=lambda d: (d.words, -d.day.toordinal()))
@@ -253,7 +238,7 @@ def calendar_summary(stats: YearStats) -> str:
     )
     return (
         f"Calendar of {stats.year}: {plural(stats.posts, 'post')} on "
-        f"{stats.days_written:,} of {days} days, {plural(stats.words, 'word')}{streak}; "
+        f"{stats.days_written:,} of {len(stats.days)} days, {plural(stats.words, 'word')}{streak}; "
         f"the most words on {busiest.day.day} {busiest.day:%B} ({busiest.words:,}). "
         "Days with posts link to the day's first post."
     )

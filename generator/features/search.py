@@ -32,8 +32,9 @@ def search_manifest(part_urls: Iterable[str]) -> bytes:
     return (json.dumps({"parts": list(part_urls)}, **_JSON) + "\n").encode("utf-8")
 
 
-def index_entry(post: PostView) -> dict[str, Any]:
-    return {
+def search_entry(post: PostView) -> str:
+    """One post's entry in the index, as JSON text."""
+    entry = {
         "title": post.title,
         "url": post.url,
         "date": post.date_human,
@@ -41,11 +42,7 @@ def index_entry(post: PostView) -> dict[str, Any]:
         "tags": [tag.title for tag in post.tags],
         "text": html_to_text(post.html),
     }
-
-
-def search_entry(post: PostView) -> str:
-    """One post's entry in the index, as JSON text."""
-    return json.dumps(index_entry(post), **_JSON)
+    return json.dumps(entry, **_JSON)
 
 
 def search_index_chunks(entries: Iterable[str], per_chunk: int = 256) -> Iterator[bytes]:

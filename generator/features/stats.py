@@ -45,7 +45,6 @@ class Day:
 
 @dataclass(frozen=True)
 class MonthLabel:
-    month: int
     name: str  # "Jan"
     column: int  # the first week in which the month has four days or more
 
@@ -135,9 +134,7 @@ def theme_forms(theme: Theme) -> tuple[str, ...]:
     """The theme file's `forms:` (the word itself always counts), else the default forms."""
     if not theme.forms:
         return default_forms(theme.word)
-    word = " ".join(theme.word.split()).lower()
-    given = (" ".join(f.split()).lower() for f in theme.forms)
-    return tuple(dict.fromkeys([word, *given]))
+    return tuple(dict.fromkeys(" ".join(f.split()).lower() for f in (theme.word, *theme.forms)))
 
 
 def forms_pattern(forms: Iterable[str]) -> re.Pattern[str] | None:
@@ -254,12 +251,11 @@ def calendar_days(
 
 
 def month_labels(days: Sequence[Day]) -> tuple[MonthLabel, ...]:
-    labels = []
-    for day in days:
-        if day.day.day == 1:
-            column = day.column if day.row <= 3 else day.column + 1
-            labels.append(MonthLabel(day.day.month, MONTH_ABBR[day.day.month], column))
-    return tuple(labels)
+    return tuple(
+        MonthLabel(MONTH_ABBR[day.day.month], day.column if day.row <= 3 else day.column + 1)
+        for day in days
+        if day.day.day == 1
+    )
 
 
 def year_stats(
@@ -267,15 +263,12 @@ def year_stats(
     year: int,
     rendered: Mapping[str, Rendered],
     mentions: MentionCounter = count_mentions,
-    by_day: Mapping[date, Sequence[str]] | None = None,
 ) -> YearStats:
-    """The figures of one year (any year: one without posts has zeros). `by_day`: the
-    year's `posts_by_day`, if known (it follows from the site's structure alone)."""
+    """The figures of one year (any year: one without posts has zeros)."""
     record = next((y for y in site.years if y.year == year), None)
     keys = record.posts if record is not None else ()
     theme = record.theme if record is not None else None
-    if by_day is None:
-        by_day = posts_by_day(site, keys)
+    by_day = posts_by_day(site, keys)
     days = calendar_days(year, by_day, rendered)
     return YearStats(
         year=year,

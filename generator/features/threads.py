@@ -177,7 +177,7 @@ def main_line_of(order: list[str], follows: Mapping[str, list[str]]) -> set[str]
     key: str | None = order[-1] if order else None
     while key is not None and key not in line:
         line.add(key)
-        before = [k for k in follows.get(key, ()) if k in position]
+        before = follows.get(key)
         key = max(before, key=lambda k: (depth[k], position[k])) if before else None
     return line
 
@@ -203,8 +203,6 @@ def first_to_last(group: list[str], links: Mapping[str, str], site: Site) -> lis
             waiting[after] -= 1
             if waiting[after] == 0:
                 heapq.heappush(ready, (rank(after), after))
-    placed = set(order)
-    order.extend(k for k in group if k not in placed)  # only if links had a loop after all
     return order
 
 

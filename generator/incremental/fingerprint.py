@@ -38,8 +38,7 @@ class Fingerprinter:
         """The fingerprint of a page drawn by `template` from `context`, or None."""
         try:
             digest = hashlib.blake2b(digest_size=20)
-            digest.update(template.encode("utf-8"))
-            digest.update(b"\0")
+            digest.update(template.encode("utf-8") + b"\0")
             self._feed(digest, dict(context))
             return digest.digest()
         except Unfingerprintable:

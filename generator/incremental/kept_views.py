@@ -202,9 +202,8 @@ class KeptViews(Views):
         if self.env is None or not self.env.pure(macro):
             return Markup("").join(macro(view, *args) for view in views)
         # Each fragment is escaped once, when drawn (a no-op for what a macro returns), so
-        # that joining thousands of them needs no look at each; and they are joined a block
-        # of views at a time, each block kept while its views are the same: an edit of one
-        # post in a list of thousands looks up and joins one block's fragments again.
+        # that joining thousands of them needs no look at each; a block of joined fragments
+        # is kept while its views are the same (see BLOCK).
         key = _fragment_key(macro, args)
         items = views if isinstance(views, tuple) else tuple(views)
         mine, theirs = self._blocks, self._blocks_before

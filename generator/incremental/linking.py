@@ -12,7 +12,7 @@ the renderings kept. Renderings are also kept across runs, in the journal's cach
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 
 from generator.core.config import Config
@@ -154,13 +154,12 @@ class KeptTexts:
             self._source_texts = source_texts_edited(self._source_texts, posts)
         else:
             self._source_texts = source_texts(journal, self._source_texts)
-        texts_of = self._source_texts
         rendered = self._renderings(texts, cache, full, only, clock)
         clock.lap("markdown")
         targets = self._link_targets(site, journal, same_posts=only is not None)
-        links = self._linked(rendered, texts_of, targets, only)
+        links = self._linked(rendered, self._source_texts, targets, only)
         self._journal = journal
-        return Linked(links.linked, links.problems, texts_of)
+        return Linked(links.linked, links.problems, self._source_texts)
 
     def _texts(self, site: Site, journal: Journal, only: Collection[str] | None) -> dict[str, str]:
         """`markdown_sources`; after an edit of the posts `only` (the same posts published
@@ -168,8 +167,7 @@ class KeptTexts:
         if only is None:
             return markdown_sources(site, journal)
         texts = dict(self._markdown.texts)
-        posts = site.posts
-        texts.update((key, posts[key].body) for key in sorted(only) if key in posts)
+        texts.update((key, site.posts[key].body) for key in sorted(only) if key in site.posts)
         return texts
 
     def _renderings(
@@ -214,14 +212,12 @@ class KeptTexts:
         inputs = TargetInputs(site.urls, site.years, keys, journal.static)
         if last is not None and last.inputs.same_as(inputs):
             return last.targets
-        targets = link_targets(site, journal, self._site_urls(site.config))
-        self._targets = KeptTargets(inputs, targets)
-        return targets
-
-    def _site_urls(self, config: Config) -> Urls:
+        config = site.config
         if self._urls is None or self._urls.config != config:
             self._urls = KeptUrls(config, Urls(config.base_url, config.base_path))
-        return self._urls.urls
+        targets = link_targets(site, journal, self._urls.urls)
+        self._targets = KeptTargets(inputs, targets)
+        return targets
 
     def _linked(
         self,
@@ -238,24 +234,10 @@ class KeptTexts:
         if only is not None and links is not None and same:
             return self._linked_again(links, rendered, sources, only)
         before = links.by_key if links is not None and same else {}
-        reused: dict[str, Linking] = {}
-        todo: dict[str, Rendered] = {}
-        for key, item in rendered.items():
-            old = before.get(key)
-            if old is not None and old.made_of(item, sources.get(key)):
-                reused[key] = old
-            else:
-                todo[key] = item
-        done, found = _rewritten(todo, sources, targets)
-        by_key = {
-            key: reused[key]
-            if key in reused
-            else Linking(item, sources.get(key), done[key], tuple(found.get(key, ())))
-            for key, item in rendered.items()
-        }
+        fresh = _rewritten(_changed(rendered.items(), before, sources), sources, targets)
+        by_key = {key: fresh[key] if key in fresh else before[key] for key in rendered}
         linked = {key: entry.linked for key, entry in by_key.items()}
-        every = tuple(problem for entry in by_key.values() for problem in entry.problems)
-        self._links = KeptLinks(targets, by_key, linked, every)
+        self._links = KeptLinks(targets, by_key, linked, _every_problem(by_key))
         return self._links
 
     def _linked_again(
@@ -266,37 +248,48 @@ class KeptTexts:
         only: Collection[str],
     ) -> KeptLinks:
         """`_linked` after an edit of the posts `only`: the last build's, with theirs."""
-        todo: dict[str, Rendered] = {}
-        for key in sorted(only):
-            item, old = rendered.get(key), links.by_key.get(key)
-            if item is None or (old is not None and old.made_of(item, sources.get(key))):
-                continue
-            todo[key] = item
+        edited = ((key, rendered[key]) for key in sorted(only) if key in rendered)
+        todo = _changed(edited, links.by_key, sources)
         if not todo:
             return links
-        done, found = _rewritten(todo, sources, links.targets)
-        by_key, linked = dict(links.by_key), dict(links.linked)
-        had_problems = False
-        for key, item in todo.items():
-            old = by_key.get(key)
-            had_problems = had_problems or (old is not None and bool(old.problems)) or key in found
-            by_key[key] = Linking(item, sources.get(key), done[key], tuple(found.get(key, ())))
-            linked[key] = done[key]
-        every = (
-            tuple(problem for entry in by_key.values() for problem in entry.problems)
-            if had_problems
-            else links.problems
+        fresh = _rewritten(todo, sources, links.targets)
+        by_key = {**links.by_key, **fresh}
+        linked = {**links.linked, **{key: entry.linked for key, entry in fresh.items()}}
+        had_problems = any(
+            entry.problems or (key in links.by_key and links.by_key[key].problems)
+            for key, entry in fresh.items()
         )
+        every = _every_problem(by_key) if had_problems else links.problems
         self._links = KeptLinks(links.targets, by_key, linked, every)
         return self._links
 
 
+def _changed(
+    items: Iterable[tuple[str, Rendered]],
+    before: Mapping[str, Linking],
+    sources: Mapping[str, SourceText],
+) -> dict[str, Rendered]:
+    """The renderings of `items` whose links `before` does not hold rewritten."""
+    return {
+        key: item
+        for key, item in items
+        if key not in before or not before[key].made_of(item, sources.get(key))
+    }
+
+
 def _rewritten(
     todo: Mapping[str, Rendered], sources: Mapping[str, SourceText], targets: Targets
-) -> tuple[dict[str, Rendered], dict[str, Sequence[Problem]]]:
-    """`rewrite_source_links` of `todo`, with its problems by source key."""
+) -> dict[str, Linking]:
+    """`rewrite_source_links` of `todo`, each rendering with its source and problems."""
     done, problems = rewrite_source_links(todo, sources, targets)
     found: dict[str, list[Problem]] = {}
     for problem in problems:
         found.setdefault(problem.path, []).append(problem)
-    return done, dict(found)
+    return {
+        key: Linking(item, sources.get(key), done[key], tuple(found.get(key, ())))
+        for key, item in todo.items()
+    }
+
+
+def _every_problem(by_key: Mapping[str, Linking]) -> tuple[Problem, ...]:
+    return tuple(problem for entry in by_key.values() for problem in entry.problems)

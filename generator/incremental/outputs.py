@@ -1,16 +1,13 @@
 """The output files a watch session keeps between builds, and how a build keeps them.
 
 For each file of the last committed build it remembers an `Output`: the fingerprint of what
-made it (`fingerprint.Fingerprinter`: the digest of a page's template name and context; the
-digest of the bytes of any other file), the templates the page read while it was drawn and
-the digest of their sources (template_reads.py), and the SHA-256 of the bytes written. After
-an edit, a page whose fingerprint did not change, whose templates read the same, and whose
-file the output's manifest still vouches for, is neither drawn nor written. The files of
-pages a short plan did not make again (`replan.plan_again`) are kept as they are: each is
-looked at first, unless the session owns its output folder (serve's preview), when they are
-taken to be as the last build left them and `KeptOutput.audit` looks at them once the build
-is done. A file that is not as the last build left it is made again: the output stays
-byte-identical to a clean build's.
+made it (fingerprint.py: a page's template name and context; any other file's bytes), the
+templates a page read and the digest of their sources (template_reads.py), and the SHA-256 of
+the bytes written. A page whose fingerprint and templates are as they were, and whose file the
+output's manifest still vouches for, is neither drawn nor written. The files of pages a short
+plan did not make again (`replan.plan_again`) are looked at before they are kept, unless the
+session owns its output folder (serve's preview): then `KeptOutput.audit` looks at them once
+the build is done. A file that is not as the last build left it is made again.
 """
 
 from __future__ import annotations
@@ -73,8 +70,8 @@ class Emitting(Emitted):
 
 @dataclass(frozen=True)
 class _Drawn:
-    drawn: int
-    kept: int
+    drawn: int  # pages drawn
+    kept: int  # pages whose file was kept, their fingerprint the same
 
 
 class KeptOutput:
@@ -121,9 +118,7 @@ class KeptOutput:
         self._look = False
 
     def audit(self) -> list[str]:
-        """The output files that are no longer as the last build left them (a hand edit of
-        the preview folder, say); if there are any, the next build looks at every file it
-        keeps, and so makes those again."""
+        """The files no longer as the last build left them: see `WatchSession.audit`."""
         memory = self._manifest
         altered = altered_files(memory) if memory is not None else []
         if altered:
@@ -132,7 +127,8 @@ class KeptOutput:
 
     def _draw(self, emitted: Emitting, making: Making, keep_files: bool) -> _Drawn:
         """Draw the plan's pages, letting go of each once written, unless its fingerprint
-        says it is as the last build made it. A template that fails is reported once."""
+        says it is as the last build made it. A template that fails is reported once. The
+        counts drawn and kept."""
         plan, drawing = making.plan, making.drawing
         pages = plan.pages
         writer = emitted.writer

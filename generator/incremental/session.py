@@ -67,8 +67,7 @@ class KeptAssets:
 
 @dataclass(frozen=True)
 class KeptPlan:
-    """The last written build's plan: its views are taken over where they did not change,
-    and only the pages that show a changed post are made again."""
+    """The last written build's plan, for the next build to take over (`replan`)."""
 
     memory: PlanMemory
     templates: str  # the digest of the templates that drew its pages
@@ -103,7 +102,7 @@ def templates_digest(root: Path) -> str:
     return digest.hexdigest()
 
 
-def assets_signature(templates: Path | None = None) -> tuple[tuple[str, int, int], ...]:
+def assets_signature(templates: Path) -> tuple[tuple[str, int, int], ...]:
     """The status of the asset files, the theme's and those of the journal's `templates`
     folder (they change only while a theme is worked on)."""
     found = []
@@ -126,7 +125,6 @@ class WatchSession:
         self.request = request
         self._config: Config | None = None
         self._sources: SourceMemory | None = None
-        # The site graph of the last build, for the next one to take over.
         self._site_memo = SiteMemo()
         self._texts = KeptTexts(request.workers)
         self._drawing: Drawing | None = None
@@ -202,9 +200,7 @@ class WatchSession:
         clock.lap("links")
         drawing = self._environment()  # (read once a build: it digests every template)
         last = self._plan
-        plan_only = (
-            edited if before is not None and last is not None and before is last.journal else None
-        )
+        plan_only = edited if last is not None and before is last.journal else None
         plan = self._planned(site, linked.rendered, drawing, changed is None, plan_only)
         clock.pages_planned = len(plan.pages)
         clock.lap("plan")

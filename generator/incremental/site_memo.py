@@ -1,14 +1,13 @@
 """The site graph kept between watch-mode builds (`SiteMemo`).
 
-Watch mode builds the same journal after every save. A `SiteMemo` keeps what it worked out
-from each post (its moment, local date, URL, the forms its title and tags are compared in:
-pipeline/post_facts.py) for the next build, which takes that over for every post that is
-the same object again (the loader keeps the records of files that did not change). It keeps
-the graph too, in its parts (pipeline/site.py: the published posts with their order and
-URLs, the years, the tags, the chains): the next build makes again only the parts that the
-changed posts may change, none after an edit of a post's text. A memo never changes the
-Site: `SiteMemo.site` returns what `build_site` does (tests/test_site.py checks it after
-random edits).
+A `SiteMemo` keeps what it worked out from each post (its moment, local date, URL, the forms
+its title and tags are compared in: pipeline/post_facts.py) for the next build, which takes
+that over for every post that is the same object again (the loader keeps the records of
+files that did not change). It keeps the graph too, in its parts (pipeline/site.py: the
+published posts with their order and URLs, the years, the tags, the chains): the next build
+makes again only the parts that the changed posts may change, none after an edit of a
+post's text. A memo never changes the Site: `SiteMemo.site` returns what `build_site` does
+(tests/test_site.py checks it after random edits).
 """
 
 from __future__ import annotations
@@ -56,13 +55,9 @@ class _Seen:
 class _Redo:
     """Which parts of the graph a build works out again (the others are the last build's)."""
 
-    order: bool  # which posts are published, their URLs and order: and all that follows
     years: bool
     tags: bool
     chains: bool
-
-
-_REDO_ALL = _Redo(order=True, years=True, tags=True, chains=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,25 +108,24 @@ class SiteMemo:
             if patched
             else _all_facts(posts, known, zone)
         )
-        last = self._graph
+        last, graph = self._graph, None
         if (
-            last is None
-            or seen.changed is None
-            or last.config != config
-            or last.options != options
-            or len(seen.by_key) != len(known)
+            last is not None
+            and seen.changed is not None
+            and last.config == config
+            and last.options == options
+            and len(seen.by_key) == len(known)
         ):
-            graph = _fresh_graph(seen, themes, config, options)
-        else:
             promised = frozenset(
                 f.promise_keys.title_key for f in seen.in_order if f.promise_keys is not None
             )
             redo = _redo(seen.changed, options, tuple(themes) != last.themes, promised)
-            graph = (
-                _fresh_graph(seen, themes, config, options)
-                if redo.order
-                else _graph_again(seen.in_order, seen.changed, themes, config, options, last, redo)
-            )
+            if redo is not None:
+                graph = _graph_again(
+                    seen.in_order, seen.changed, themes, config, options, last, redo
+                )
+        if graph is None:
+            graph = _fresh_graph(seen, themes, config, options)
         # A graph of posts two of which had one key is not one to take over (never so in a
         # journal, whose keys are its file paths).
         taken_over = len(seen.by_key) == len(seen.in_order)
@@ -186,8 +180,9 @@ def _redo(
     options: BuildOptions,
     themes_changed: bool,
     promised: frozenset[str],
-) -> _Redo:
-    """The parts of the graph that the changed posts may change. Keep in step with what the
+) -> _Redo | None:
+    """The parts of the graph that the changed posts may change; None when they change which
+    posts are published, their URLs or order, and so everything. Keep in step with what the
     parts (pipeline/site.py, pipeline/tags.py, pipeline/chains.py) read of each post.
     (`promised`: the title keys of every promise's text: a new title that neither was nor
     is one of them leads no promise elsewhere.)"""
@@ -199,13 +194,13 @@ def _redo(
             or before.moment != now.moment
             or before.url != now.url
         ):
-            return _REDO_ALL
+            return None
         tags = tags or before.tags != now.tags
         retitled = before.title_key != now.title_key and (
             before.title_key in promised or now.title_key in promised
         )
         chains = chains or retitled or (before.slug, before.promise) != (now.slug, now.promise)
-    return _Redo(order=False, years=themes_changed, tags=tags, chains=chains)
+    return _Redo(years=themes_changed, tags=tags, chains=chains)
 
 
 def _fresh_graph(

@@ -14,7 +14,6 @@ import os
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
-from types import MappingProxyType
 from zoneinfo import ZoneInfo
 
 from generator.core.problems import Problem
@@ -38,15 +37,16 @@ class _Folder:
     name: str  # e.g. "content/posts"
     skip: Callable[[str], bool]
     suffixes: tuple[str, ...] | None
+    field: str  # its field of SourceFiles
 
 
-def _folders() -> tuple[_Folder, ...]:
-    return tuple(_Folder(name, skip, suffixes) for name, skip, suffixes in source_folders())
-
-
-def _component_order(key: str) -> list[str]:
-    """The loader's walk order: folder by folder, names sorted."""
-    return key.split("/")
+# (`source_folders` names them in the order of SourceFiles' fields, as `find_sources` reads them)
+_FOLDERS = tuple(
+    _Folder(name, skip, suffixes, field)
+    for (name, skip, suffixes), field in zip(
+        source_folders(), ("posts", "themes", "static"), strict=True
+    )
+)
 
 
 class SourceMemory:
@@ -166,9 +166,9 @@ class SourceMemory:
             relative = self._relative(path)
             if relative is None:
                 continue  # outside the journal
-            if any(_is_within(f.name, relative) for f in _folders()):
+            if any(_is_within(f.name, relative) for f in _FOLDERS):
                 return False  # content/ or a source folder itself came or went
-            folder = next((f for f in _folders() if _is_within(relative, f.name)), None)
+            folder = next((f for f in _FOLDERS if _is_within(relative, f.name)), None)
             if folder is None:
                 continue  # journal.toml, templates/: the build looks at those itself
             if self._still_there(files, folder, relative):
@@ -185,18 +185,15 @@ class SourceMemory:
     def _still_there(self, files: SourceFiles, folder: _Folder, relative: str) -> bool:
         """True if `relative` is a listed source file that is still a plain file (an edit):
         its folder need not be walked again."""
-        keys: tuple[str, ...] = getattr(files, _FIELDS[folder.name])
+        keys: tuple[str, ...] = getattr(files, folder.field)
         path = self.root / relative
         return relative in keys and path.is_file() and not path.is_symlink()
 
     def _forget_within(self, relative: str) -> None:
         """Forget the file `relative`, or every file under it if it is (or was) a folder."""
-        self._forget([relative])
         prefix = relative + "/"
-        if any(key.startswith(prefix) for key in (*self.posts, *self.themes, *self.static)):
-            self._forget(
-                [k for k in (*self.posts, *self.themes, *self.static) if k.startswith(prefix)]
-            )
+        within = [k for k in (*self.posts, *self.themes, *self.static) if k.startswith(prefix)]
+        self._forget([relative, *within])
 
     def _relisted(self, files: SourceFiles, folder: _Folder, relative: str) -> SourceFiles | None:
         """`files` with the folder holding `relative` walked again; None if that folder is
@@ -212,8 +209,7 @@ class SourceMemory:
             found, problems = walk_files(self.root, listed, folder.skip)
         if folder.suffixes is not None:
             found = [key for key in found if key.endswith(folder.suffixes)]
-        field = _FIELDS[folder.name]
-        keys: tuple[str, ...] = getattr(files, field)
+        keys: tuple[str, ...] = getattr(files, folder.field)
         kept = [p for p in files.problems if not _is_within(p.path, listed)]
         before = [k for k in keys if _is_within(k, listed)]
         listing = tuple(kept + problems)
@@ -221,8 +217,9 @@ class SourceMemory:
             return files  # (the same object: the journal's posts are known to be the same)
         if before != found:  # files came or went: the listing changes
             others = [k for k in keys if not _is_within(k, listed)]
-            keys = tuple(sorted(others + found, key=_component_order))
-        return replace(files, **{field: keys}, problems=listing)
+            # (in the loader's walk order: folder by folder, names sorted)
+            keys = tuple(sorted(others + found, key=lambda key: key.split("/")))
+        return replace(files, **{folder.field: keys}, problems=listing)
 
     def _nearest_folder(self, folder: _Folder, relative: str) -> str | None:
         """The nearest existing folder at or above `relative`, within the source folder;
@@ -258,12 +255,7 @@ class SourceMemory:
                 if os.path.islink(self.root / current):
                     return True
                 current = posix_parent(current)
-        return any(os.path.islink(self.root / name) for name in ("content",))
-
-
-_FIELDS = MappingProxyType(
-    {"content/posts": "posts", "content/themes": "themes", "content/static": "static"}
-)  # source folder -> its field of SourceFiles
+        return os.path.islink(self.root / "content")
 
 
 def posix_parent(key: str) -> str:

@@ -70,12 +70,11 @@ class ReadingEnvironment(jinja2.Environment):
         if name in seen:
             return True
         seen.add(name)
-        try:
-            source = self.loader.get_source(self, template)[0] if self.loader else None
-            tree = self.parse(source, template) if source is not None else None
-        except jinja2.TemplateError:
+        if self.loader is None:
             return False
-        if tree is None:
+        try:
+            tree = self.parse(self.loader.get_source(self, template)[0], template)
+        except jinja2.TemplateError:
             return False
         top = _top_level_names(tree)
         found = [node for node in tree.body if isinstance(node, nodes.Macro)]

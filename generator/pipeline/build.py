@@ -46,7 +46,7 @@ from generator.pipeline.figures import Clock, Figures
 from generator.pipeline.inputs import InputDigest, digest_inputs
 from generator.pipeline.load import THEMES_DIR, Journal, SourceFiles, find_sources, load_journal
 from generator.pipeline.markup import Rendered
-from generator.pipeline.render import Page, Planner
+from generator.pipeline.render import plan_pages
 from generator.pipeline.site import Site, build_site
 from generator.pipeline.stamp import (
     manifest_size,
@@ -58,7 +58,6 @@ from generator.pipeline.stamp import (
     still_holds,
 )
 from generator.pipeline.theme import builtin_assets, make_environment
-from generator.pipeline.views import Views
 from generator.pipeline.write import WriteResult, display_path, output_problems
 
 
@@ -154,7 +153,11 @@ def build(request: Request, write: bool = True) -> BuildResult:
     with opened_cache(request, write) as cache:
         clock.lap("settings")
         listing = find_sources(request.root)
-        inputs = _inputs(request, listing) if write and cache is not None else None
+        inputs = (
+            digest_inputs(request.root, listing, request.stamp_items())
+            if write and cache is not None
+            else None
+        )
         stamped = _stamped_result(request, cache, inputs, clock)
         if stamped is not None:
             return stamped
@@ -247,7 +250,7 @@ def _planned(
     read: Read, rendered: Mapping[str, Rendered], root: Path, clock: Clock
 ) -> tuple[SiteFiles, list[Problem]]:
     """Every page, planned with its context, and the other files of the site."""
-    pages: list[Page] = list(Planner(read.site, Views(read.site, rendered)).pages())
+    pages = plan_pages(read.site, rendered)
     clock.pages_planned = len(pages)
     if read.light:
         give_back_memory()
@@ -261,10 +264,6 @@ def _planned(
 
 
 # ---------------------------------------------------------------- the no-change stamp
-
-
-def _inputs(request: Request, listing: SourceFiles) -> InputDigest:
-    return digest_inputs(request.root, listing, request.stamp_items())
 
 
 def _stamped_result(
@@ -319,24 +318,20 @@ def _store_stamp(
 # ---------------------------------------------------------------- telling what was built
 
 
-def describe_output(result: BuildResult, root: Path) -> str:
-    return display_path(result.output, root) + "/" if result.output else "output/"
-
-
 def summary_line(result: BuildResult, root: Path) -> str:
-    warnings = sum(1 for p in result.problems if p.level == "warning")
-    posts = f"{result.posts} post{'s' if result.posts != 1 else ''}"
-    seconds = f"{result.seconds:.2f} s"
-    warn = f"{warnings} warning{'s' if warnings != 1 else ''}"
+    warn = _count(sum(1 for p in result.problems if p.level == "warning"), "warning")
+    where = display_path(result.output, root) + "/" if result.output else "output/"
     if result.written is None:
-        errors = sum(1 for p in result.problems if p.level == "error")
-        where = describe_output(result, root)
-        failed = f"{errors} error{'s' if errors != 1 else ''}"
+        failed = _count(sum(1 for p in result.problems if p.level == "error"), "error")
         return f"Build failed: {failed}, {warn}; {where} left as it was"
     w = result.written
-    pages = f"{len(w.written)} file{'s' if len(w.written) != 1 else ''} written"
+    files = _count(len(w.written), "file")
     deleted = f", {len(w.deleted)} removed" if w.deleted else ""
     return (
-        f"Built {posts} into {describe_output(result, root)}: {pages}, {w.unchanged} unchanged"
-        f"{deleted}, {warn}, {seconds}"
+        f"Built {_count(result.posts, 'post')} into {where}: {files} written, "
+        f"{w.unchanged} unchanged{deleted}, {warn}, {result.seconds:.2f} s"
     )
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'s' if number != 1 else ''}"

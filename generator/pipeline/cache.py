@@ -21,8 +21,8 @@ import contextlib
 import json
 import sqlite3
 import zlib
-from collections.abc import Collection, Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Collection, Mapping
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -83,16 +83,7 @@ class Stamp:
     problems: tuple[tuple[str, int, str, str], ...]  # (path, line, level, message)
 
     def to_json(self) -> str:
-        return json.dumps(
-            {
-                "inputs": self.inputs,
-                "valid_until": self.valid_until,
-                "posts": self.posts,
-                "files": self.files,
-                "problems": [list(p) for p in self.problems],
-            },
-            sort_keys=True,
-        )
+        return json.dumps(asdict(self), sort_keys=True)
 
     @staticmethod
     def from_json(text: str) -> Stamp | None:
@@ -150,7 +141,7 @@ class BuildCache:
         """The cached renderings of those keys that are cached and intact."""
         found: dict[str, Rendered] = {}
         wanted = sorted(keys)
-        try:
+        with contextlib.suppress(sqlite3.Error):
             for start in range(0, len(wanted), _BATCH):
                 batch = wanted[start : start + _BATCH]
                 marks = ",".join("?" * len(batch))
@@ -163,8 +154,6 @@ class BuildCache:
                     item = _rendered_of(html, summary, words, checksum)
                     if item is not None:
                         found[key] = item
-        except sqlite3.Error:
-            return found
         return found
 
     def store_renderings(self, items: Mapping[str, Rendered]) -> None:
@@ -179,18 +168,17 @@ class BuildCache:
     def prune_renderings(self, keep: Collection[str]) -> None:
         """Forget renderings no longer used, once they outnumber the used ones: a journal's
         cache stays about the size of the journal however often its posts change."""
-        try:
+        with contextlib.suppress(sqlite3.Error):
             (count,) = self._db.execute("SELECT COUNT(*) FROM markdown").fetchone()
             if count <= 2 * len(keep) + 100:
                 return
             with self._db:
                 self._db.execute("CREATE TEMP TABLE IF NOT EXISTS keep (key TEXT PRIMARY KEY)")
                 self._db.execute("DELETE FROM keep")
-                self._db.executemany("INSERT OR IGNORE INTO keep VALUES (?)", _rows(keep))
+                rows = ((key,) for key in keep)
+                self._db.executemany("INSERT OR IGNORE INTO keep VALUES (?)", rows)
                 self._db.execute("DELETE FROM markdown WHERE key NOT IN (SELECT key FROM keep)")
                 self._db.execute("DELETE FROM keep")
-        except sqlite3.Error:
-            return
 
     # ------------------------------------------------------------ stamps
 
@@ -216,10 +204,6 @@ class BuildCache:
                 "INSERT OR REPLACE INTO stamps (output, value, checksum) VALUES (?, ?, ?)",
                 (output, value, _row_checksum(value)),
             )
-
-
-def _rows(keys: Iterable[str]) -> Iterator[tuple[str]]:
-    return ((key,) for key in keys)
 
 
 def _row_of(key: str, item: Rendered) -> tuple[str, bytes, bytes, int, int]:

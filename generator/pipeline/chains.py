@@ -16,7 +16,7 @@ from typing import Literal
 from urllib.parse import unquote, urlsplit
 
 from generator.core.problems import Problem, error, warning
-from generator.core.text import match_key, slug_or_fallback
+from generator.pipeline.load import POST_SUFFIXES, POSTS_DIR
 from generator.pipeline.post_facts import PostFacts, TitleKeys
 
 ChainState = Literal["kept", "pending"]
@@ -59,82 +59,62 @@ def resolve_chains(
     unpublished: Mapping[str, PostFacts],
     base_path: str,
 ) -> tuple[dict[str, Chain], list[Problem]]:
-    """Each promise -> kept, or pending (warning); ambiguous and self promises are errors.
-    `unpublished`: the posts left out of the site, which a pending promise may name."""
+    """Each promise -> kept, or pending (warning); ambiguous and self promises are errors."""
     promised = [f.promise_keys for f in posts.values() if f.promise_keys is not None]
-    asked = _Asked({k.title_key for k in promised}, {k.slug for k in promised})
-    finder = PostFinder(posts, urls, asked)
+    titles, slugs = {k.title_key for k in promised}, {k.slug for k in promised}
+    finder = PostFinder(posts, urls, titles, slugs)
     waiting: PostFinder | None = None  # made when a promise is pending
     chains: dict[str, Chain] = {}
     problems: list[Problem] = []
     for key, facts in posts.items():
-        promise = facts.promise
-        if promise is None:
+        promise, keys = facts.promise, facts.promise_keys
+        if promise is None or keys is None:  # (the one is None when the other is)
             continue
         quoted = f'"Next: {promise.text}"'
-        keys = facts.promise_keys
-        candidates = finder.find(promise.text, promise.href, base_path, key, keys)
+        candidates = finder.find(promise.href, base_path, key, keys)
         if key in candidates:
-            problems.append(
-                error(key, promise.line, f"{quoted} points to this post itself: name the next post")
-            )
+            message = f"{quoted} points to this post itself: name the next post"
+            problems.append(error(key, promise.line, message))
         elif len(candidates) > 1:
             names = " and ".join(sorted(candidates))
-            problems.append(
-                error(
-                    key,
-                    promise.line,
-                    f"{quoted} could be {names}: give one a different title, or write the "
-                    "promise as Next: [Title](/YYYY/slug/)",
-                )
+            message = (
+                f"{quoted} could be {names}: give one a different title, or write the "
+                "promise as Next: [Title](/YYYY/slug/)"
             )
+            problems.append(error(key, promise.line, message))
         elif candidates:
             chains[key] = Chain("kept", promise.text, candidates[0])
         else:
             chains[key] = Chain("pending", promise.text, None)
-            waiting = waiting or PostFinder(unpublished, {}, asked)
-            later = waiting.find(promise.text, promise.href, base_path, key, keys)
+            waiting = waiting or PostFinder(unpublished, {}, titles, slugs)
+            later = waiting.find(promise.href, base_path, key, keys)
             why = f" ({later[0]} is a draft or dated in the future)" if later else ""
-            problems.append(
-                warning(
-                    key,
-                    promise.line,
-                    f"{quoted}: no post with that title yet{why}; shown as coming",
-                )
-            )
+            message = f"{quoted}: no post with that title yet{why}; shown as coming"
+            problems.append(warning(key, promise.line, message))
     return chains, problems
-
-
-@dataclass(frozen=True, slots=True)
-class _Asked:
-    """The only title keys and slugs that a PostFinder will be asked for."""
-
-    title_keys: Collection[str]
-    slugs: Collection[str]
 
 
 class PostFinder:
     """Finds the posts a promise names: by title (compared by `match_key`), slug, URL or
     source file (`Next: [Title](courage.md)`, relative to the promising post's file).
 
-    `asked`, when given, holds the only title keys and slugs that will be looked for (those
-    of the promises): the posts are indexed by those alone."""
+    The posts are indexed by the title keys and slugs of the promises alone (`titles`,
+    `slugs`): no other will be looked for."""
 
     def __init__(
         self,
         posts: Mapping[str, PostFacts],
         urls: Mapping[str, str],
-        asked: _Asked | None = None,
+        titles: Collection[str],
+        slugs: Collection[str],
     ) -> None:
         self.by_title: dict[str, list[str]] = defaultdict(list)
         self.by_slug: dict[str, list[str]] = defaultdict(list)
-        titles = asked.title_keys if asked is not None else None
-        slugs = asked.slugs if asked is not None else None
         for key in sorted(posts):
             facts = posts[key]
-            if titles is None or facts.title_key in titles:
+            if facts.title_key in titles:
                 self.by_title[facts.title_key].append(key)
-            if slugs is None or facts.slug in slugs:
+            if facts.slug in slugs:
                 self.by_slug[facts.slug].append(key)
         self.keys: Collection[str] = posts.keys()
         self._urls = urls
@@ -146,37 +126,25 @@ class PostFinder:
             self._by_url = {path: key for key, path in self._urls.items()}
         return self._by_url
 
-    def find(
-        self,
-        text: str,
-        href: str | None,
-        base_path: str,
-        source: str = "",
-        keys: TitleKeys | None = None,
-    ) -> list[str]:
-        """The posts `text` (or `href`) names; `keys`: the forms of `text`, when known."""
-        if href is not None and is_source_link(href):
+    def find(self, href: str | None, base_path: str, source: str, keys: TitleKeys) -> list[str]:
+        """The posts a promise of the post `source` names: by its link `href`, else by the
+        forms of its text (`keys`)."""
+        if href is not None:
             path = _href_path(href)
-            for key in candidate_keys(source, path) if path else ():
-                if key in self.keys:
-                    return [key]
-        elif href is not None:
-            path = _href_path(href)
-            by_url = self.by_url
-            for prefix in (base_path, "/"):
-                if path.startswith(prefix) and path[len(prefix) :].rstrip("/") + "/" in by_url:
-                    return [by_url[path[len(prefix) :].rstrip("/") + "/"]]
-        if keys is None:
-            keys = TitleKeys(match_key(text), slug_or_fallback(text))
+            if is_source_link(href):
+                for key in candidate_keys(source, path) if path else ():
+                    if key in self.keys:
+                        return [key]
+            else:
+                for prefix in (base_path, "/"):
+                    url = path[len(prefix) :].rstrip("/") + "/"
+                    if path.startswith(prefix) and url in self.by_url:
+                        return [self.by_url[url]]
         found = list(self.by_title.get(keys.title_key, []))
         for key in self.by_slug.get(keys.slug, []):
             if key not in found:
                 found.append(key)
         return found
-
-
-SOURCE_SUFFIXES = (".md", ".markdown")
-POSTS_PREFIX = "content/posts/"
 
 
 def is_source_link(href: str) -> bool:
@@ -185,7 +153,7 @@ def is_source_link(href: str) -> bool:
         parts = urlsplit(href)
     except ValueError:
         return False
-    return not parts.scheme and not parts.netloc and parts.path.lower().endswith(SOURCE_SUFFIXES)
+    return not parts.scheme and not parts.netloc and parts.path.lower().endswith(POST_SUFFIXES)
 
 
 def candidate_keys(key: str, path: str) -> list[str]:
@@ -193,7 +161,7 @@ def candidate_keys(key: str, path: str) -> list[str]:
     `@/2023/x.md` is under content/posts/, `/content/...` under the journal, anything else
     relative to the file (or, when it starts with content/, to the journal)."""
     if path.startswith("@/"):
-        return [posixpath.normpath(POSTS_PREFIX + path[2:])]
+        return [posixpath.normpath(f"{POSTS_DIR}/{path[2:]}")]
     if path.startswith("/"):
         return [posixpath.normpath(path.lstrip("/"))]
     relative = posixpath.normpath(posixpath.join(posixpath.dirname(key), path))

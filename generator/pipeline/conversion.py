@@ -33,13 +33,11 @@ def markdown_sources(site: Site, journal: Journal) -> dict[str, str]:
     return texts
 
 
-def render_sources(
-    site: Site, journal: Journal, cache: BuildCache | None = None
-) -> dict[str, Rendered]:
+def render_sources(site: Site, journal: Journal) -> dict[str, Rendered]:
     """Rendered Markdown of every published post and every theme intro, by source key."""
     texts = markdown_sources(site, journal)
     hashes = {key: cache_key(text) for key, text in texts.items()}
-    return rendered_by_key(texts, hashes, cache, workers=None).rendered
+    return rendered_by_key(texts, hashes, None, workers=None).rendered
 
 
 def rendered_by_key(

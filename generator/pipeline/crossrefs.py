@@ -17,21 +17,20 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from urllib.parse import quote, unquote, urlsplit
 
 from generator.core.problems import Problem, error, warning
 from generator.features.linkcheck import BrokenLink, broken_links, page_url
 from generator.pipeline.chains import candidate_keys, is_source_link
-from generator.pipeline.load import Journal, Post
+from generator.pipeline.load import STATIC_DIR, Journal, Post
 from generator.pipeline.markup import Rendered
 from generator.pipeline.site import Site
 from generator.pipeline.views import Urls
 
 _START_TAG = re.compile(r"<([a-zA-Z][\w-]*)(\s[^<>]*)>")
 _URL_ATTRIBUTE = re.compile(r'(\s)(href|src|poster)="([^"]*)"', re.IGNORECASE)
-STATIC_PREFIX = "content/static/"
 
 
 @dataclass(frozen=True)
@@ -120,23 +119,17 @@ class SourceLinkRewriter:
                 return self.targets.urls[key] + fragment
         for key in keys:
             if key in self.targets.unpublished:
-                self.problems.append(
-                    warning(
-                        self.key,
-                        line,
-                        f"the link to {href} leads to {key}, a draft or a post dated in the "
-                        "future: it is shown as plain text until that post is published",
-                    )
+                message = (
+                    f"the link to {href} leads to {key}, a draft or a post dated in the "
+                    "future: it is shown as plain text until that post is published"
                 )
+                self.problems.append(warning(self.key, line, message))
                 return ""
-        self.problems.append(
-            error(
-                self.key,
-                line,
-                f"the link to {href} leads to {keys[0]}, which is not a post of this journal: "
-                "fix the path (it is relative to this file) or remove the link",
-            )
+        message = (
+            f"the link to {href} leads to {keys[0]}, which is not a post of this journal: "
+            "fix the path (it is relative to this file) or remove the link"
         )
+        self.problems.append(error(self.key, line, message))
         return None
 
     def _static_url(self, href: str) -> str | None:
@@ -188,31 +181,6 @@ def rewrite_source_links(
             item if same else replace(item, html=html_text, summary_html=summary, origins=origins)
         )
     return result, problems
-
-
-def broken_link_problems(
-    broken: Sequence[BrokenLink],
-    base_path: str,
-    page_sources: Mapping[str, str],
-    sources: Mapping[str, SourceText],
-    rendered: Mapping[str, Rendered],
-) -> list[Problem]:
-    """One error per broken link, at the source it came from when a post or theme holds it
-    (`page_sources`: output page -> the source key the page shows), else at the output page
-    (a template or a static file)."""
-    problems: list[Problem] = []
-    for link in broken:
-        where = f"{link.url} on {page_url(link.page, base_path)}"
-        message = f"broken link {where}: {link.reason}"
-        key = source_of(link, page_sources, rendered)
-        if key is None:
-            problems.append(error(link.page, link.line, f"{message} (from a template or file)"))
-            continue
-        source = sources.get(key, SourceText("", 1))
-        written = dict(rendered[key].origins).get(link.url, "") if key in rendered else ""
-        line = line_of(source, written, link.url, unquote(link.url))
-        problems.append(error(key, line, message))
-    return problems
 
 
 def source_of(
@@ -279,7 +247,7 @@ def link_targets(site: Site, journal: Journal, urls: Urls | None = None) -> Targ
         if year.theme is not None:
             targets[year.theme.key] = urls.path(f"{year.year}/")
     unpublished = frozenset(post.key for post in journal.posts if post.key not in site.urls)
-    static = {STATIC_PREFIX + item.path: urls.path(item.path) for item in journal.static}
+    static = {f"{STATIC_DIR}/{item.path}": urls.path(item.path) for item in journal.static}
     return Targets(targets, unpublished, static, site.config.base_path)
 
 
@@ -298,8 +266,20 @@ def site_link_problems(
     sources: Mapping[str, SourceText],
     rendered: Mapping[str, Rendered],
 ) -> list[Problem]:
-    """An error for each internal link of the built site that leads nowhere."""
-    broken = broken_links(files, site.config.base_url)
-    return broken_link_problems(
-        broken, site.config.base_path, page_sources(site), sources, rendered
-    )
+    """An error for each internal link of the built site that leads nowhere: at the source it
+    came from when a post or theme holds it, else at the output page (a template or a static
+    file)."""
+    base_path = site.config.base_path
+    shown = page_sources(site)
+    problems: list[Problem] = []
+    for link in broken_links(files, site.config.base_url):
+        message = f"broken link {link.url} on {page_url(link.page, base_path)}: {link.reason}"
+        key = source_of(link, shown, rendered)
+        if key is None:
+            problems.append(error(link.page, link.line, f"{message} (from a template or file)"))
+            continue
+        source = sources.get(key, SourceText("", 1))
+        written = dict(rendered[key].origins).get(link.url, "") if key in rendered else ""
+        line = line_of(source, written, link.url, unquote(link.url))
+        problems.append(error(key, line, message))
+    return problems

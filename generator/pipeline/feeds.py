@@ -58,13 +58,6 @@ def feed_chunks(
             )
         ).encode("utf-8")
 
-    def blocks() -> Iterator[bytes]:
-        start = 0
-        for keys, posts in by_year:
-            made = partial(year_of_entries, start, posts)
-            yield views.container("feed year", (feed.id, posts[0].year, start), keys, made)
-            start += len(posts)
-
     # feed.xml is drawn around a mark where its entries go, then the entries, kept as bytes,
     # take the mark's place (a template of its own that draws feed.entries is drawn as is).
     around = env.get_template("feed.xml").render({**context, "entries": (Markup(_MARK),)})
@@ -73,7 +66,11 @@ def feed_chunks(
         yield around.encode("utf-8")
         return
     yield head.encode("utf-8")
-    yield from blocks()
+    start = 0
+    for keys, posts in by_year:
+        made = partial(year_of_entries, start, posts)
+        yield views.container("feed year", (feed.id, posts[0].year, start), keys, made)
+        start += len(posts)
     yield tail.encode("utf-8")
 
 

@@ -72,18 +72,8 @@ def _symlink_kind(path: Path, real_root: Path) -> str | None:
     """None for a symlink that may be followed, else why it may not."""
     try:
         target = path.resolve(strict=True)
-    except RuntimeError:
+    except RuntimeError:  # a loop, before Python 3.13
         return "loop"
-    except OSError:
-        return "loop" if _is_loop(path) else "broken"
-    return None if target.is_relative_to(real_root) else "outside"
-
-
-def _is_loop(path: Path) -> bool:
-    try:
-        path.resolve(strict=True)
     except OSError as exc:
-        return exc.errno == errno.ELOOP
-    except RuntimeError:
-        return True
-    return False
+        return "loop" if exc.errno == errno.ELOOP else "broken"
+    return None if target.is_relative_to(real_root) else "outside"

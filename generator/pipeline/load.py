@@ -27,9 +27,8 @@ from generator.pipeline.source_text import (
     POST_KEYS,
     THEME_KEYS,
     Unreadable,
-    decode_source,
     file_stem,
-    split_source,
+    read_source,
     unknown_key_problems,
     unreadable_problem,
     yaml_kind,
@@ -88,11 +87,8 @@ class Journal:
 def walk_files(
     root: Path, folder: str, skip: Callable[[str], bool] = is_ignored_name
 ) -> tuple[list[str], list[Problem]]:
-    """Files under root/folder as sorted posix paths relative to root.
-
-    Symlinks are followed while they stay inside the journal; loops and links that lead
-    out are reported and skipped, never followed.
-    """
+    """Files under root/folder as sorted posix paths relative to root, and a problem for each
+    entry left out (see folder_walk.py)."""
     base = root / folder
     if not base.is_dir():
         return [], []
@@ -154,14 +150,10 @@ def find_sources(root: Path) -> SourceFiles:
     return SourceFiles(found[0], found[1], found[2], tuple(problems))
 
 
-PostReader = Callable[[str], tuple[Post | None, list[Problem]]]
-ThemeReader = Callable[[str], tuple[Theme | None, list[Problem]]]
-
-
 def assemble_journal(
     files: SourceFiles,
-    read_post: PostReader,
-    read_theme: ThemeReader,
+    read_post: Callable[[str], tuple[Post | None, list[Problem]]],
+    read_theme: Callable[[str], tuple[Theme | None, list[Problem]]],
     read_static: Callable[[str], bytes],
 ) -> Journal:
     """The Journal of these files, each read and parsed by the functions given (the build's
@@ -216,10 +208,7 @@ def read_bytes(root: Path, key: str) -> bytes:
 
 def parse_post(key: str, raw: bytes, zone: ZoneInfo) -> tuple[Post | None, list[Problem]]:
     """One post from its path and bytes; None when it has errors (all of them reported)."""
-    text, problems = decode_source(key, raw)
-    if text is None:
-        return None, problems
-    source, problems = split_source(key, text)
+    source, problems = read_source(key, raw)
     if source is None:
         return None, problems
     fields = PostFields(key, source, zone, YEARS)
@@ -279,10 +268,7 @@ def nesting_problems(key: str, body: str, body_line: int) -> list[Problem]:
 
 
 def parse_theme(key: str, raw: bytes) -> tuple[Theme | None, list[Problem]]:
-    text, problems = decode_source(key, raw)
-    if text is None:
-        return None, problems
-    source, problems = split_source(key, text)
+    source, problems = read_source(key, raw)
     if source is None:
         return None, problems
     problems = [*problems, *unknown_key_problems(key, source, THEME_KEYS)]
@@ -332,15 +318,9 @@ def duplicate_theme_problems(themes: list[Theme]) -> list[Problem]:
     first: dict[int, Theme] = {}
     problems: list[Problem] = []
     for theme in themes:
-        if theme.year in first:
-            problems.append(
-                error(
-                    theme.key,
-                    1,
-                    f"{theme.year} already has a theme in {first[theme.year].key}: "
-                    "keep one file per year",
-                )
-            )
-        else:
+        if theme.year not in first:
             first[theme.year] = theme
+            continue
+        message = f"{theme.year} already has a theme in {first[theme.year].key}"
+        problems.append(error(theme.key, 1, f"{message}: keep one file per year"))
     return problems

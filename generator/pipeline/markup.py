@@ -115,8 +115,6 @@ def reading_minutes(words: int) -> int:
 
 def cache_key(text: str) -> str:
     """What a rendering depends on: the Markdown and the renderer with its settings."""
-    digest = hashlib.sha256()
-    digest.update(RENDERER_VERSION.encode())
-    digest.update(b"\0")
+    digest = hashlib.sha256(f"{RENDERER_VERSION}\0".encode())
     digest.update(text.encode("utf-8"))
     return digest.hexdigest()

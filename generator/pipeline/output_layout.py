@@ -86,12 +86,11 @@ def checked_folders(layout: Layout, real_out: Path, before: Mapping[str, Seen]) 
     """ValueError if a folder the layout needs leads out of `real_out` through a symlink,
     found before the first file is written; else the folders to trust in the next build.
 
-    Folders are looked at from the output down. The sub-folders of a folder are looked at
-    (one listing of it) unless `before` holds it with the same stamp and sub-folders:
-    then nothing in it changed since they were all seen plain. A folder is remembered only
-    if its sub-folders are all plain (a symlink leading inside may lead elsewhere later
-    without its folder changing) and it has not changed in the last SETTLED_NS. A folder
-    that is missing is skipped: nothing is under it, and it is made under a checked one."""
+    From the output down, a folder's sub-folders are looked at (one listing of it) unless
+    `before` holds it with the same stamp and sub-folders. A folder is remembered only if its
+    sub-folders are all plain (a symlink leading inside may lead elsewhere later without its
+    folder changing) and it has settled. A missing folder is skipped: nothing is under it,
+    and it is made under a checked one."""
     settled_before = time.time_ns() - SETTLED_NS
     remembered: dict[str, Seen] = {}
     todo = [""] if "" in layout.children else []

@@ -7,10 +7,8 @@ views, are made here, once while none of those posts changes (`Views.container`)
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import groupby
-from typing import Any
 
 from generator.pipeline.site import Year
 from generator.pipeline.tags import Tag
@@ -73,12 +71,9 @@ def tag_view(views: Views, tag: Tag) -> TagView:
 
 
 def archive_year(views: Views, year: Year) -> YearGroup:
-    posts = [views.post(k) for k in year.posts]
-    months = tuple(MonthGroup(f"{first:%B}", tuple(items)) for first, items in _by_month(posts))
-    return YearGroup(year.year, views.urls.path(f"{year.year}/"), months)
-
-
-def _by_month(posts: list[PostView]) -> Iterator[tuple[Any, list[PostView]]]:
+    posts = (views.post(k) for k in year.posts)
+    months = []
     for _, items in groupby(posts, key=lambda p: p.date.month):
-        group = list(items)
-        yield group[0].date, group
+        group = tuple(items)
+        months.append(MonthGroup(f"{group[0].date:%B}", group))
+    return YearGroup(year.year, views.urls.path(f"{year.year}/"), tuple(months))

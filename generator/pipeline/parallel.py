@@ -12,7 +12,6 @@ from __future__ import annotations
 import multiprocessing
 import os
 import threading
-from collections.abc import Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 
 from generator.pipeline.markup import Rendered, make_converter, render_markdown
@@ -38,21 +37,10 @@ def worker_count(texts: int, cpus: int | None = None) -> int:
     return min(cpus, max(2, texts // (PARALLEL_MIN // 2)))
 
 
-def render_serially(texts: Mapping[str, str]) -> dict[str, Rendered]:
-    converter = make_converter()
-    return {key: render_markdown(converter, text) for key, text in texts.items()}
-
-
-def render_chunk(items: Sequence[tuple[str, str]]) -> list[tuple[str, Rendered]]:
-    """Convert one chunk in a worker process (one converter for the whole chunk)."""
-    converter = make_converter()
-    return [(key, render_markdown(converter, text)) for key, text in items]
-
-
-def chunks_of(items: Sequence[tuple[str, str]], workers: int) -> list[Sequence[tuple[str, str]]]:
+def chunks_of(items: list[tuple[str, str]], workers: int) -> list[list[tuple[str, str]]]:
     """Chunks of about equal length of text, in the given order."""
     target = max(1, sum(len(text) for _, text in items) // (workers * _CHUNKS_PER_WORKER))
-    chunks: list[Sequence[tuple[str, str]]] = []
+    chunks: list[list[tuple[str, str]]] = []
     start = size = 0
     for index, (_, text) in enumerate(items):
         size += len(text)
@@ -86,11 +74,11 @@ def render_texts(
     if consume:
         texts.clear()
     if count <= 1 or len(items) < 2:
-        return _render_here(items)
+        return render_chunk(items)
     chunks = chunks_of(items, count)
     items = []
     results: dict[str, Rendered] = {}
-    pending: dict[Future[list[tuple[str, Rendered]]], Sequence[tuple[str, str]]] = {}
+    pending: dict[Future[dict[str, Rendered]], list[tuple[str, str]]] = {}
     try:
         with ProcessPoolExecutor(max_workers=count, mp_context=pool_context()) as pool:
             while chunks:
@@ -102,12 +90,13 @@ def render_texts(
     except (OSError, RuntimeError):
         # No processes to be had (a sandbox, a limit reached): convert what is left here.
         for chunk in [*pending.values(), *chunks]:
-            results.update(_render_here(list(chunk)))
+            results.update(render_chunk(list(chunk)))
     return results
 
 
-def _render_here(items: list[tuple[str, str]]) -> dict[str, Rendered]:
-    """Convert in this process, letting go of each text once converted."""
+def render_chunk(items: list[tuple[str, str]]) -> dict[str, Rendered]:
+    """Convert `items` with one converter (here, or in a worker process), emptying the list:
+    each text is let go of once converted."""
     converter = make_converter()
     results: dict[str, Rendered] = {}
     items.reverse()

@@ -56,12 +56,13 @@ class PostFields:
     def first_body_line(self, lines: list[str], heading_removed: bool) -> int:
         """The file line where the stripped body starts, past blank lines and the title."""
         leading = len(lines) - len("\n".join(lines).lstrip("\n").split("\n"))
-        heading = 0
+        line = self.source.body_line + leading
         if heading_removed:
             original = self.source.body.split("\n")
-            heading = next(i for i, line in enumerate(original) if line.strip())
-        skipped = 1 if heading_removed and heading <= leading else 0
-        return self.source.body_line + leading + skipped
+            heading = next(i for i, text in enumerate(original) if text.strip())
+            if heading <= leading:
+                line += 1
+        return line
 
     def title_heading(self, lines: list[str]) -> tuple[list[str], str | None]:
         """Without a title in the front matter, a first line `# Heading` is the title: it is
@@ -78,32 +79,24 @@ class PostFields:
         return lines, None
 
     def promise(self, lines: list[str]) -> tuple[Promise | None, list[str]]:
-        meta = self.source.meta
+        """The "Next:" promise (the `next` setting, else a last body line `Next: ...`), and
+        the body lines without that last line."""
         trailing = _trailing_next(lines)
-        if trailing is not None:
-            index, text, href = trailing
-            body_promise: Promise | None = Promise(text, href, self._body_file_line(index, lines))
-        else:
-            body_promise, index = None, -1
-        if "next" in meta:
-            value = meta["next"]
+        kept = lines if trailing is None else lines[: trailing[0]]
+        if "next" in self.source.meta:
+            value = self.source.meta["next"]
             if value is None or value is False:
                 return None, lines
             if not isinstance(value, str) or not value.strip():
                 self.fail("next", "`next` must be the title of the next post, in quotes if needed")
                 return None, lines
             text, href = _promise_parts(" ".join(value.split()))  # one line, as in the body
-            lines = lines[:index] if trailing is not None else lines
-            return Promise(text, href, self.line("next")), lines
-        if body_promise is None:
+            return Promise(text, href, self.line("next")), kept
+        if trailing is None:
             return None, lines
-        return body_promise, lines[:index]
-
-    def _body_file_line(self, index: int, lines: list[str]) -> int:
-        """The file line of body line `index`, counting the title heading we removed."""
-        original = self.source.body.split("\n")
-        offset = len(original) - len(lines)
-        return self.source.body_line + index + offset
+        index, text, href = trailing
+        removed = len(self.source.body.split("\n")) - len(lines)  # the title heading
+        return Promise(text, href, self.source.body_line + removed + index), kept
 
     def text(self, name: str) -> str | None:
         value = self.source.meta.get(name)
@@ -111,11 +104,8 @@ class PostFields:
             return None
         if isinstance(value, str):
             return value.strip() or None
-        self.fail(
-            name,
-            f"`{name}` must be text, not {yaml_kind(value)}: put it in quotes, "
-            f'like {name}: "{yaml_repr(value)}"',
-        )
+        message = f"`{name}` must be text, not {yaml_kind(value)}: put it in quotes"
+        self.fail(name, f'{message}, like {name}: "{yaml_repr(value)}"')
         return None
 
     def flag(self, name: str) -> bool:
@@ -140,14 +130,8 @@ class PostFields:
                 self.problems.append(error(self.key, 1, f"the file name's date: {parsed}"))
                 return None
             return parsed
-        self.problems.append(
-            error(
-                self.key,
-                1,
-                "no date: add `date: YYYY-MM-DD` to the front matter or name the file "
-                f"YYYY-MM-DD-{self.stem}.md",
-            )
-        )
+        message = "no date: add `date: YYYY-MM-DD` to the front matter or name the file"
+        self.problems.append(error(self.key, 1, f"{message} YYYY-MM-DD-{self.stem}.md"))
         return None
 
     def slug(self) -> str:
@@ -173,11 +157,8 @@ class PostFields:
         elif isinstance(value, list):
             items = value
         else:
-            self.fail(
-                "tags",
-                f'`tags` must be a list like [travel, family] or text like "travel, family", '
-                f"not {yaml_kind(value)}",
-            )
+            message = '`tags` must be a list like [travel, family] or text like "travel, family"'
+            self.fail("tags", f"{message}, not {yaml_kind(value)}")
             return ()
         tags: list[str] = []
         for item in items:
@@ -192,13 +173,7 @@ class PostFields:
 
 def parse_date(value: object, zone: ZoneInfo, years: range) -> datetime | str:
     """An aware datetime (naive values are in `zone`) in one of `years`, or the problem as a
-    message."""
-    if isinstance(value, datetime):
-        moment = value if value.tzinfo else value.replace(tzinfo=zone)
-        return in_year_range(moment, str(value), years)
-    if isinstance(value, date):
-        moment = datetime(value.year, value.month, value.day, tzinfo=zone)
-        return in_year_range(moment, str(value), years)
+    message. YAML's dates come as text (see source_text._Loader)."""
     if not isinstance(value, str):
         return f"`date` must look like 2024-06-10 or 2024-06-10 08:30, not {yaml_kind(value)}"
     text = value.strip()
@@ -218,19 +193,14 @@ def parse_date(value: object, zone: ZoneInfo, years: range) -> datetime | str:
         return (
             f'`date` "{short_text(text)}" is not a date: write it as 2024-06-10 or 2024-06-10 08:30'
         )
-    return in_year_range(parsed if parsed.tzinfo else parsed.replace(tzinfo=zone), text, years)
-
-
-def in_year_range(moment: datetime, text: str, years: range) -> datetime | str:
-    """The moment, or why its year is refused: outside `years` (`load.YEARS`), a date cannot
-    be placed in every time zone (year 1 or 9999 would overflow), and is almost always a typo
-    (3024)."""
-    if moment.year in years:
-        return moment
-    return (
-        f'`date` "{short_text(text)}" is out of range: the year must be from '
-        f"{years.start} to {years.stop - 1}"
-    )
+    # Outside `years` (`load.YEARS`), a date cannot be placed in every time zone (year 1 or
+    # 9999 would overflow), and is almost always a typo (3024).
+    if parsed.year not in years:
+        return (
+            f'`date` "{short_text(text)}" is out of range: the year must be from '
+            f"{years.start} to {years.stop - 1}"
+        )
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=zone)
 
 
 _ZONED = re.compile(

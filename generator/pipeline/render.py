@@ -18,7 +18,7 @@ from typing import Any
 import jinja2
 
 from generator.core.problems import Problem
-from generator.features.insights import Insights, PromiseView
+from generator.features.insights import Insights
 from generator.features.reviews import YearReviews
 from generator.features.search import (
     SEARCH_INDEX,
@@ -33,7 +33,7 @@ from generator.pipeline.markup import Rendered
 from generator.pipeline.page_records import PageMeta, Pagination, SearchView, archive_year, tag_view
 from generator.pipeline.site import Site, Year
 from generator.pipeline.template_problems import line_in_template, template_problem
-from generator.pipeline.views import Link, Views, YearView
+from generator.pipeline.views import Link, Views
 
 
 @dataclass(frozen=True)
@@ -91,9 +91,8 @@ def page_chunks(page: Page, env: jinja2.Environment) -> Iterator[bytes]:
 
 def page_problem(exc: jinja2.TemplateError, template: str) -> Problem:
     """The error a template raised, at its file and line."""
-    if isinstance(exc, jinja2.TemplateSyntaxError):
-        return template_problem(exc, exc.lineno, template)
-    return template_problem(exc, line_in_template(exc), template)
+    line = exc.lineno if isinstance(exc, jinja2.TemplateSyntaxError) else line_in_template(exc)
+    return template_problem(exc, line, template)
 
 
 def plan_pages(site: Site, rendered: Mapping[str, Rendered]) -> list[Page]:
@@ -136,11 +135,9 @@ class Planner:
 
     def recipes(self) -> Iterator[Recipe]:
         """Every page (or group of pages) of the site, in output order, without making them."""
-        total = self.home_page_count()
-        yield from (Recipe("home", n) for n in range(1, total + 1))
+        yield from (Recipe("home", n) for n in range(1, self.home_page_count() + 1))
         yield from (Recipe("post", key) for key in self.site.order)
-        for year in self.site.years:
-            yield Recipe("year", year.year)
+        yield from (Recipe("year", year.year) for year in self.site.years)
         yield from (Recipe(kind) for kind in ("themes", "threads", "tags"))
         yield from (Recipe("tag", tag.slug) for tag in self.site.tags)
         for kind in ("archive", "search page", "404", "feed", "sitemap", "robots"):
@@ -188,15 +185,12 @@ class Planner:
     def home_page_count(self) -> int:
         return max(1, -(-len(self.site.order) // self.site.config.posts_per_page))
 
-    def home_keys(self, number: int) -> tuple[str, ...]:
-        per_page = self.site.config.posts_per_page
-        return self.site.order[(number - 1) * per_page : number * per_page]
-
     def home_page(self, number: int) -> Page:
-        total = self.home_page_count()
-        title = (
-            self.site.config.title if number == 1 else f"Page {number}"
-        )  # the template adds the site's title
+        config, total = self.site.config, self.home_page_count()
+        per_page = config.posts_per_page
+        keys = self.site.order[(number - 1) * per_page : number * per_page]
+        # (The template adds the site's title to "Page 2".)
+        title = config.title if number == 1 else f"Page {number}"
         pagination = Pagination(
             number=number,
             total=total,
@@ -206,9 +200,10 @@ class Planner:
         return self.page(
             "home.html",
             self.meta(title, _home_path(number)),
-            posts=tuple(self.views.post(k) for k in self.home_keys(number)),
+            posts=tuple(self.views.post(k) for k in keys),
             pagination=pagination,
-            promises=self.coming_next() if number == 1 else (),
+            # Page 1 lists the open promises, unless `show_promises = false`.
+            promises=self.insights.coming_next() if number == 1 and config.show_promises else (),
         )
 
     def post_page(self, key: str) -> Page:
@@ -242,24 +237,17 @@ class Planner:
         if year.posts:
             yield self.feed_page(f"{year.year}/feed.xml", title, f"{year.year}/", (year,))
 
-    def year_views(self) -> tuple[YearView, ...]:
-        return tuple(self.views.year(y) for y in self.site.years)
-
     def themes_page(self) -> Page:
         return self.page(
             "themes.html",
             self.meta("Themes", "themes/"),
-            years=self.year_views(),
+            years=tuple(self.views.year(y) for y in self.site.years),
             timeline=self.reviews.timeline(),
         )
 
     def threads_page(self) -> Page:
         threads = self.insights.thread_views()
         return self.page("threads.html", self.meta("Threads", "threads/"), threads=threads)
-
-    def coming_next(self) -> tuple[PromiseView, ...]:
-        """The home page's short list of open promises, unless `show_promises = false`."""
-        return self.insights.coming_next() if self.site.config.show_promises else ()
 
     def tags_page(self) -> Page:
         tags = tuple(tag_view(self.views, t) for t in self.site.tags)
@@ -268,13 +256,10 @@ class Planner:
     def year_record(self, number: int) -> Year:
         return next(year for year in self.site.years if year.year == number)
 
-    def _tag_index(self) -> dict[str, int]:
+    def tag_page(self, slug: str) -> Page:
         if self._tags_by_slug is None:
             self._tags_by_slug = {tag.slug: i for i, tag in enumerate(self.site.tags)}
-        return self._tags_by_slug
-
-    def tag_page(self, slug: str) -> Page:
-        tag = self.site.tags[self._tag_index()[slug]]
+        tag = self.site.tags[self._tags_by_slug[slug]]
         return self.page(
             "tag.html",
             self.meta(f"Tagged “{tag.name}”", f"tags/{tag.slug}/"),
@@ -303,18 +288,17 @@ class Planner:
         return Page("robots.txt", "robots.txt", {"sitemap_url": self.urls.absolute("sitemap.xml")})
 
     def feed_page(self, path: str, title: str, alt_path: str, years: Sequence[Year]) -> Page:
-        """A feed of the posts of `years` (newest first, as the site lists them), newest
-        first; its `updated` is the first post's date. Its entries are the years' views,
-        joined: after an edit, only the edited year's are made again."""
+        """A feed of the posts of `years`, newest first (as the site lists them); its `updated`
+        is the first post's date. Its entries are the years' views, joined: after an edit, only
+        the edited year's are made again."""
         by_year = tuple((year.posts, self.views.year(year).posts) for year in years if year.posts)
         entries = tuple(chain.from_iterable(posts for _, posts in by_year))
-        updated = entries[0].date if entries else None
         feed = Feed(
             title=title,
             id=self.urls.absolute(path),
             self_url=self.urls.absolute(path),
             alt_url=self.urls.absolute(alt_path),
-            updated=updated.isoformat() if updated else "1970-01-01T00:00:00+00:00",
+            updated=entries[0].date.isoformat() if entries else "1970-01-01T00:00:00+00:00",
             entries=entries,
             full=self.site.config.feed_full_posts,
         )

@@ -57,16 +57,13 @@ class Site:
     chains: Mapping[str, Chain]
     backlinks: Mapping[str, tuple[str, ...]]  # target -> posts whose promise it keeps, oldest first
     problems: tuple[Problem, ...]
-    # Each post's date in the site's time zone (the pages ask tens of thousands of times), by
-    # key, with the posts and settings they were worked out for: a Site made with others
-    # (`dataclasses.replace`) works the dates out again.
+    # Worked out once (the pages ask tens of thousands of times); a Site made with other
+    # posts or settings (`dataclasses.replace`) works the dates out again.
     _local: _LocalDates | None = field(default=None, repr=False, compare=False)
     _year_index: Mapping[int, Year] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        index: dict[int, Year] = {}
-        for year in self.years:
-            index.setdefault(year.year, year)
+        index = {year.year: year for year in reversed(self.years)}  # the first of a year wins
         object.__setattr__(self, "_year_index", index)
 
     def local_date(self, key: str) -> datetime:
@@ -156,14 +153,8 @@ def post_urls(posts: Sequence[PostFacts], base_path: str) -> tuple[dict[str, str
         path, key = facts.url, facts.key
         taken = owner.get(path)
         if taken is not None:
-            problems.append(
-                error(
-                    key,
-                    1,
-                    f"URL {base_path}{path} is also used by {taken}: "
-                    "give one of them another `slug:`",
-                )
-            )
+            message = f"URL {base_path}{path} is also used by {taken}"
+            problems.append(error(key, 1, f"{message}: give one of them another `slug:`"))
             continue
         owner[path] = key
         urls[key] = path

@@ -47,14 +47,8 @@ def decode_source(key: str, raw: bytes) -> tuple[str | None, list[Problem]]:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        return None, [
-            error(
-                key,
-                line,
-                f"not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset {exc.start}): "
-                "save the file as UTF-8",
-            )
-        ]
+        message = f"not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset {exc.start})"
+        return None, [error(key, line, f"{message}: save the file as UTF-8")]
     if "\x00" in text:
         line = text[: text.index("\x00")].count("\n") + 1
         return None, [error(key, line, "this is not a text file (it has NUL bytes)")]
@@ -80,7 +74,11 @@ _Loader.add_constructor(
 )
 
 
-def split_source(key: str, text: str) -> tuple[Source | None, list[Problem]]:
+def read_source(key: str, raw: bytes) -> tuple[Source | None, list[Problem]]:
+    """The file's bytes as text (`decode_source`), split into front matter and body."""
+    text, problems = decode_source(key, raw)
+    if text is None:
+        return None, problems
     match = _FRONT_MATTER.match(text)
     if match is None:
         if text.startswith("---\n"):
@@ -125,17 +123,8 @@ def parse_yaml(
     if data is None:
         return {}, {}, []
     if not isinstance(data, dict) or not isinstance(node, yaml.MappingNode):
-        return (
-            None,
-            {},
-            [
-                error(
-                    key,
-                    first_line,
-                    "front matter must be `key: value` lines, like `title: My post`",
-                )
-            ],
-        )
+        message = "front matter must be `key: value` lines, like `title: My post`"
+        return None, {}, [error(key, first_line, message)]
     key_lines = {
         str(k.value): first_line + k.start_mark.line for k, _ in node.value if hasattr(k, "value")
     }

@@ -96,9 +96,8 @@ def holds_bytes(
     """True if the file at `target` (whose lstat is `status`) holds exactly `data`."""
     if status is None or not stat.S_ISREG(status.st_mode) or status.st_size != len(data):
         return False
-    vouched = entry is not None and entry.sha256 == digest
-    if vouched and entry is not None and status.st_mtime_ns == entry.mtime_ns:
-        return True
+    if entry is not None and entry.sha256 == digest and status.st_mtime_ns == entry.mtime_ns:
+        return True  # the manifest vouches for these bytes
     with open(target, "rb") as handle:
         return handle.read() == data
 
@@ -115,9 +114,8 @@ def holds_file(
     file `staged` (`size` bytes whose SHA-256 is `digest`)."""
     if status is None or not stat.S_ISREG(status.st_mode) or status.st_size != size:
         return False
-    vouched = entry is not None and entry.sha256 == digest
-    if vouched and entry is not None and status.st_mtime_ns == entry.mtime_ns:
-        return True
+    if entry is not None and entry.sha256 == digest and status.st_mtime_ns == entry.mtime_ns:
+        return True  # the manifest vouches for these bytes
     return filecmp.cmp(staged, target, shallow=False)
 
 

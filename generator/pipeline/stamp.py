@@ -45,8 +45,7 @@ def problem_rows(problems: Iterable[Problem]) -> tuple[tuple[str, int, str, str]
 
 def manifest_size(output: Path) -> int:
     """How many files the output's manifest lists."""
-    manifest = read_manifest_state(output).entries
-    return len(manifest)
+    return len(read_manifest_state(output).entries)
 
 
 def still_holds(stamp: Stamp, inputs: InputDigest, now: datetime | None) -> bool:
@@ -60,21 +59,10 @@ def still_holds(stamp: Stamp, inputs: InputDigest, now: datetime | None) -> bool
 def output_as_stamped(root: Path, output: Path, stamp: Stamp) -> bool:
     """True if the output folder may be written to and holds exactly what the build that
     made the stamp left there (its manifest, file by file)."""
-    return not output_problems(root, output) and _output_intact(output, stamp.files)
-
-
-def stamped_problems(stamp: Stamp) -> tuple[Problem, ...]:
-    """The problems the stamped build reported."""
-    return tuple(
-        Problem(path, line, "error" if level == "error" else "warning", message)
-        for path, line, level, message in stamp.problems
-    )
-
-
-def _output_intact(output: Path, expected: int) -> bool:
-    """True if the output folder holds exactly what its manifest says, file by file."""
+    if output_problems(root, output):
+        return False
     state = read_manifest_state(output)
-    if state.unfinished or len(state.entries) != expected:
+    if state.unfinished or len(state.entries) != stamp.files:
         return False
     folder = str(output)
     for path, entry in state.entries.items():
@@ -85,3 +73,11 @@ def _output_intact(output: Path, expected: int) -> bool:
         if (status.st_size, status.st_mtime_ns) != (entry.size, entry.mtime_ns):
             return False
     return True
+
+
+def stamped_problems(stamp: Stamp) -> tuple[Problem, ...]:
+    """The problems the stamped build reported."""
+    return tuple(
+        Problem(path, line, "error" if level == "error" else "warning", message)
+        for path, line, level, message in stamp.problems
+    )

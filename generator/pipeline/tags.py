@@ -46,11 +46,8 @@ def tag_members(posts: Iterable[PostFacts]) -> dict[str, list[str]]:
     """Tag slug -> the posts that have it, in the order of `posts` (newest first)."""
     members: dict[str, list[str]] = defaultdict(list)
     for facts in posts:
-        key = facts.key
-        for slug in facts.own_slugs:
-            keys = members[slug]
-            if not keys or keys[-1] != key:
-                keys.append(key)
+        for slug in facts.own_slugs:  # (distinct: each post is listed once under a tag)
+            members[slug].append(facts.key)
     return members
 
 
@@ -146,13 +143,10 @@ def _shared_slug_problems(
                 first = _Spelling(name, key, name_key)
             elif first.key != name_key and name_key not in warned:
                 warned.add(name_key)
-                problems.append(
-                    warning(
-                        key,
-                        1,
-                        f'tag "{name}" has the same URL {base_path}tags/{slug}/ as tag '
-                        f'"{first.name}" (in {first.post}): they are shown as one tag; rename '
-                        "one of them to keep them apart",
-                    )
+                message = (
+                    f'tag "{name}" has the same URL {base_path}tags/{slug}/ as tag '
+                    f'"{first.name}" (in {first.post}): they are shown as one tag; rename '
+                    "one of them to keep them apart"
                 )
+                problems.append(warning(key, 1, message))
     return problems

@@ -18,12 +18,10 @@ def template_problem(exc: Exception, line: int, template: str) -> Problem:
 def _relative_template(path: str) -> str:
     """Show a journal's template as templates/x.html, a built-in one by its full path (the
     theme installed with the generator, where a writer can open it)."""
-    if Path(path).is_relative_to(builtin_templates()):
-        return path
     marker = "/templates/"
-    if marker in path:
-        return marker.lstrip("/") + path.rsplit(marker, 1)[1]
-    return path
+    if Path(path).is_relative_to(builtin_templates()) or marker not in path:
+        return path
+    return "templates/" + path.rsplit(marker, 1)[1]
 
 
 def line_in_template(exc: Exception) -> int:

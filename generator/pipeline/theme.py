@@ -22,8 +22,8 @@ LIGHT_CODE_STYLE = "friendly"
 DARK_CODE_STYLE = "monokai"
 THEME_PACKAGE = "generator.theme_files"  # pyproject.toml maps it to this repository's templates/
 ASSETS_FOLDER = "assets"  # in a templates folder, the built-in theme's too
-ASSETS_PREFIX = "assets/"
-E = TypeVar("E", bound=jinja2.Environment)  # where the assets go in the built site
+ASSETS_PREFIX = "assets/"  # where the assets go in the built site
+E = TypeVar("E", bound=jinja2.Environment)
 
 
 def builtin_templates() -> Path:

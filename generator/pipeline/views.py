@@ -125,8 +125,7 @@ class Views:
     def __init__(self, site: Site, rendered: Mapping[str, Rendered]) -> None:
         self.site = site
         self.rendered = rendered
-        config = site.config
-        self.urls = Urls(config.base_url, config.base_path)
+        self.urls = Urls(site.config.base_url, site.config.base_path)
         self._posts: dict[str, PostView] = {}
         self._links: dict[str, Link] = {}
 
@@ -197,6 +196,7 @@ class Views:
         post = site.posts[key]
         local = site.local_date(key)
         rendered = self.rendered.get(key, Rendered("", "", 0))
+        url = self.urls.path(site.urls[key])
         year = site.year_of(key)
         theme = (
             Link(year.theme.word, self.urls.path(f"{year.year}/"))
@@ -204,11 +204,10 @@ class Views:
             else None
         )
         newer, older = site.newer.get(key), site.older.get(key)
-        promise = self._next(key)
         return PostView(
             key=key,
             title=post.title,
-            url=self.urls.path(site.urls[key]),
+            url=url,
             abs_url=self.urls.absolute(site.urls[key]),
             date=local,
             date_iso=local.isoformat(),
@@ -219,14 +218,13 @@ class Views:
             ),
             html=rendered.html,
             summary_html=summary_html_of(
-                post.summary,
-                standalone_summary(rendered.summary_html, self.urls.path(site.urls[key])),
+                post.summary, standalone_summary(rendered.summary_html, url)
             ),
             description=description_of(post.summary, rendered.summary_html),
             words=rendered.words,
             minutes=reading_minutes(rendered.words),
             theme=theme,
-            next=promise,
+            next=self._next(key),
             prev=tuple(self.link(k) for k in site.backlinks.get(key, ())),
             newer=self.link(newer) if newer else None,
             older=self.link(older) if older else None,
@@ -246,14 +244,12 @@ class Views:
         return self.container("year", year.year, year.posts, partial(self._make_year, year))
 
     def _make_year(self, year: Year) -> YearView:
-        intro = ""
-        if year.theme is not None:
-            intro = self.rendered.get(year.theme.key, Rendered("", "", 0)).html
+        theme = year.theme
         return YearView(
             year=year.year,
             url=self.urls.path(f"{year.year}/"),
-            word=year.theme.word if year.theme else None,
-            intro_html=intro,
+            word=theme.word if theme else None,
+            intro_html=self.rendered.get(theme.key, Rendered("", "", 0)).html if theme else "",
             posts=tuple(self.post(k) for k in year.posts),
             feed_url=self.urls.absolute(f"{year.year}/feed.xml") if year.posts else None,
         )

@@ -14,7 +14,6 @@ second). What it remembers, and why that stays safe:
   (output_layout.py says what is kept of them and why);
 - the manifest as saved, while the file's size, mtime and inode are the ones it was saved
   with, and its text one file at a time, so saving it again re-encodes only changed entries.
-
 """
 
 from __future__ import annotations
@@ -164,38 +163,30 @@ class SiteWriter:
         self.targets = self._layout.targets
         self._seen = checked_folders(self._layout, self.real_out, memory.folders if memory else {})
         manifest = output / MANIFEST
-        self._old_manifest_status = status_key(manifest)
-        self._old_text: ManifestText | None = None
         self.old: Mapping[str, Entry]
+        self._old_text: ManifestText | None
         # True when the manifest is the one this process saved last: nothing rewrote it.
-        self.remembered = memory is not None and memory.manifest_status == self._old_manifest_status
+        self.remembered = memory is not None and memory.manifest_status == status_key(manifest)
         if memory is not None and self.remembered:
-            self.old, self._unfinished = memory.entries, False
-            self._old_text = memory.text
+            self.old, self._unfinished, self._old_text = memory.entries, False, memory.text
         else:
             state = read_manifest_state(output)
-            self.old, self._unfinished = state.entries, state.unfinished
-        mark = os.path.join(self._root, STAGING_MARK)
-        self._leftovers = self._unfinished or os.path.lexists(mark)
+            self.old, self._unfinished, self._old_text = state.entries, state.unfinished, None
+        self._mark = os.path.join(self._root, STAGING_MARK)
+        self._leftovers = self._unfinished or os.path.lexists(self._mark)
         self.current: dict[str, Entry] = {}
         self._touched: set[str] = set()  # paths whose entry is not the one `old` holds
         self.staged: dict[str, str] = {}
         self.unchanged = 0
         self._folders = Folders()  # those made by this writer, and those known to exist
         self._marked = False
-        self._pending_saved = False
         self.saved: WriterMemory | None = None
         self._faults = {point: fault_point(point) for point in ("staged", "swap", "manifest")}
 
     def keep(self, path: str, sha256: str) -> bool:
         """Leave the file as it is if the manifest says it holds bytes of this digest and
         its size and mtime still match; False (nothing done) otherwise."""
-        entry = self.old.get(path)
-        if entry is None or entry.sha256 != sha256 or not left_as(self.targets[path], entry):
-            return False
-        self.current[path] = entry
-        self.unchanged += 1
-        return True
+        return not self.keep_all(((path, sha256),))
 
     def keep_all(self, files: Iterable[tuple[str, str]]) -> list[str]:
         """`keep` for each (path, SHA-256), in one loop (watch mode keeps thousands of files
@@ -243,7 +234,17 @@ class SiteWriter:
         read = spill_chunks(chunks, lambda: self._stage(target, lstat_or_none(target)))
         if read.staged is None:
             return self._put(path, read.data, read.digest)
-        return self._staged_or_same(path, read.staged, read.digest, read.size)
+        status = lstat_or_none(target)  # the staged file is kept unless these are its bytes
+        if holds_file(target, status, read.digest, read.staged, read.size, self.old.get(path)):
+            assert status is not None
+            unlink_quietly(read.staged)
+            self.current[path] = Entry(read.digest, status.st_size, status.st_mtime_ns)
+            self.unchanged += 1
+        else:
+            self.staged[path] = read.staged
+            self.current[path] = Entry(read.digest, read.size, -1)
+        self._touched.add(path)
+        return read.digest
 
     def discard(self, path: str) -> None:
         """Forget what was staged for `path` (its page failed to render)."""
@@ -262,25 +263,21 @@ class SiteWriter:
         if new or self._unfinished:
             # Files the old manifest does not list are about to appear: list them first, so
             # that a build killed from here on leaves nothing the next one does not know.
-            pending = dict(self.old)
-            unknown = Entry("", -1, -1)
-            pending.update((path, unknown) for path in new)
+            pending = {**self.old, **dict.fromkeys(new, Entry("", -1, -1))}
             text = manifest_text(pending, text)
             save_manifest(self.output, text, True, self._faults["manifest"])
-            self._pending_saved = True
-        written: list[str] = []
-        for path in sorted(self.staged):
+        written = sorted(self.staged)
+        for path in written:
             target = self.targets[path]
             self._faults["swap"].passed()
             os.replace(self.staged[path], target)
             status = os.stat(target)
             digest = self.current[path].sha256
             self.current[path] = Entry(digest, status.st_size, status.st_mtime_ns)
-            written.append(path)
         self.staged = {}
         stale = self.old.keys() - self.targets.keys()
         deleted = delete_stale(self.output, self.real_out, stale)
-        if self.current != self.old or deleted or self._pending_saved or self._unfinished:
+        if self.current != self.old or deleted or new or self._unfinished:
             text = manifest_text(self.current, text, sorted(self._touched))
             save_manifest(self.output, text, fault=self._faults["manifest"])
         saved_status = status_key(self.output / MANIFEST)
@@ -288,7 +285,7 @@ class SiteWriter:
             self.real_out, saved_status, self.current, text, self._layout, self._seen
         )
         if self._marked or self._leftovers:
-            unlink_quietly(os.path.join(self._root, STAGING_MARK))
+            unlink_quietly(self._mark)
         return WriteResult(tuple(written), self.unchanged, tuple(deleted))
 
     def abort(self) -> None:
@@ -297,7 +294,7 @@ class SiteWriter:
             unlink_quietly(staged)
         self.staged = {}
         if self._marked:
-            unlink_quietly(os.path.join(self._root, STAGING_MARK))
+            unlink_quietly(self._mark)
         self._folders.remove_made()
 
     def _stage(self, target: str, status: os.stat_result | None) -> str:
@@ -309,26 +306,11 @@ class SiteWriter:
             self._folders.make(self._root)
             if self._leftovers:
                 remove_staged(self.output)  # a killed build's, before this one adds its own
-            with open(os.path.join(self._root, STAGING_MARK), "wb"):
+            with open(self._mark, "wb"):
                 pass
             self._marked = True
         self._folders.make(os.path.dirname(target))
         return staged_name(target)
-
-    def _staged_or_same(self, path: str, staged: str, digest: str, size: int) -> str:
-        """Keep the staged file, unless the target already holds the same bytes."""
-        target = self.targets[path]
-        status = lstat_or_none(target)
-        if holds_file(target, status, digest, staged, size, self.old.get(path)):
-            assert status is not None
-            unlink_quietly(staged)
-            self.current[path] = Entry(digest, status.st_size, status.st_mtime_ns)
-            self.unchanged += 1
-        else:
-            self.staged[path] = staged
-            self.current[path] = Entry(digest, size, -1)
-        self._touched.add(path)
-        return digest
 
 
 def replace_atomically(
@@ -337,8 +319,10 @@ def replace_atomically(
     """Write `data` beside `target` (to `temporary`, by default a name of this process's),
     then rename it over `target` (`fault`: passed between the two)."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    if target.is_symlink() or target.is_dir():
-        _remove(target)
+    if target.is_dir() and not target.is_symlink():
+        raise ValueError(f"{target} is a folder where a page belongs; remove it by hand")
+    if target.is_symlink():
+        target.unlink()
     temporary = temporary or target.with_name(f".{target.name}.{os.getpid()}.tmp")
     try:
         with open(temporary, "wb") as handle:
@@ -349,12 +333,6 @@ def replace_atomically(
     finally:
         if temporary.exists():
             temporary.unlink()
-
-
-def _remove(path: Path) -> None:
-    if path.is_dir() and not path.is_symlink():
-        raise ValueError(f"{path} is a folder where a page belongs; remove it by hand")
-    path.unlink()
 
 
 def delete_stale(output: Path, real_out: Path, stale: Iterable[str]) -> list[str]:
