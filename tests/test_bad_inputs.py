@@ -515,6 +515,7 @@ CASES: dict[str, Case] = {
     ),
     "named-pipe-among-posts": Case(
         {f"{POSTS}/fine.md": post(title="Fine")},
+        (warn(f"{POSTS}/pipe.md", 1, "skipped: this is not a file but a named pipe"),),
         setup=setup_fifo,
         check=assert_published("Fine"),
         seconds=20,
@@ -837,3 +838,85 @@ def test_a_future_post_becomes_published_when_its_moment_comes(tmp_path: Path) -
     at = build_journal(root, options=BuildOptions(now=moment), write=False)
     assert urls_of(before.files) == []
     assert urls_of(at.files) == ["/2024/later/"]
+
+
+@pytest.mark.parametrize(
+    "templates",
+    [
+        {"templates/post.html": '{% include "post.html" %}\n'},
+        {"templates/post.html": '{% extends "post.html" %}\n'},
+        {
+            "templates/post.html": '{% include "_a.html" %}\n',
+            "templates/_a.html": '{% include "post.html" %}\n',
+        },
+    ],
+    ids=["includes itself", "extends itself", "through another"],
+)
+def test_a_template_that_draws_itself_is_an_error_not_a_traceback(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], templates: dict[str, str]
+) -> None:
+    root = make_journal(tmp_path, {"content/posts/2024/a.md": post(title="A"), **templates})
+    assert main(["build", "--root", str(root)]) == 1
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and "RecursionError" not in err
+    assert "error: drawing this page never ends" in err
+    assert not (root / "output").exists() or not any((root / "output").rglob("*.journal-tmp"))
+
+
+def test_an_output_symlink_that_leads_to_itself_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = make_journal(tmp_path, {"content/posts/2024/a.md": post(title="A")})
+    try:
+        (root / "output").symlink_to(root / "output")
+    except OSError:
+        pytest.skip("this file system cannot make symlinks")
+    assert main(["build", "--root", str(root)]) == 1
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    assert "output:1: error: refusing to build into output: it is a symlink that leads" in err
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="this system has no named pipes")
+@pytest.mark.parametrize(
+    "where", ["templates/post.html", "templates/assets/style.css", "content/posts/2024/b.md"]
+)
+def test_a_named_pipe_is_never_read(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], where: str
+) -> None:
+    """A FIFO where a file is expected would block the build for ever at its first read."""
+    root = make_journal(tmp_path, {"content/posts/2024/a.md": post(title="A")})
+    (root / where).parent.mkdir(parents=True, exist_ok=True)
+    os.mkfifo(root / where)
+    with time_limit(120):
+        code = main(["build", "--root", str(root)])
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    assert code == 0  # (the theme's own file is used in place of a pipe in templates/)
+    if where.startswith("content/"):
+        assert f"{where}:1: warning: skipped: this is not a file but a named pipe" in err
+    assert (root / "output/2024/a/index.html").is_file()
+
+
+def test_names_windows_refuses_are_reported_at_their_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A post or tag whose URL would be a folder named CON, AUX, NUL, COM1... makes a site
+    that cannot be checked out on Windows: each is an error at the line that names it."""
+    root = make_journal(
+        tmp_path,
+        {
+            "content/posts/2024/con.md": post(title="Cons and pros"),
+            "content/posts/2024/b.md": "---\ntitle: B\ndate: 2024-06-11\nslug: Aux\n---\nB.\n",
+            "content/posts/2024/c.md": (
+                "---\ntitle: C\ndate: 2024-06-12\ntags: [ok, NUL]\n---\nC.\n"
+            ),
+            "content/posts/2024/d.md": post(title="Console"),  # (not a reserved name)
+        },
+    )
+    assert main(["build", "--root", str(root)]) == 1
+    lines = [line for line in capsys.readouterr().err.splitlines() if "Windows" in line]
+    assert lines[0].startswith('content/posts/2024/b.md:4: error: the URL ends in "aux/"')
+    assert lines[1].startswith('content/posts/2024/c.md:4: error: tag "NUL" has the URL tags/nul/')
+    assert lines[2].startswith('content/posts/2024/con.md:1: error: the URL ends in "con/"')
+    assert len(lines) == 3

@@ -150,3 +150,31 @@ def test_a_journal_can_draw_its_own_feed_and_entries(tmp_path: Path) -> None:
     (root / "templates/feed.xml").write_text(own_feed, encoding="utf-8")
     parsed = feedparser.parse(build_journal(root, write=False).files["feed.xml"])
     assert [e.title for e in parsed.entries] == ["Newest!", "Mid!", "Old!"]
+
+
+def test_control_characters_are_removed_with_a_warning_and_feeds_stay_xml(tmp_path: Path) -> None:
+    """A form feed, ESC or backspace pasted into a post, or a NUL made by a YAML escape in a
+    title, would make the feeds invalid XML: each is removed, with a warning at its line."""
+    body = "Before\x0c the break.\n\nAn escape \x1b[1m and a back\x08space.\n"
+    root = make_journal(
+        tmp_path,
+        {
+            "content/posts/2024/ctl.md": (
+                '---\ntitle: "Null\\0 and bell\\a"\ndate: 2024-03-01\ntags: ["t\\x01ag"]\n---\n'
+                + body
+            ),
+        },
+    )
+    result = build_journal(root)
+    assert result.ok
+    shown = [f"{p.path}:{p.line}: {p.message}" for p in result.problems if p.level == "warning"]
+    key = "content/posts/2024/ctl.md"
+    assert any(s.startswith(f"{key}:6: removed 3 control characters") for s in shown), shown
+    assert any(s.startswith(f"{key}:2: removed 2 control characters") for s in shown), shown
+    assert any(s.startswith(f"{key}:4: removed a control character (U+0001)") for s in shown)
+    output = root / "output"
+    for name in ("feed.xml", "2024/feed.xml", "sitemap.xml"):
+        ET.fromstring((output / name).read_bytes())  # raises on a character XML forbids
+    page = (output / "2024/ctl/index.html").read_text(encoding="utf-8")
+    assert "Null and bell" in page and "Before the break." in page
+    assert not any(chr(c) in page for c in (0, 7, 8, 0x0C, 0x1B))

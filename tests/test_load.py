@@ -11,7 +11,7 @@ import pytest
 from conftest import make_journal, post_text
 
 from generator.core.problems import Problem
-from generator.pipeline.load import Post, load_journal, parse_post, parse_theme
+from generator.pipeline.load import MAX_PARAGRAPH, Post, load_journal, parse_post, parse_theme
 from generator.pipeline.post_fields import Promise
 
 UTC = ZoneInfo("UTC")
@@ -637,3 +637,21 @@ def test_a_folder_named_like_a_post_is_walked_into_not_read(tmp_path: Path) -> N
     journal = load_journal(root, UTC)
     assert journal.problems == ()
     assert [p.key for p in journal.posts] == ["content/posts/x.md/inner.md"]
+
+
+def test_a_paragraph_too_long_for_markdown_is_refused_at_its_line() -> None:
+    """Markdown matches brackets in a paragraph in time that grows with the square of its
+    length (400,000 characters: over five minutes): past the limit, the post is refused with
+    the limit named. A long paragraph without brackets, or a long code block, is fine."""
+    linked = "See [a link](https://example.org/) and go on. " * (MAX_PARAGRAPH // 40)
+    plain = "Words and more words without any bracket. " * (MAX_PARAGRAPH // 40)
+    code = "```\n" + "x = [1, 2]\n" * (MAX_PARAGRAPH // 10) + "```\n"
+    text = post_text("2024-01-02", f"Short.\n\n{linked}\n\n{plain}\n\n{code}")
+    post, problems = parse_post(KEY, text.encode(), UTC)
+    assert post is None
+    [problem] = problems
+    assert problem.level == "error" and problem.line == text.split("\n").index(linked) + 1
+    assert f"past {MAX_PARAGRAPH:,}" in problem.message and "split it" in problem.message
+    fine = post_text("2024-01-02", f"Short.\n\n{plain}\n\n{code}")
+    post, problems = parse_post(KEY, fine.encode(), UTC)
+    assert post is not None and problems == []

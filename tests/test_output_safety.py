@@ -15,6 +15,7 @@ import random
 import signal
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -359,3 +360,62 @@ def test_a_build_killed_while_writing_the_cache_leaves_a_cache_the_next_build_us
     run_build(root)
     assert site_files(root / "output") == new
     assert leftovers(root / "output") == []
+
+
+@pytest.mark.parametrize(("point", "after"), [("staged", 5), ("swap", 3), ("manifest", 0)])
+def test_a_full_disk_leaves_no_staged_file_behind(
+    tmp_path: Path, versions: tuple[dict[str, bytes], dict[str, bytes]], point: str, after: int
+) -> None:
+    """The disk fills up while the build writes: it says so and exits 1, every staged file
+    goes with it, each file is its old or new version, and the next build repairs."""
+    old, new = versions
+    root = make_journal(tmp_path, {})
+    (root / "content/posts").mkdir(parents=True)
+    write_version(root, "A")
+    run_build(root)
+    write_version(root, "B")
+    env = {**child_env(), FAULT_VARIABLE: f"{point}:{after}:full"}
+    with time_limit(120):
+        done = subprocess.run(cli(root), cwd=REPO, env=env, capture_output=True, text=True)
+    assert done.returncode == 1, done.stderr
+    assert "No space left on device" in done.stderr and "Traceback" not in done.stderr
+    assert leftovers(root / "output") == []
+    assert_each_file_old_or_new(root / "output", old, new)
+    run_build(root)
+    assert site_files(root / "output") == new
+
+
+def marked_processes(mark: str) -> list[int]:
+    """The processes whose environment holds `mark` (Linux: /proc/PID/environ)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            environ = (entry / "environ").read_bytes()
+        except OSError:
+            continue  # (gone, or another user's)
+        if mark.encode() in environ.split(b"\0"):
+            found.append(int(entry.name))
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/environ").exists(), reason="needs Linux's /proc")
+def test_worker_processes_end_with_a_killed_build(tmp_path: Path) -> None:
+    """Killed while its workers convert Markdown (a CI timeout), a build leaves no worker
+    behind: each ends with it instead of sleeping forever."""
+    mark = f"JOURNAL_TEST_MARK={tmp_path.name}"
+    script = (
+        "from generator.pipeline.parallel import render_texts\n"
+        "texts = {f'k{n}': f'Post {n}: ' + 'words and more words. ' * 200 for n in range(400)}\n"
+        "render_texts(texts, workers=2)\n"
+    )
+    name, _, value = mark.partition("=")
+    env = {**child_env(), FAULT_VARIABLE: "converted:0", name: value}
+    with time_limit(120):
+        done = subprocess.run([sys.executable, "-c", script], cwd=REPO, env=env, check=False)
+        assert done.returncode == -signal.SIGKILL, "the fault point was not reached"
+        deadline = time.monotonic() + 60  # (workers end at once; a generous bound)
+        while marked_processes(mark) and time.monotonic() < deadline:
+            time.sleep(0.05)
+    assert marked_processes(mark) == [], "worker processes outlived the build"

@@ -11,6 +11,8 @@ import feedparser
 import pytest
 from conftest import build_journal, make_journal, one, parse_html, post_text, select, text_of
 
+from generator.pipeline import markup
+
 ATOM = "{http://www.w3.org/2005/Atom}"
 
 JOURNAL = {
@@ -465,3 +467,32 @@ def test_empty_calendar_days_carry_no_tooltip(tmp_path: Path) -> None:
     # the one day written, then the legend's five levels
     assert titles[0] == "Sunday 3 March 2024: “P”, 2 words" and len(titles) == 1 + 5
     assert "Calendar of 2024: 1 post" in text_of(one(calendar, "figcaption"))
+
+
+class _CountingPattern:
+    """A regular expression that counts the tokens it hands out."""
+
+    def __init__(self, pattern: re.Pattern[str]) -> None:
+        self.pattern = pattern
+        self.tokens = 0
+
+    def finditer(self, text: str) -> object:
+        for token in self.pattern.finditer(text):
+            self.tokens += 1
+            yield token
+
+
+def test_summaries_look_at_each_tag_once_however_many_marks_a_paragraph_holds(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Thousands of `<!-- more -->` written inside one paragraph (where they do not cut) used
+    to make the summary look at the text before each of them again: 10,000 took 34 s."""
+    counting = _CountingPattern(markup._TAG_TOKEN)
+    monkeypatch.setattr(markup, "_TAG_TOKEN", counting)
+    marks = 5_000
+    html = "<p>" + "word <!-- more --> " * marks + "</p>\n<!-- more -->\n<p>Rest.</p>"
+    assert markup.summary_of(html) == "<p>" + "word <!-- more --> " * marks + "</p>"
+    assert counting.tokens <= marks + 3  # (each mark, the paragraph's tags, the real mark)
+    assert markup.summary_of("<p>One <!-- more --> two.</p>\n<p>Next.</p>") == (
+        "<p>One <!-- more --> two.</p>"
+    )

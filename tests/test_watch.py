@@ -431,14 +431,15 @@ def test_wait_idle(journal: Path) -> None:
 
 
 def test_stop_is_prompt(journal: Path) -> None:
+    """Stopping does not wait out the quiet period of a pending batch (here an hour: a stop
+    that waited for it would hang the test, however fast or busy the machine)."""
     rec = Recorder()
-    watcher = Watcher(journal, [journal / "content"], rec, debounce=10.0)
+    watcher = Watcher(journal, [journal / "content"], rec, debounce=3600.0)
     watcher.start()
     (journal / "content" / "posts" / "x.md").write_text("# pending\n")
-    time.sleep(0.1)
     started = time.monotonic()
     watcher.stop()
-    assert time.monotonic() - started < 1.0
+    assert time.monotonic() - started < 1800
     watcher.stop()  # a second stop is harmless
     assert rec.batches == []
 

@@ -1,13 +1,15 @@
 """Named points where a test can stop a build the way a kill or a crash would.
 
 A test sets the environment variable `JOURNAL_TEST_FAULT` to `POINT:N`, and the process ends
-at once (SIGKILL: no cleanup, no `finally`) the N+1th time the build passes POINT:
+at once (SIGKILL: no cleanup, no `finally`) the N+1th time the build passes POINT; with
+`POINT:N:full`, the disk is full there instead (OSError ENOSPC, as a write would raise):
 
 - `staged`: before staging another output file, N files staged already;
 - `swap`: before moving another staged file into place, N moved already;
 - `manifest`: with the manifest's new bytes written beside it, before they replace it
   (N counts the manifests saved before, in this build);
-- `cache`: in the middle of writing renderings to the cache, N rows written.
+- `cache`: in the middle of writing renderings to the cache, N rows written;
+- `converted`: with Markdown being converted in worker processes, N of their results in.
 
 The kill tests (tests/test_output_safety.py) stop builds so, at the same place on any
 machine, rather than after a delay. Nothing sets the variable but a test.
@@ -15,6 +17,7 @@ machine, rather than after a delay. Nothing sets the variable but a test.
 
 from __future__ import annotations
 
+import errno
 import os
 import signal
 from collections.abc import Iterable, Iterator
@@ -22,7 +25,7 @@ from dataclasses import dataclass
 from typing import NoReturn, TypeVar
 
 FAULT_VARIABLE = "JOURNAL_TEST_FAULT"
-POINTS = ("staged", "swap", "manifest", "cache")
+POINTS = ("staged", "swap", "manifest", "cache", "converted")
 
 T = TypeVar("T")
 
@@ -33,12 +36,15 @@ class FaultPoint:
 
     point: str
     after: int | None  # passes let go before the fault strikes (None: never)
+    disk_full: bool = False  # strike with a full disk, not a kill
     count: int = 0
 
     def passed(self) -> None:
         if self.after is None:
             return
         if self.count >= self.after:
+            if self.disk_full:
+                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
             strike()
         self.count += 1
 
@@ -52,10 +58,11 @@ class FaultPoint:
 def fault_point(point: str) -> FaultPoint:
     """The point named `point`, armed if the environment asks for a fault there."""
     assert point in POINTS, point
-    name, _, count = os.environ.get(FAULT_VARIABLE, "").partition(":")
+    name, _, rest = os.environ.get(FAULT_VARIABLE, "").partition(":")
     if name != point:
         return FaultPoint(point, None)
-    return FaultPoint(point, int(count) if count.isdigit() else 0)
+    count, _, kind = rest.partition(":")
+    return FaultPoint(point, int(count) if count.isdigit() else 0, kind == "full")
 
 
 def strike() -> NoReturn:

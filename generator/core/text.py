@@ -57,6 +57,18 @@ _TAG_SIGNS = (("+", "-plus-"), ("#", "-sharp-"))
 _NAME_NOISE = ("VARIATION SELECTOR", "EMOJI MODIFIER", "ZERO WIDTH", "COMBINING")
 
 
+# Names Windows cannot give a file or folder, with any extension: a site holding one cannot
+# be checked out or unpacked there.
+_WINDOWS_RESERVED = frozenset(
+    {"con", "prn", "aux", "nul", *(f"com{n}" for n in range(10)), *(f"lpt{n}" for n in range(10))}
+)
+
+
+def windows_reserved(slug: str) -> bool:
+    """True if a URL segment would be a file or folder name that Windows refuses."""
+    return slug.split(".", 1)[0] in _WINDOWS_RESERVED
+
+
 def tag_slug(name: str) -> str:
     """A tag's slug: signs that tell tags apart are spelled out ("C++" -> c-plus-plus, "C#"
     -> c-sharp), a tag of emoji or symbols only is named by its characters ("🎉" ->

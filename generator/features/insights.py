@@ -98,7 +98,12 @@ class Insights:
     # ------------------------------------------------------------ threads
 
     def thread_views(self) -> tuple[ThreadView, ...]:
-        """Every thread as /threads/ shows it."""
+        """Every thread as /threads/ shows it (one lookup while none of their posts changes,
+        else one per thread: a journal has thousands)."""
+        facts = self.facts
+        return self.views.container("threads", None, facts.thread_keys, self._thread_views)
+
+    def _thread_views(self) -> tuple[ThreadView, ...]:
         return tuple(
             self.views.container("thread", t.first, t.keys, partial(self.thread_view, t))
             for t in self.facts.threads
@@ -202,6 +207,7 @@ class _Facts:
     """What the site's structure alone says of threads, promises and days."""
 
     threads: tuple[Thread, ...]
+    thread_keys: tuple[str, ...]  # the posts of every thread
     thread_of: Mapping[str, Thread]
     same_day: SameDayIndex
     open_promises: tuple[OpenPromise, ...]
@@ -209,4 +215,5 @@ class _Facts:
 
 def _facts_of(site: Site) -> _Facts:
     threads = threads_of(site)
-    return _Facts(threads, thread_index(threads), same_day_index(site), open_promises(site))
+    keys = tuple(key for thread in threads for key in thread.keys)
+    return _Facts(threads, keys, thread_index(threads), same_day_index(site), open_promises(site))

@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 
 from generator.pipeline.site import Site
 
@@ -37,8 +38,9 @@ class Thread:
     branches: bool  # some post keeps the promises of two or more posts
     loop: bool  # the promises go round: the last post promises an earlier one
 
-    @property
+    @cached_property
     def keys(self) -> tuple[str, ...]:
+        """(Made once: /threads/ asks for every thread's keys at every build.)"""
         return tuple(step.key for step in self.steps)
 
     @property

@@ -23,10 +23,9 @@ from generator.incremental.fingerprint import Fingerprinter
 from generator.incremental.replan import Plan
 from generator.incremental.template_reads import ReadingEnvironment, TemplateSources
 from generator.incremental.unlooked import altered_files, keep_unlooked
-from generator.pipeline.emit import Destination, Emitted, open_writer
+from generator.pipeline.emit import Destination, Emitted, aborted_on_failure, open_writer
 from generator.pipeline.figures import Clock
 from generator.pipeline.render import Page, Recipe, page_chunks, page_problem
-from generator.pipeline.theme import FRAGMENT_LISTS, FRAGMENTS, draw_each_uncached, draw_uncached
 from generator.pipeline.write import WriterMemory
 
 _UNKNOWN = b""  # the fingerprint of a page whose context was not digested
@@ -95,17 +94,17 @@ class KeptOutput:
         if target.write and not has_errors(problems):
             paths = [*making.other, *making.paths]
             open_writer(emitted, target, paths, known=self._manifest)
-        for path, data in making.other.items():
-            fingerprint = hashlib.blake2b(data, digest_size=20).digest()
-            if not self._kept(emitted, path, fingerprint):
-                _put(emitted, path, fingerprint, data, target.keep_files)
-        plan, env = making.plan, making.drawing.env
-        views = plan.memory.views if plan.memory is not None else None
-        env.globals[FRAGMENTS] = views.fragment if views is not None else draw_uncached
-        env.globals[FRAGMENT_LISTS] = views.fragments if views is not None else draw_each_uncached
-        clock.lap("write")
-        kept = self._keep_unplanned(emitted, plan, target.keep_files)
-        drawn = self._draw(emitted, making, target.keep_files)
+        with aborted_on_failure(emitted.writer):
+            for path, data in making.other.items():
+                fingerprint = hashlib.blake2b(data, digest_size=20).digest()
+                if not self._kept(emitted, path, fingerprint):
+                    _put(emitted, path, fingerprint, data, target.keep_files)
+            plan, env = making.plan, making.drawing.env
+            views = plan.memory.views if plan.memory is not None else None
+            env.keeper = views
+            clock.lap("write")
+            kept = self._keep_unplanned(emitted, plan, target.keep_files)
+            drawn = self._draw(emitted, making, target.keep_files)
         clock.pages_rendered = drawn.drawn
         clock.pages_kept = kept + drawn.kept
         clock.lap("render")

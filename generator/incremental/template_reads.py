@@ -16,12 +16,32 @@ simply drawn each time, and its output is right with no annotation.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, MutableMapping
-from typing import Any
+from collections.abc import Callable, Iterable, MutableMapping
+from typing import Any, Protocol
 
 import jinja2
 from jinja2 import nodes
 from jinja2.meta import find_undeclared_variables
+from markupsafe import Markup
+
+from generator.pipeline.theme import (
+    FRAGMENT_LISTS,
+    FRAGMENTS,
+    draw_each_uncached,
+    draw_uncached,
+)
+
+
+class FragmentKeeper(Protocol):
+    """What keeps the fragments `cached` and `cached_each` draw (a build's `KeptViews`)."""
+
+    def fragment(self, name: str, macro: Callable[..., Any], view: object, *args: object) -> Any:
+        """What `macro(view, *args)` draws."""
+
+    def fragments(
+        self, name: str, macro: Callable[..., Any], views: Iterable[object], *args: object
+    ) -> Markup:
+        """What `macro` draws for each of `views`, joined."""
 
 
 class ReadingEnvironment(jinja2.Environment):
@@ -31,6 +51,13 @@ class ReadingEnvironment(jinja2.Environment):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.reading: set[str] | None = None
+        # The build's views, which keep fragments: templates reach them through the two
+        # functions below, set once. (Jinja keeps a module of each template imported without
+        # context, made with the globals of the day: a build's own functions set as globals
+        # would live on in it, and with them that build's views and all they drew.)
+        self.keeper: FragmentKeeper | None = None
+        self.globals[FRAGMENTS] = self.cached
+        self.globals[FRAGMENT_LISTS] = self.cached_each
         self._pure: dict[tuple[str, str], bool] = {}  # (template, macro) -> `pure`
 
     def get_template(
@@ -48,6 +75,22 @@ class ReadingEnvironment(jinja2.Environment):
         globals: MutableMapping[str, Any] | None = None,
     ) -> jinja2.Template:
         return self._noted(super().select_template(names, parent, globals))
+
+    def cached(self, name: str, macro: Callable[..., Any], view: object, *args: object) -> Any:
+        """`cached(name, macro, view, ...)` in a template (see `theme.draw_uncached`)."""
+        keeper = self.keeper
+        if keeper is None:
+            return draw_uncached(name, macro, view, *args)
+        return keeper.fragment(name, macro, view, *args)
+
+    def cached_each(
+        self, name: str, macro: Callable[..., Any], views: Iterable[object], *args: object
+    ) -> Markup:
+        """`cached_each(name, macro, views, ...)` in a template."""
+        keeper = self.keeper
+        if keeper is None:
+            return draw_each_uncached(name, macro, views, *args)
+        return keeper.fragments(name, macro, views, *args)
 
     def pure(self, macro: object) -> bool:
         """True if `macro` is a template's macro whose output follows from its arguments

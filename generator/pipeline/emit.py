@@ -11,7 +11,8 @@ checks the links of the output draws every file into memory instead (`Emitted.fi
 from __future__ import annotations
 
 import ctypes
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -108,7 +109,21 @@ def finish_writing(writer: SiteWriter | None, problems: Sequence[Problem]) -> Wr
     if has_errors(problems):
         writer.abort()
         return None
-    return writer.commit()
+    with aborted_on_failure(writer):
+        return writer.commit()
+
+
+@contextmanager
+def aborted_on_failure(writer: SiteWriter | None) -> Iterator[None]:
+    """Writing under way: if it fails in any way (a full disk, a folder gone, Ctrl-C), the
+    staged files go with it before the failure goes on, and the output is as it was (or, past
+    the swap's start, as the unfinished manifest lets the next build repair)."""
+    try:
+        yield
+    except BaseException:
+        if writer is not None:
+            writer.abort()
+        raise
 
 
 def draw_and_write(
@@ -121,10 +136,11 @@ def draw_and_write(
     if target.write and not has_errors(problems):
         paths = [*files.other, *(page.path for page in files.pages)]
         open_writer(emitted, target, paths, known=None)
-    for path, data in files.other.items():
-        _put(emitted, path, data, target.keep_files)
-    clock.lap("write")
-    clock.pages_rendered = _draw(emitted, files.pages, files.env, target.keep_files)
+    with aborted_on_failure(emitted.writer):
+        for path, data in files.other.items():
+            _put(emitted, path, data, target.keep_files)
+        clock.lap("write")
+        clock.pages_rendered = _draw(emitted, files.pages, files.env, target.keep_files)
     clock.lap("render")
     return emitted
 

@@ -43,8 +43,9 @@ def shown_name(name: str) -> str:
 def walk_entries(
     folder: Path, real_root: Path, seen: set[Path], skip: Callable[[str], bool]
 ) -> Iterator[tuple[Path, str]]:
-    """Each entry under `folder` whose name `skip` keeps: a file ("file"), a symlink that may
-    not be followed ("loop", "broken", "outside") or a folder that cannot be listed
+    """Each entry under `folder` whose name `skip` keeps: a file ("file"), something that is
+    neither file nor folder ("special"), a symlink that may not be followed ("loop",
+    "broken", "outside") or a folder that cannot be listed
     (UNLISTABLE and the reason). `seen`: the real paths of the folders walked into."""
     try:
         entries = sorted(os.scandir(folder), key=lambda e: e.name)
@@ -66,6 +67,8 @@ def walk_entries(
             yield from walk_entries(path, real_root, seen | {real}, skip)
         elif path.is_file():
             yield path, "file"
+        elif path.exists():  # a named pipe, a socket, a device: reading it could block
+            yield path, "special"
 
 
 def _symlink_kind(path: Path, real_root: Path) -> str | None:

@@ -116,6 +116,7 @@ _SKIPPED: Mapping[str, str] = MappingProxyType(
         "loop": "skipped: this symlink makes a loop",
         "broken": "skipped: this symlink points to nothing",
         "outside": "skipped: this symlink leads outside the journal; copy the file in instead",
+        "special": "skipped: this is not a file but a named pipe, socket or device",
     }
 )
 
@@ -214,6 +215,7 @@ def parse_post(key: str, raw: bytes, zone: ZoneInfo) -> tuple[Post | None, list[
     fields = PostFields(key, source, zone, YEARS)
     post = _post_of(fields)
     deep = nesting_problems(key, source.body, source.body_line)
+    deep += long_paragraph_problems(key, source.body, source.body_line)
     return (None if deep else post), problems + fields.problems + deep
 
 
@@ -245,6 +247,37 @@ def _post_of(fields: PostFields) -> Post | None:
         promise=promise,
         body_line=fields.first_body_line(lines, heading_title is not None),
     )
+
+
+# Python-Markdown matches brackets in a paragraph in time that grows with the square of its
+# length: 100,000 characters with links take 20 s, 400,000 over 5 minutes. A paragraph
+# longer than this, with a bracket in it, is refused with the limit rather than left to run.
+MAX_PARAGRAPH = 20_000
+_FENCE = re.compile(r"^ {0,3}(```|~~~)")
+
+
+def long_paragraph_problems(key: str, body: str, body_line: int) -> list[Problem]:
+    """An error for each paragraph (text between blank lines, outside fenced code) longer
+    than MAX_PARAGRAPH characters that holds a bracket."""
+    problems: list[Problem] = []
+    start, size, bracket, fenced = 0, 0, False, False
+    lines = body.split("\n")
+    for index, line in enumerate([*lines, ""]):
+        if _FENCE.match(line):
+            fenced = not fenced
+        if fenced or not line.strip():
+            if size > MAX_PARAGRAPH and bracket:
+                message = (
+                    f"this paragraph is {size:,} characters long, with links or brackets in "
+                    f"it; Markdown takes too long on paragraphs past {MAX_PARAGRAPH:,}: split "
+                    "it with blank lines"
+                )
+                problems.append(error(key, body_line + start, message))
+            start, size, bracket = index + 1, 0, False
+            continue
+        size += len(line) + 1
+        bracket = bracket or "[" in line
+    return problems
 
 
 def nesting_problems(key: str, body: str, body_line: int) -> list[Problem]:

@@ -80,11 +80,15 @@ def summary_of(html: str) -> str:
     """What comes before the first `<!-- more -->` that stands between blocks (on a line of
     its own in the Markdown), else the first paragraph. A mark written inside a paragraph's
     text is ignored: cutting there would leave the paragraph open."""
-    start = 0
-    while (index := html.find(MORE_MARK, start)) != -1:
-        if not open_elements(html[:index]):
-            return html[:index].strip()
-        start = index + len(MORE_MARK)
+    if MORE_MARK in html:
+        depth = 0  # (one pass over the tags: a post with thousands of marks stays quick)
+        for token in _TAG_TOKEN.finditer(html):
+            closing, name, self_closing = token.groups()
+            if name is None:
+                if depth == 0 and token.group(0) == MORE_MARK:
+                    return html[: token.start()].strip()
+            elif not self_closing and name.lower() not in _VOID:
+                depth += -1 if closing else 1
     match = _FIRST_PARAGRAPH.search(html)
     return match.group(0) if match else ""
 
@@ -96,17 +100,6 @@ _VOID = frozenset(
         *("link", "meta", "param", "source", "track", "wbr"),
     }
 )
-
-
-def open_elements(html: str) -> int:
-    """How many elements are left open at the end of an HTML fragment."""
-    depth = 0
-    for match in _TAG_TOKEN.finditer(html):
-        closing, name, self_closing = match.groups()
-        if name is None or self_closing or name.lower() in _VOID:
-            continue
-        depth += -1 if closing else 1
-    return depth
 
 
 def reading_minutes(words: int) -> int:

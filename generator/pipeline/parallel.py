@@ -9,11 +9,16 @@ depends only on the text: the results are the same, process by process, as one c
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
 import os
+import signal
+import sys
 import threading
+import time
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 
+from generator.core.faults import fault_point
 from generator.pipeline.markup import Rendered, make_converter, render_markdown
 
 PARALLEL_MIN = 200  # fewer texts than this are converted here: a pool would cost more
@@ -80,11 +85,17 @@ def render_texts(
     results: dict[str, Rendered] = {}
     pending: dict[Future[dict[str, Rendered]], list[tuple[str, str]]] = {}
     try:
-        with ProcessPoolExecutor(max_workers=count, mp_context=pool_context()) as pool:
+        context = pool_context()
+        parent = os.getpid() if context.get_start_method() == "fork" else None
+        with ProcessPoolExecutor(
+            max_workers=count, mp_context=context, initializer=end_with_parent, initargs=(parent,)
+        ) as pool:
             while chunks:
                 future = pool.submit(render_chunk, chunks[-1])
                 pending[future] = chunks.pop()
+            received = fault_point("converted")
             for done in as_completed(list(pending)):
+                received.passed()
                 results.update(done.result())
                 del pending[done]
     except (OSError, RuntimeError):
@@ -104,3 +115,33 @@ def render_chunk(items: list[tuple[str, str]]) -> dict[str, Rendered]:
         key, text = items.pop()
         results[key] = render_markdown(converter, text)
     return results
+
+
+_PR_SET_PDEATHSIG = 1  # prctl(2): the signal a process gets when its parent ends
+
+
+def end_with_parent(parent: int | None) -> None:
+    """In a worker: end when the process that started it ends. A build killed mid-way (a CI
+    timeout) would otherwise leave its workers asleep forever, each holding tens of MB. Linux
+    has the kernel send the worker SIGKILL; elsewhere a thread looks every second. `parent`:
+    the pid of the build, when it forked the worker itself (then a build that ended before
+    this ran is noticed at once)."""
+    started_by = os.getppid()
+    if parent is not None and started_by != parent:
+        os._exit(1)
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            if libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL) == 0:
+                if os.getppid() != started_by:  # (it ended while this was being set)
+                    os._exit(1)
+                return
+        except (OSError, AttributeError):
+            pass
+    threading.Thread(target=_watch_parent, args=(started_by,), daemon=True).start()
+
+
+def _watch_parent(started_by: int) -> None:
+    while os.getppid() == started_by:
+        time.sleep(1.0)
+    os._exit(1)

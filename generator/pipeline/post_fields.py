@@ -13,7 +13,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from generator.core.problems import Problem, error
-from generator.core.text import slug_or_fallback, slugify
+from generator.core.text import slug_or_fallback, slugify, tag_slug, windows_reserved
 from generator.pipeline.source_text import Source, file_stem, short_text, yaml_kind, yaml_repr
 
 _JEKYLL_NAME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})-(.+)$")
@@ -141,12 +141,16 @@ class PostFields:
             if not slug:
                 shown = short_text(given)
                 self.fail("slug", f'`slug` "{shown}" has no letters or digits to make a URL from')
-            return slug or "post"
-        name = self.jekyll.group(4) if self.jekyll else self.stem
-        title = self.source.meta.get("title")
-        # Not the path as a last candidate: "content/posts/🎉.md" would slug to
-        # "content-posts-md", the same for every emoji-named post; the fallback hashes the name.
-        return slug_or_fallback(name, title if isinstance(title, str) else "")
+            slug = slug or "post"
+        else:
+            name = self.jekyll.group(4) if self.jekyll else self.stem
+            title = self.source.meta.get("title")
+            # Not the path as a last candidate: "content/posts/🎉.md" would slug to
+            # "content-posts-md", the same for every emoji-named post; the fallback hashes it.
+            slug = slug_or_fallback(name, title if isinstance(title, str) else "")
+        if windows_reserved(slug):
+            self.fail("slug", _reserved_message(f'the URL ends in "{slug}/"', "set `slug:`"))
+        return slug
 
     def tags(self) -> tuple[str, ...]:
         value = self.source.meta.get("tags")
@@ -166,7 +170,10 @@ class PostFields:
                 self.fail("tags", f"each tag must be a word or phrase, not {yaml_kind(item)}")
                 continue
             tag = " ".join(str(item).split())
-            if tag and tag not in tags:
+            if tag and windows_reserved(tag_slug(tag)):
+                where = f'tag "{tag}" has the URL tags/{tag_slug(tag)}/'
+                self.fail("tags", _reserved_message(where, "rename the tag"))
+            elif tag and tag not in tags:
                 tags.append(tag)
         return tuple(tags)
 
@@ -262,3 +269,10 @@ def title_from_name(stem: str) -> str:
     match = _JEKYLL_NAME.match(stem)
     words = (match.group(4) if match else stem).replace("-", " ").replace("_", " ").strip()
     return (words[:1].upper() + words[1:]) if words else stem
+
+
+def _reserved_message(what: str, fix: str) -> str:
+    return (
+        f"{what}, a folder name Windows refuses (CON, PRN, AUX, NUL, COM1-9, LPT1-9): the site "
+        f"could not be checked out or unpacked there; {fix}"
+    )

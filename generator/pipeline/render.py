@@ -81,12 +81,18 @@ _PIECES = 1024  # template output pieces joined per chunk
 def page_chunks(page: Page, env: jinja2.Environment) -> Iterator[bytes]:
     """The page's bytes in chunks (a big feed never has to be one string in memory); raises
     jinja2.TemplateError."""
-    if page.make is not None:
-        yield from page.make(page.context, env)
-        return
-    pieces = env.get_template(page.template).generate(page.context)
-    while batch := list(islice(pieces, _PIECES)):
-        yield "".join(batch).encode("utf-8")
+    try:
+        if page.make is not None:
+            yield from page.make(page.context, env)
+            return
+        pieces = env.get_template(page.template).generate(page.context)
+        while batch := list(islice(pieces, _PIECES)):
+            yield "".join(batch).encode("utf-8")
+    except RecursionError as exc:
+        raise jinja2.TemplateRuntimeError(
+            "drawing this page never ends: a template includes, extends or imports itself "
+            "(directly or through another), or a macro calls itself without end"
+        ) from exc
 
 
 def page_problem(exc: jinja2.TemplateError, template: str) -> Problem:

@@ -18,6 +18,9 @@ import yaml
 from generator.core.problems import Problem, error, warning
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)^(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S | re.M)
+# Characters XML 1.0 forbids (feeds and the sitemap would stop being XML) and that HTML
+# reports as errors: every C0 control but tab and line ends, and DEL.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 class Unreadable(bytes):
@@ -52,7 +55,38 @@ def decode_source(key: str, raw: bytes) -> tuple[str | None, list[Problem]]:
     if "\x00" in text:
         line = text[: text.index("\x00")].count("\n") + 1
         return None, [error(key, line, "this is not a text file (it has NUL bytes)")]
-    return text.replace("\r\n", "\n").replace("\r", "\n"), []
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    found = _CONTROL.search(text)
+    if found is None:
+        return text, []
+    line = text[: found.start()].count("\n") + 1
+    return _CONTROL.sub("", text), [warning(key, line, _removed(_CONTROL.findall(text)))]
+
+
+def _removed(controls: list[str]) -> str:
+    """The warning for control characters removed from a file or a setting."""
+    names = ", ".join(f"U+{ord(c):04X}" for c in sorted(set(controls)))
+    many = len(controls) > 1
+    what = f"{len(controls)} control characters" if many else "a control character"
+    fix = "them" if many else "it"
+    return f"removed {what} ({names}), which no page or feed may hold: delete {fix} here"
+
+
+def _without_controls(key: str, value: Any, line: int, problems: list[Problem]) -> Any:
+    """A setting's value with control characters (a YAML escape such as "\\0" or "\\e"
+    makes them) removed from its text, or from the texts of its list (tags), with a warning
+    at its line. Nothing deeper is looked at: no setting read deeper is shown, and YAML
+    aliases can nest a list in itself a billion times over."""
+    if isinstance(value, list):
+        texts = [item for item in value if isinstance(item, str) and _CONTROL.search(item)]
+        if not texts:
+            return value
+        problems.append(warning(key, line, _removed(_CONTROL.findall("".join(texts)))))
+        return [_CONTROL.sub("", item) if isinstance(item, str) else item for item in value]
+    if isinstance(value, str) and _CONTROL.search(value):
+        problems.append(warning(key, line, _removed(_CONTROL.findall(value))))
+        return _CONTROL.sub("", value)
+    return value
 
 
 @dataclass(frozen=True)
@@ -76,20 +110,24 @@ _Loader.add_constructor(
 
 def read_source(key: str, raw: bytes) -> tuple[Source | None, list[Problem]]:
     """The file's bytes as text (`decode_source`), split into front matter and body."""
-    text, problems = decode_source(key, raw)
+    text, decoded = decode_source(key, raw)
     if text is None:
-        return None, problems
+        return None, decoded
     match = _FRONT_MATTER.match(text)
     if match is None:
         if text.startswith("---\n"):
-            return None, [
-                error(key, 1, "front matter is not closed: add a line `---` after the settings")
-            ]
-        return Source({}, {}, text, 1), []
+            message = "front matter is not closed: add a line `---` after the settings"
+            return None, [*decoded, error(key, 1, message)]
+        return Source({}, {}, text, 1), decoded
     body_line = text[: match.end()].count("\n") + 1
     meta, key_lines, problems = parse_yaml(key, match.group(1), first_line=2)
+    problems = [*decoded, *problems]
     if meta is None:
         return None, problems
+    meta = {
+        name: _without_controls(key, value, key_lines.get(name, 2), problems)
+        for name, value in meta.items()
+    }
     return Source(meta, key_lines, text[match.end() :], body_line), problems
 
 

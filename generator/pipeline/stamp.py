@@ -25,8 +25,12 @@ from generator.pipeline.write import output_problems, read_manifest_state
 
 
 def output_key(output: Path) -> str:
-    """The output folder as the cache keeps its stamp."""
-    return str(output.resolve())
+    """The output folder as the cache keeps its stamp (a symlink loop: as it is named;
+    `write.output_problems` refuses it)."""
+    try:
+        return str(output.resolve())
+    except (OSError, RuntimeError):
+        return str(output.absolute())
 
 
 def publish_horizon(posts: Iterable[Post], options: BuildOptions) -> datetime | None:

@@ -97,8 +97,8 @@ def environment_of(kind: type[E], journal_templates: Path | None) -> E:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.globals[FRAGMENTS] = draw_uncached
-    env.globals[FRAGMENT_LISTS] = draw_each_uncached
+    env.globals.setdefault(FRAGMENTS, draw_uncached)  # (a `kind` may bring its own)
+    env.globals.setdefault(FRAGMENT_LISTS, draw_each_uncached)
     return env
 
 

@@ -77,12 +77,22 @@ def display_path(path: Path, root: Path) -> str:
         return path.resolve().relative_to(root.resolve()).as_posix() or "."
     except ValueError:
         return str(path)
+    except (OSError, RuntimeError):  # a symlink loop: named as it is written
+        absolute = path.absolute()
+        inside = absolute.is_relative_to(root.absolute())
+        return absolute.relative_to(root.absolute()).as_posix() if inside else str(path)
 
 
 def output_problems(root: Path, output: Path) -> list[Problem]:
     """Why `output` must not be written to, if it must not (nothing is touched here)."""
     shown = display_path(output, root)
-    real_root, real_out = root.resolve(), output.resolve()
+    try:
+        real_root, real_out = root.resolve(), output.resolve()
+    except (OSError, RuntimeError):  # (a symlink loop: RuntimeError before Python 3.13)
+        loop = "it is a symlink that leads back to itself; remove it or point it at a folder"
+        return [
+            error(shown, 1, f"refusing to build into {shown}: {loop} (choose it with --output)")
+        ]
     protected = [real_root / "content", real_root / "templates", real_root / ".git"]
     if real_out == real_root or real_root.is_relative_to(real_out):
         reason = "it is the journal's folder or holds it; building there would overwrite your work"
