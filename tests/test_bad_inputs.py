@@ -920,3 +920,43 @@ def test_names_windows_refuses_are_reported_at_their_line(
     assert lines[1].startswith('content/posts/2024/c.md:4: error: tag "NUL" has the URL tags/nul/')
     assert lines[2].startswith('content/posts/2024/con.md:1: error: the URL ends in "con/"')
     assert len(lines) == 3
+
+
+@pytest.mark.parametrize(
+    ("setting", "said"),
+    [
+        ("Draft: true", "did you mean `draft`?"),
+        ("drafft: true", "did you mean `draft`?"),
+        ("DRAFT: yes", "did you mean `draft`?"),
+        ("published: false", "`published` is not read here"),
+        ("Status: draft", "`Status` is not read here"),
+        ("publishDate: 2030-01-01", "`publishDate` is not read here"),
+    ],
+)
+def test_a_misspelt_or_foreign_draft_setting_publishes_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], setting: str, said: str
+) -> None:
+    """The one mistake a journal must never make: a post its writer meant to keep back goes
+    live. A setting that decides publishing and is not understood is an error at its line,
+    and the site already built is left as it was."""
+    root = make_journal(tmp_path, {"content/posts/2024/a.md": post(title="A")})
+    assert main(["build", "--root", str(root)]) == 0
+    before = output_files(root / "output")
+    secret = root / "content/posts/2024/secret.md"
+    secret.write_text(f"---\ntitle: Secret\ndate: 2024-06-11\n{setting}\n---\nHidden.\n")
+    capsys.readouterr()
+    assert main(["build", "--root", str(root)]) == 1
+    err = capsys.readouterr().err
+    assert "content/posts/2024/secret.md:4: error: " in err and said in err
+    assert output_files(root / "output") == before
+
+
+def test_a_near_miss_of_another_setting_only_warns(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = "---\ntitle: A\ndate: 2024-06-10\ntitel: B\nlayout: post\n---\nA.\n"
+    root = make_journal(tmp_path, {"content/posts/2024/a.md": text})
+    assert main(["build", "--root", str(root)]) == 0
+    err = capsys.readouterr().err
+    assert "a.md:4: warning: unknown setting `titel` is ignored: did you mean `title`?" in err
+    assert "layout" not in err  # (an unknown setting that is near nothing: Jekyll's, say)

@@ -543,12 +543,20 @@ def test_a_setting_written_almost_like_a_known_one_is_a_warning_at_its_line() ->
         "subtitle: mine\nauthor: me\nlayout: post\n---\nText.\n"
     )
     post, problems = parse_post(KEY, source.encode(), UTC)
-    assert post is not None and post.draft is False  # the typo is not read as `draft`
+    assert post is None  # `darft` decides publishing: never guessed, never ignored
     assert [(p.line, p.level, p.message) for p in problems] == [
-        (3, "warning", "unknown setting `darft` is ignored: did you mean `draft`?"),
+        (
+            3,
+            "error",
+            "unknown setting `darft` would be ignored, and it decides whether this post is "
+            "published: did you mean `draft`?",
+        ),
         (4, "warning", "unknown setting `Title` is ignored: did you mean `title`?"),
         (5, "warning", "unknown setting `tag` is ignored: did you mean `tags`?"),
     ]  # the writer's own settings (subtitle, author, layout) are not typos
+    fixed, problems = parse_post(KEY, source.replace("darft", "draft").encode(), UTC)
+    assert fixed is not None and fixed.draft is True
+    assert [p.level for p in problems] == ["warning", "warning"]
 
 
 def test_a_theme_setting_written_almost_like_a_known_one_is_a_warning() -> None:

@@ -24,6 +24,7 @@ from generator.core.problems import Problem, error, warning
 from generator.pipeline.folder_walk import UNLISTABLE, is_printable_name, shown_name, walk_entries
 from generator.pipeline.post_fields import PostFields, Promise, title_from_name
 from generator.pipeline.source_text import (
+    DECIDING_KEYS,
     POST_KEYS,
     THEME_KEYS,
     Unreadable,
@@ -232,7 +233,9 @@ def _post_of(fields: PostFields) -> Post | None:
     tags = fields.tags()
     draft = fields.flag("draft")
     summary = fields.text("summary")
-    fields.problems.extend(unknown_key_problems(fields.key, fields.source, POST_KEYS))
+    fields.problems.extend(
+        unknown_key_problems(fields.key, fields.source, POST_KEYS, DECIDING_KEYS)
+    )
     if when is None or fields.has_errors():
         return None
     return Post(

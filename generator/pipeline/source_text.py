@@ -206,21 +206,52 @@ THEME_KEYS = ("word", "forms")
 _TYPO_CUTOFF = 0.8  # difflib's ratio: "darft", "titel", "tag" match; "subtitle", "data" do not
 
 
-def unknown_key_problems(key: str, source: Source, known: tuple[str, ...]) -> list[Problem]:
-    """A warning at each setting that is not one of `known` but is written almost like one."""
+# The settings of a post that decide whether it is published: one of them misspelt ("Draft",
+# "drafft") would publish a post its writer meant to keep back.
+DECIDING_KEYS = ("draft", "date")
+# What other generators read to keep a post back (Jekyll's `published: false`, Pelican's
+# `Status: draft`, Hugo's `publishDate` and `expiryDate`), which this journal does not.
+FOREIGN_PUBLISHING_KEYS = frozenset(
+    {"published", "status", "publishdate", "publish_date", "expirydate", "expiry_date"}
+)
+
+
+def unknown_key_problems(
+    key: str, source: Source, known: tuple[str, ...], deciding: tuple[str, ...] = ()
+) -> list[Problem]:
+    """A warning at each setting that is not one of `known` but is written almost like one;
+    an error when it is written almost like one of `deciding` (the settings that keep a post
+    back), or is another generator's way to keep a post back: the post is not published by
+    mistake."""
     problems: list[Problem] = []
     for name in source.meta:
         if name in known:
             continue
         folded = name.casefold().strip()
+        line = source.key_lines.get(name, 1)
+        shown = short_text(name)
+        if deciding and folded.replace("-", "_") in FOREIGN_PUBLISHING_KEYS:
+            message = (
+                f"`{shown}` is not read here: a post is published unless it has `draft: true` "
+                f"(or a date still to come); write `draft: true` to keep it back, and remove "
+                f"`{shown}`"
+            )
+            problems.append(error(key, line, message))
+            continue
         close = (
             [folded]
             if folded in known
             else difflib.get_close_matches(folded, known, n=1, cutoff=_TYPO_CUTOFF)
         )
-        if close:
-            message = f"unknown setting `{short_text(name)}` is ignored: did you mean `{close[0]}`?"
-            problems.append(warning(key, source.key_lines.get(name, 1), message))
+        if close and close[0] in deciding:
+            message = (
+                f"unknown setting `{shown}` would be ignored, and it decides whether this post "
+                f"is published: did you mean `{close[0]}`?"
+            )
+            problems.append(error(key, line, message))
+        elif close:
+            message = f"unknown setting `{shown}` is ignored: did you mean `{close[0]}`?"
+            problems.append(warning(key, line, message))
     return problems
 
 
