@@ -237,6 +237,16 @@ def leftovers(output: Path) -> list[str]:
     )
 
 
+def journal_of(tmp_path: Path, version: str, built: bool = True) -> Path:
+    """A journal of the big journal's `version`, built once unless `built` is False."""
+    root = make_journal(tmp_path, {})
+    (root / "content/posts").mkdir(parents=True)
+    write_version(root, version)
+    if built:
+        run_build(root)
+    return root
+
+
 def killed_at(root: Path, point: str, after: int = 0) -> None:
     """Run a build that is killed at the named fault point (generator/core/faults.py), after
     `after` passes of it: the same place on any machine, however fast."""
@@ -314,10 +324,7 @@ def test_a_build_killed_mid_write_then_reverted_leaves_no_stray_files(
 ) -> None:
     """Killed while staging B, then the writer goes back to A: the site is A, exactly."""
     old, new = versions
-    root = make_journal(tmp_path, {})
-    (root / "content/posts").mkdir(parents=True)
-    write_version(root, "A")
-    run_build(root)
+    root = journal_of(tmp_path, "A")
     write_version(root, "B")
     with time_limit(120):
         killed_at(root, "staged", 0)
@@ -335,9 +342,7 @@ def test_an_interrupted_first_build_is_repaired_by_the_next(
     """Killed during the very first build (no manifest yet), the output holds staged files
     and perhaps some pages: the next build takes the folder as its own and finishes."""
     old, _ = versions
-    root = make_journal(tmp_path, {})
-    (root / "content/posts").mkdir(parents=True)
-    write_version(root, "A")
+    root = journal_of(tmp_path, "A", built=False)
     with time_limit(120):
         killed_at(root, point, after)
     run_build(root)
@@ -349,10 +354,7 @@ def test_a_build_killed_while_writing_the_cache_leaves_a_cache_the_next_build_us
     tmp_path: Path, versions: tuple[dict[str, bytes], dict[str, bytes]]
 ) -> None:
     old, new = versions
-    root = make_journal(tmp_path, {})
-    (root / "content/posts").mkdir(parents=True)
-    write_version(root, "A")
-    run_build(root)
+    root = journal_of(tmp_path, "A")
     write_version(root, "B")
     with time_limit(120):
         killed_at(root, "cache", 0)
@@ -369,10 +371,7 @@ def test_a_full_disk_leaves_no_staged_file_behind(
     """The disk fills up while the build writes: it says so and exits 1, every staged file
     goes with it, each file is its old or new version, and the next build repairs."""
     old, new = versions
-    root = make_journal(tmp_path, {})
-    (root / "content/posts").mkdir(parents=True)
-    write_version(root, "A")
-    run_build(root)
+    root = journal_of(tmp_path, "A")
     write_version(root, "B")
     env = {**child_env(), FAULT_VARIABLE: f"{point}:{after}:full"}
     with time_limit(120):

@@ -7,7 +7,6 @@ is exactly what the build made.
 
 from __future__ import annotations
 
-import ipaddress
 import sys
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -19,6 +18,7 @@ from generator.commands.deploy_result import DeployError
 from generator.core.problems import count_level
 from generator.core.text import plural
 from generator.pipeline.build import Request, build, load_settings
+from generator.serve.hosts import is_loopback
 
 BRANCH_TARGET = "gh-pages"
 """The `--to` that names a branch deploy; any other names a folder."""
@@ -30,13 +30,7 @@ def unfit_address(base_url: str) -> str | None:
     """Why a site at `base_url` cannot be read by anyone else (None: it can): an address of
     this machine (localhost, 127.x.x.x, [::1], 0.0.0.0...) or a domain kept for examples."""
     name = (urlsplit(base_url).hostname or "").rstrip(".").lower()
-    if name == "localhost" or name.endswith(".localhost"):
-        return "an address of this machine"
-    try:
-        address = ipaddress.ip_address(name)
-    except ValueError:
-        address = None
-    if address is not None and (address.is_loopback or address.is_unspecified):
+    if is_loopback(name) or name in ("0.0.0.0", "::"):
         return "an address of this machine"
     if any(name == d or name.endswith("." + d) for d in PLACEHOLDER_DOMAINS):
         return "a domain kept for examples"

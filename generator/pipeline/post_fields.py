@@ -170,8 +170,9 @@ class PostFields:
                 self.fail("tags", f"each tag must be a word or phrase, not {yaml_kind(item)}")
                 continue
             tag = " ".join(str(item).split())
-            if tag and windows_reserved(tag_slug(tag)):
-                where = f'tag "{tag}" has the URL tags/{tag_slug(tag)}/'
+            slug = tag_slug(tag) if tag else ""
+            if windows_reserved(slug):
+                where = f'tag "{tag}" has the URL tags/{slug}/'
                 self.fail("tags", _reserved_message(where, "rename the tag"))
             elif tag and tag not in tags:
                 tags.append(tag)
