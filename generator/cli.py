@@ -14,10 +14,12 @@ from pathlib import Path
 
 from generator import __version__
 from generator.commands.build import run_build, run_check, run_clean
+from generator.commands.console import Verbosity
 from generator.commands.deploy import run_deploy
 from generator.commands.report import run_promises, run_stats
 from generator.commands.scaffold import run_init, run_new
 from generator.commands.serve import run_serve
+from generator.commands.theme_year import run_theme
 from generator.core.config import BuildOptions
 from generator.pipeline.build import Request
 from generator.serve.preview import PreviewSettings
@@ -51,6 +53,28 @@ def add_link_check(parser: argparse.ArgumentParser, flag: str) -> None:
         action="store_true",
         help="also check that every internal link and #anchor of the site leads somewhere",
     )
+
+
+def add_verbosity(parser: argparse.ArgumentParser) -> None:
+    """-q/--quiet and -v/--verbose, as `args.verbosity`."""
+    group = parser.add_argument_group("output").add_mutually_exclusive_group()
+    group.add_argument(
+        "-q",
+        "--quiet",
+        dest="verbosity",
+        action="store_const",
+        const=Verbosity.QUIET,
+        help="print errors only (and the summary when it fails)",
+    )
+    group.add_argument(
+        "-v",
+        "--verbose",
+        dest="verbosity",
+        action="store_const",
+        const=Verbosity.VERBOSE,
+        help="also list each promised post still to write, and the seconds of each stage",
+    )
+    parser.set_defaults(verbosity=Verbosity.NORMAL)
 
 
 def parse_day(text: str) -> date:
@@ -97,11 +121,11 @@ def request_of(args: argparse.Namespace) -> Request:
 
 
 def _build(args: argparse.Namespace) -> int:
-    return run_build(request_of(args))
+    return run_build(request_of(args), args.verbosity)
 
 
 def _check(args: argparse.Namespace) -> int:
-    return run_check(request_of(args))
+    return run_check(request_of(args), args.verbosity)
 
 
 def _deploy(args: argparse.Namespace) -> int:
@@ -115,6 +139,7 @@ def _deploy(args: argparse.Namespace) -> int:
         force=args.force,
         allow_local_url=args.allow_local_url,
         allow_uncommitted=args.allow_uncommitted,
+        verbosity=args.verbosity,
     )
 
 
@@ -122,7 +147,7 @@ def _serve(args: argparse.Namespace) -> int:
     settings = PreviewSettings(
         args.root, args.host, args.port, options_of(args), args.output, use_cache=not args.no_cache
     )
-    return run_serve(settings, open_browser=args.open)
+    return run_serve(settings, open_browser=args.open, verbosity=args.verbosity)
 
 
 def _clean(args: argparse.Namespace) -> int:
@@ -147,6 +172,10 @@ def _init(args: argparse.Namespace) -> int:
     return run_init(args.folder, args.title, args.word, args.year)
 
 
+def _theme(args: argparse.Namespace) -> int:
+    return run_theme(args.root, args.year, args.word, args.intro)
+
+
 # ---------------------------------------------------------------- the parser
 
 
@@ -165,6 +194,7 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--base-url", help="override journal.toml's base_url (e.g. for a preview)")
     add_link_check(p, "--check-links")
     add_no_cache(p)
+    add_verbosity(p)
     p.set_defaults(handler=_build)
 
     p = commands.add_parser("check", help="report every problem; write nothing")
@@ -173,6 +203,7 @@ def make_parser() -> argparse.ArgumentParser:
     add_link_check(p, "--links")
     p.add_argument("--base-url", help="check as if journal.toml's base_url were this one")
     add_no_cache(p)
+    add_verbosity(p)
     p.set_defaults(handler=_check)
 
     p = commands.add_parser("deploy", help="build, then publish to a gh-pages branch or a folder")
@@ -204,6 +235,7 @@ def make_parser() -> argparse.ArgumentParser:
         help="gh-pages: publish posts and templates that are not committed, as they are",
     )
     add_link_check(p, "--check-links")
+    add_verbosity(p)
     p.set_defaults(handler=_deploy, drafts=False, future=False)
 
     p = commands.add_parser("serve", help="preview the site; rebuild and reload on every save")
@@ -226,6 +258,7 @@ def make_parser() -> argparse.ArgumentParser:
     add_selection(p)
     p.add_argument("--open", action="store_true", help="open the preview in a web browser")
     add_no_cache(p)
+    add_verbosity(p)
     p.set_defaults(handler=_serve)
 
     p = commands.add_parser(
@@ -262,6 +295,13 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--word", default="beginning", help="this year's theme word")
     p.add_argument("--year", type=int, help="the year of the first theme (default: this year)")
     p.set_defaults(handler=_init)
+
+    p = commands.add_parser("theme", help="start a year's theme: its word and intro")
+    p.add_argument("year", type=year_number, help="the year, e.g. 2025")
+    p.add_argument("--word", help="the year's theme word, e.g. courage")
+    p.add_argument("--intro", help="a sentence or two about the word (default: a placeholder)")
+    add_root(p)
+    p.set_defaults(handler=_theme)
     return parser
 
 

@@ -438,6 +438,25 @@ def test_a_settings_edit_draws_again_only_the_pages_that_show_the_setting(
     assert compare(result, journal.root, output, tmp_path / "clean", "title")
 
 
+def test_a_new_language_gives_the_same_site_as_a_clean_build(tmp_path: Path) -> None:
+    """`language` changes the dates and the theme's words of every page: the session's pages
+    are then the clean build's: in German, with French dates (and English words: the theme
+    has no French yet), and in English again."""
+    journal, builder, output = start(tmp_path, 9)
+    settings = journal.root / "journal.toml"
+    text = settings.read_text(encoding="utf-8")
+    for language, lang, word in (
+        ("de", "de", "Archiv"),
+        ("fr", "fr", "Archive"),
+        ("en", "en", "Archive"),
+    ):
+        settings.write_text(f'{text}language = "{language}"\n', encoding="utf-8")
+        result = builder.build(changed={settings})
+        assert compare(result, journal.root, output, tmp_path / "clean", language)
+        home = (output / "index.html").read_text(encoding="utf-8")
+        assert f'<html lang="{lang}">' in home and f">{word}</a>" in home
+
+
 def test_an_edit_rewrites_only_the_pages_that_show_it(tmp_path: Path) -> None:
     journal, builder, output = start(tmp_path, 7)
     before = {p: (output / p).stat().st_mtime_ns for p in site_files(output)}

@@ -311,9 +311,7 @@ def test_problems_list_errors_first_then_warnings(
     start_preview: Callable[..., Preview], tmp_path: Path, stream: Callable[..., EventStream]
 ) -> None:
     files = journal_files()
-    files[SECOND] = post_text(
-        "2024-06-11", "Second.\n\nNext: A post nobody wrote\n", title="Second"
-    )
+    files[SECOND] = post_text("2024-06-11", "Second.\n", title="Second", Tags="[x]")  # a typo
     root = make_journal(tmp_path, files)
     preview = start_preview(root)
     events = stream(preview)

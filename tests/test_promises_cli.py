@@ -172,3 +172,24 @@ def test_promises_fails_when_the_journal_has_errors(
     assert code == 1
     assert "content/posts/bad.md:2: error:" in err
     assert out.startswith("2 promises to keep")  # the list is still printed
+
+
+def test_promises_say_when_the_promised_post_is_a_draft_or_scheduled(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    files = {
+        **JOURNAL,
+        "content/posts/d.md": post_text(
+            "2024-03-01", "Drafted.\n", title="First idea", draft="true"
+        ),
+        "content/posts/s.md": post_text("2999-01-01", "Later.\n", title="Second idea"),
+    }
+    root = make_journal(tmp_path, files)
+    code, out, err = run(capsys, "promises", "--root", str(root))
+    assert (code, err) == (0, "")
+    assert out.splitlines()[1:3] == [
+        "  2024-01-10  First idea   promised in “Older promise” (content/posts/b.md); "
+        "content/posts/d.md is a draft",
+        "  2024-02-01  Second idea  promised in “Newer promise” (content/posts/a.md); "
+        "content/posts/s.md is scheduled for 2999-01-01",
+    ]

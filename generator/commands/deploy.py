@@ -7,14 +7,16 @@ is exactly what the build made.
 
 from __future__ import annotations
 
-import sys
+from dataclasses import replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from generator.commands.console import fail, print_problems
+from generator.commands.build import report_build
+from generator.commands.console import Verbosity, fail, print_warning
 from generator.commands.deploy_branch import BranchDeploy, deploy_to_branch
 from generator.commands.deploy_folder import deploy_to_folder
 from generator.commands.deploy_result import DeployError
+from generator.commands.progress_bar import build_progress
 from generator.core.problems import count_level
 from generator.core.text import plural
 from generator.pipeline.build import Request, build, load_settings
@@ -48,13 +50,15 @@ def run_deploy(
     force: bool = False,
     allow_local_url: bool = False,
     allow_uncommitted: bool = False,
+    verbosity: Verbosity = Verbosity.NORMAL,
 ) -> int:
     """Build `request` without writing it and, when the build has no error, publish it `to`
     a branch of `remote` (`to` is BRANCH_TARGET) or into the folder `to`. A base_url of this
     machine or a placeholder domain is refused unless `allow_local_url`; a branch deploy of
     sources that are not committed, unless `allow_uncommitted`."""
-    result = build(request, write=False)
-    print_problems(result.problems)
+    with build_progress(verbosity) as progress:
+        result = build(replace(request, progress=progress), write=False)
+    report_build(result, request, verbosity)
     if not result.ok:
         errors = count_level(result.problems, "error")
         print(f"Nothing deployed: the build has {plural(errors, 'error')}")
@@ -79,6 +83,7 @@ def run_deploy(
         where = exc.filename or to
         return fail(f"cannot write {where}: {exc.strerror or exc}")
     for line in done.warnings:
-        print(f"warning: {line}", file=sys.stderr)
-    print("\n".join(done.lines))
+        print_warning(line, verbosity)
+    if verbosity is not Verbosity.QUIET:
+        print("\n".join(done.lines))
     return 0

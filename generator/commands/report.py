@@ -1,6 +1,7 @@
 """What `journal promises` and `journal stats` print: the to-write list and a year's figures,
-as text for a terminal or as JSON. Reading the journal is `read_site`, printing is
-`run_promises` and `run_stats`; the rest is pure."""
+as text for a terminal or as JSON; and the promises still to write of `--verbose` builds.
+Reading the journal is `read_site`, printing is `run_promises` and `run_stats`; the rest is
+pure."""
 
 from __future__ import annotations
 
@@ -11,15 +12,17 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from generator.commands.console import fail, print_problems
-from generator.core.config import BuildOptions, load_config
+from generator.commands.console import Note, fail, print_problems
+from generator.core.config import BuildOptions
 from generator.core.problems import Problem, has_errors
 from generator.core.text import plural
 from generator.features.insights import day_range
 from generator.features.stats import YearStats, year_stats
 from generator.features.threads import OpenPromise, open_promises
+from generator.features.waiting import Waiting, waiting_posts
+from generator.pipeline.build import Request, load_settings
 from generator.pipeline.conversion import render_sources
-from generator.pipeline.load import load_journal
+from generator.pipeline.load import Post, load_journal
 from generator.pipeline.markup import Rendered
 from generator.pipeline.site import Site, build_site
 from generator.pipeline.views import Urls
@@ -34,25 +37,32 @@ class Loaded:
     site: Site | None
     problems: tuple[Problem, ...]
     rendered: Mapping[str, Rendered] = field(default_factory=dict)
+    left_out: tuple[Post, ...] = ()  # the posts the site does not show (drafts, later ones)
 
 
-def read_site(root: Path, options: BuildOptions, render: bool = False) -> Loaded:
-    """The journal's Site (and, with `render`, its rendered Markdown) and its problems."""
-    config, problems = load_config(root)
+def read_site(
+    root: Path, options: BuildOptions, render: bool = False, base_url: str | None = None
+) -> Loaded:
+    """The journal's Site (and, with `render`, its rendered Markdown) and its problems;
+    `base_url` stands for journal.toml's, as `--base-url` does."""
+    config, problems = load_settings(Request(root, options=options, base_url=base_url))
     if has_errors(problems):
         return Loaded(None, tuple(problems))
-    journal = load_journal(root, config.zone)
+    journal = load_journal(root, config.zone, keyword=config.next_keyword)
     site = build_site(journal.posts, journal.themes, config, options)
     found = tuple(sorted({*problems, *journal.problems, *site.problems}))
     rendered = render_sources(site, journal) if render else {}
-    return Loaded(site, found, rendered)
+    left_out = tuple(post for post in journal.posts if post.key not in site.posts)
+    return Loaded(site, found, rendered, left_out)
 
 
 # ---------------------------------------------------------------- journal promises
 
 
-def promise_lines(site: Site) -> list[str]:
-    """The to-write list: each open promise with its date, title and the post that made it."""
+def promise_lines(site: Site, waiting: Mapping[str, Waiting] | None = None) -> list[str]:
+    """The to-write list: each open promise with its date, title and the post that made it,
+    and the post that will keep it when it is written already (`waiting`: by promising post;
+    see `waiting_posts`)."""
     promises = open_promises(site)
     if not promises:
         return [NOTHING_PROMISED]
@@ -60,9 +70,11 @@ def promise_lines(site: Site) -> list[str]:
     width = max(len(p.text) for p in promises)
     for promise in promises:
         source = site.posts[promise.key]
+        written = (waiting or {}).get(promise.key)
+        known = f"; {written.key} is {written.why()}" if written is not None else ""
         lines.append(
             f"  {promise.date.date().isoformat()}  {promise.text:<{width}}  "
-            f"promised in “{source.title}” ({promise.key})"
+            f"promised in “{source.title}” ({promise.key}){known}"
         )
     lines.append('Write the oldest with: journal new --next (or journal new "Title")')
     return lines
@@ -74,13 +86,37 @@ def oldest_promise(site: Site) -> OpenPromise | None:
 
 
 def run_promises(root: Path) -> int:
-    """The to-write list; posts dated in the future count as written (they are scheduled)."""
-    loaded = read_site(root, BuildOptions(future=True))
+    """The to-write list, as `journal build` counts it now: a promised post written as a
+    draft, or dated later, is still to come, and the list says so."""
+    options = BuildOptions(now=datetime.now().astimezone())
+    loaded = read_site(root, options)
     print_problems([p for p in loaded.problems if p.level == "error"])
     if loaded.site is None:
         return 1
-    print("\n".join(promise_lines(loaded.site)))
+    waiting = waiting_posts(loaded.site, loaded.left_out, options)
+    print("\n".join(promise_lines(loaded.site, waiting)))
     return 1 if has_errors(loaded.problems) else 0
+
+
+def pending_notes(root: Path, options: BuildOptions, base_url: str | None = None) -> list[Note]:
+    """Each promise still to write, at its line, as `--verbose` lists them (the journal is
+    read again, as a build with `options` and `base_url` reads it)."""
+    loaded = read_site(root, options, base_url=base_url)
+    site = loaded.site
+    if site is None:
+        return []
+    waiting = waiting_posts(site, loaded.left_out, options)
+    notes = []
+    for promise in open_promises(site):
+        made = site.posts[promise.key].promise
+        if made is None:  # (a pending promise was made)
+            continue
+        written = waiting.get(promise.key)
+        known = f" ({written.key} is {written.why()})" if written is not None else ""
+        quoted = f'"{made.keyword}: {promise.text}"'
+        message = f"{quoted}: no post with that title yet{known}; shown as coming"
+        notes.append(Note(promise.key, made.line, message))
+    return sorted(notes)
 
 
 # ---------------------------------------------------------------- journal stats

@@ -13,8 +13,9 @@ from generator.commands.console import fail, print_problems, shown_path
 from generator.commands.report import NOTHING_PROMISED, oldest_promise, read_site
 from generator.core.config import CONFIG_NAME, BuildOptions, Config, load_config
 from generator.core.text import match_key, slug_or_fallback
-from generator.pipeline.load import POSTS_DIR, THEMES_DIR, YEARS, Journal, load_journal
+from generator.pipeline.load import POSTS_DIR, THEMES_DIR, YEARS, Journal, Post, load_journal
 from generator.pipeline.site import Site, build_site
+from generator.pipeline.theme_hints import PLACEHOLDER_INTRO
 
 
 class ScaffoldError(Exception):
@@ -55,18 +56,22 @@ def post_text(title: str, day: date, tags: tuple[str, ...]) -> str:
     return frontmatter.dumps(post, sort_keys=False) + "\n"
 
 
-def new_post(root: Path, title: str, day: date, tags: tuple[str, ...] = ()) -> NewPost:
+def new_post(
+    root: Path, title: str, day: date, tags: tuple[str, ...] = (), now: datetime | None = None
+) -> NewPost:
     """Write content/posts/YYYY/<slug>.md; never overwrites (FileExistsError). Refuses
-    (ScaffoldError) outside a journal, and a post whose title or URL another post has."""
+    (ScaffoldError) outside a journal, and a post whose title or URL another post (a draft,
+    one scheduled for after `now`, or a published one) has."""
     if not (root / CONFIG_NAME).is_file():
         raise ScaffoldError(
             f"no {CONFIG_NAME} in {root}: run `journal init {root}` to start a journal there, "
             "or pass --root with the journal's folder"
         )
     config, _ = load_config(root)
-    journal = load_journal(root, config.zone)
+    journal = load_journal(root, config.zone, keyword=config.next_keyword)
     slug = slug_or_fallback(title)
-    taken = taken_problem(journal, config, title, day.year, slug)
+    now = now or datetime.now(config.zone)
+    taken = taken_problem(journal, config, NewTitle(title, day.year, slug), now)
     if taken is not None:
         raise ScaffoldError(taken)
     # Posts dated in the future count as written: their promises are kept.
@@ -79,23 +84,45 @@ def new_post(root: Path, title: str, day: date, tags: tuple[str, ...] = ()) -> N
     return NewPost(path, keeps)
 
 
-def taken_problem(journal: Journal, config: Config, title: str, year: int, slug: str) -> str | None:
-    """Why a new post of this title cannot be made: a post (draft or not) has the title, which
-    would make a "Next:" naming it ambiguous, or has its URL."""
-    wanted = match_key(title)
+@dataclass(frozen=True)
+class NewTitle:
+    """The post `journal new` is asked for: its title, and the year and slug of its URL."""
+
+    title: str
+    year: int
+    slug: str
+
+
+def taken_problem(journal: Journal, config: Config, new: NewTitle, now: datetime) -> str | None:
+    """Why a new post of this title cannot be made: a post has the title (a draft, a post
+    scheduled for later or a published one), which would make a "Next:" naming it
+    ambiguous, or has its URL."""
+    wanted = match_key(new.title)
     for post in journal.posts:
         if match_key(post.title) == wanted:
-            return (
-                f'{post.key} already has the title "{post.title}": a second post with it would '
-                f'make "Next: {title}" ambiguous; choose another title'
-            )
+            return same_title_problem(post, config, new.title, now)
     for post in journal.posts:
-        if post.slug == slug and post.date.astimezone(config.zone).year == year:
+        if post.slug == new.slug and post.date.astimezone(config.zone).year == new.year:
             return (
-                f"{config.base_path}{year}/{slug}/ is already the URL of {post.key}: choose "
-                "another title"
+                f"{config.base_path}{new.year}/{new.slug}/ is already the URL of {post.key}: "
+                "choose another title"
             )
     return None
+
+
+def same_title_problem(post: Post, config: Config, title: str, now: datetime) -> str:
+    """What to say of `post`, which has the title asked for: the writer may have forgotten
+    a draft or a scheduled post, and a second post of one title makes promises ambiguous."""
+    instead = "edit it, or give the new post another title"
+    if post.draft:
+        return f"a draft with this title exists: {post.key} (draft: true); {instead}"
+    if post.date > now:
+        day = post.date.astimezone(config.zone).date().isoformat()
+        return f"a post with this title is scheduled for {day}: {post.key} (date: {day}); {instead}"
+    return (
+        f'{post.key} already has the title "{post.title}": a second post with it would '
+        f'make "Next: {title}" ambiguous; {instead}'
+    )
 
 
 def make_folder(root: Path, folder: Path) -> None:
@@ -132,11 +159,12 @@ def toml_string(text: str) -> str:
     return '"' + "".join(escaped) + '"'
 
 
-def theme_text(word: str) -> str:
+def theme_text(word: str, intro: str = PLACEHOLDER_INTRO) -> str:
     """A theme file for `word`, its front matter written by a YAML library, so that a word
-    such as yes, 2024 or #hope stays text."""
+    such as yes, 2024 or #hope stays text; `intro` (Markdown) below it, by default the
+    placeholder that the build warns of until it is edited."""
     front = yaml.safe_dump({"word": word}, allow_unicode=True, sort_keys=False, width=1000)
-    return f"---\n{front}---\nWhy this word, this year.\n"
+    return f"---\n{front}---\n{intro.strip()}\n"
 
 
 def journal_toml(title: str) -> str:
@@ -233,5 +261,6 @@ def run_init(folder: Path, title: str, word: str, year: int | None = None) -> in
         return fail(f"cannot create the journal in {where}: {exc.strerror or exc}")
     for path in created:
         print(f"Created {path}")
+    print(f"Edit the intro of {year}'s word: {folder / THEMES_DIR / f'{year}.md'}")
     print(f'Next: cd {folder} && journal new "My first post" && journal build')
     return 0

@@ -1,5 +1,5 @@
 """`journal serve`: run the preview (generator/serve/preview.py) until Ctrl-C, reporting each
-build on the terminal."""
+build on the terminal as `journal build` does (commands/build.py: `report_build`)."""
 
 from __future__ import annotations
 
@@ -9,23 +9,31 @@ import traceback
 import warnings
 import webbrowser
 from collections.abc import Callable
-from pathlib import Path
+from dataclasses import replace
+from datetime import datetime
 
-from generator.commands.console import fail, print_problems
-from generator.pipeline.build import BuildResult, summary_line
+from generator.commands.build import report_build, stages_line
+from generator.commands.console import Verbosity, fail, print_warning
+from generator.pipeline.build import BuildResult, Request, summary_line
 from generator.serve.hosts import is_loopback
 from generator.serve.preview import Preview, PreviewSettings, ServeError
 
 
-def run_serve(settings: PreviewSettings, *, open_browser: bool = False) -> int:
+def run_serve(
+    settings: PreviewSettings,
+    *,
+    open_browser: bool = False,
+    verbosity: Verbosity = Verbosity.NORMAL,
+) -> int:
     """Serve the preview described by `settings`; with `open_browser`, show it in a browser."""
     if not is_loopback(settings.host):
-        print(
-            f"warning: with --host {settings.host} other machines can see the preview; "
+        print_warning(
+            f"with --host {settings.host} other machines can see the preview; "
             "use --host 127.0.0.1 to keep it on this one",
-            file=sys.stderr,
+            verbosity,
         )
-    preview = Preview(settings, on_build=_report_build(settings.root), on_crash=_report_crash)
+    report = build_reporter(settings, verbosity)
+    preview = Preview(settings, on_build=report, on_crash=_report_crash)
     with warnings.catch_warnings():
         # watchdog warns, harmlessly, when it schedules a watch it already holds.
         warnings.filterwarnings("ignore", "Callback with id", RuntimeWarning)
@@ -48,10 +56,19 @@ def run_serve(settings: PreviewSettings, *, open_browser: bool = False) -> int:
     return 0
 
 
-def _report_build(root: Path) -> Callable[[BuildResult], None]:
+def build_reporter(
+    settings: PreviewSettings, verbosity: Verbosity
+) -> Callable[[BuildResult], None]:
     def report(result: BuildResult) -> None:
-        print_problems(result.problems)
-        print(summary_line(result, root), flush=True)
+        options = settings.options
+        if options.now is not None:  # (the preview publishes a post when its time comes)
+            options = replace(options, now=datetime.now().astimezone())
+        report_build(result, Request(settings.root, options=options), verbosity)
+        if verbosity is not Verbosity.QUIET or not result.ok:
+            print(summary_line(result, settings.root))
+        if verbosity is Verbosity.VERBOSE:
+            print(stages_line(result))
+        sys.stdout.flush()
 
     return report
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
@@ -12,6 +13,7 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from generator.core.locales import language_problem
 from generator.core.problems import Problem, error, warning
 
 CONFIG_NAME = "journal.toml"
@@ -31,6 +33,9 @@ class Config:
     cname: str = ""
     show_promises: bool = True
     feed_full_posts: int = 20  # the newest posts each feed carries in full; older: summaries
+    # The word that starts a post's last line to promise the next post ("Next: Title"),
+    # and that the theme shows before a promise.
+    next_keyword: str = "Next"
 
     @property
     def base_path(self) -> str:
@@ -122,10 +127,31 @@ def checked_config(
         bad["posts_per_page"] = "`posts_per_page` must be 1 or more"
     if config.feed_full_posts < 0:
         bad["feed_full_posts"] = "`feed_full_posts` must be 0 (summaries only) or more"
+    keyword = config.next_keyword.strip()
+    if not _KEYWORD.fullmatch(keyword):
+        bad["next_keyword"] = _keyword_problem(keyword)
+    elif keyword != config.next_keyword:
+        config = replace(config, next_keyword=keyword)
+    if (unknown_language := language_problem(config.language)) is not None:
+        bad["language"] = unknown_language
     problems.extend(error(CONFIG_NAME, line_of_key(text, key), why) for key, why in bad.items())
     # The base_url with its trailing slash, and each bad setting's default (a bad base_url's too).
     defaults = {key: getattr(Config, key) for key in bad}
     return replace(config, **{"base_url": base, **defaults}), problems
+
+
+# One word of letters or digits (hyphens inside): "Next", "Weiter", "Suivant", "Далее", "次".
+_KEYWORD = re.compile(r"[^\W_]+(?:-[^\W_]+)*")
+
+
+def _keyword_problem(keyword: str) -> str:
+    example = 'next_keyword = "Weiter" (a post whose last line is `Weiter: Title` then promises it)'
+    if ":" in keyword:
+        word = keyword.replace(":", "").strip()
+        return f'`next_keyword` is written without its colon: write next_keyword = "{word}"'
+    if not keyword:
+        return f"`next_keyword` is empty: write one word, like {example}"
+    return f'`next_keyword` "{keyword}" must be one word, without spaces or signs: write {example}'
 
 
 def missing_config(root: Path) -> str:
@@ -149,7 +175,10 @@ def load_config(root: Path) -> tuple[Config, list[Problem]]:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         line = getattr(exc, "lineno", None) or _line_from_message(str(exc))
-        return Config(), [error(CONFIG_NAME, line, f"not valid TOML: {exc}")]
+        lines = text.splitlines()
+        hint = toml_hint(str(exc), lines[line - 1] if 0 < line <= len(lines) else "")
+        message = f"not valid TOML: {exc}"
+        return Config(), [error(CONFIG_NAME, line, f"{message}: {hint}" if hint else message)]
     return config_from_mapping(data, text)
 
 
@@ -185,3 +214,42 @@ class BuildOptions:
         # that every comparison with the posts' (aware) dates works and agrees.
         if self.now is not None and self.now.tzinfo is None:
             object.__setattr__(self, "now", self.now.astimezone())
+
+
+# ---------------------------------------------------------------- TOML's errors, explained
+
+_TOML_SETTING = re.compile(r"^\s*(?P<key>[A-Za-z0-9_-]+)\s*(?P<sign>[=:])\s*(?P<value>.*?)\s*$")
+
+
+def toml_hint(problem: str, line: str) -> str:
+    """The likely fix of a TOML error on `line`, or "" when none is likely."""
+    setting = _TOML_SETTING.match(line)
+    if setting is None:
+        return ""
+    key, value = setting.group("key"), setting.group("value")
+    if setting.group("sign") == ":":
+        return f"settings are written with `=`, not `:`: {key} = {value or '...'}"
+    if "Cannot overwrite" in problem or "Cannot declare" in problem:
+        return f"`{key}` is set twice: keep one of the two lines"
+    if value in ("True", "False", "yes", "no", "on", "off", "Yes", "No"):
+        meant = "true" if value.lower() in ("true", "yes", "on") else "false"
+        return f"true and false are written in lower case, without quotes: {key} = {meant}"
+    if value[:1] in ('"', "'"):
+        if value.count(value[0]) < 2:
+            return f"the quote that opens the value is not closed: end it with {value[0]}"
+        inner = value[1:-1] if value.endswith(value[0]) else value[1:]
+        return f"text is written in one pair of quotes: {key} = {_toml_quoted(inner)}"
+    if "Invalid value" not in problem and "Expected newline" not in problem:
+        return ""
+    kind = _TYPES.get(key, str)
+    if kind is not str:
+        return f"write {_kind_name(kind)} alone: {key} = {_example(kind)}"
+    return f"text is written in quotes: {key} = {_toml_quoted(value)}"
+
+
+def _toml_quoted(text: str) -> str:
+    if '"' not in text and "\\" not in text:
+        return f'"{text}"'
+    if "'" not in text:
+        return f"'{text}'"
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'

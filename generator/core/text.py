@@ -1,4 +1,5 @@
-"""Text helpers shared by the stages: slugs, title matching, word counts, HTML as text."""
+"""Text helpers shared by the stages: slugs, title matching, word counts, HTML as text, and
+keys one typo away from another (`NearKeys`)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ import hashlib
 import html
 import re
 import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable
 
 _NON_WORD = re.compile(r"[\W_]+")
 _WORD = re.compile(
@@ -128,3 +131,93 @@ def count_words(text: str) -> int:
 def plural(count: int, noun: str, many: str | None = None) -> str:
     """ "1 post", "2 posts", "1,204 words"; `many` for an irregular plural."""
     return f"{count:,} {noun if count == 1 else (many or noun + 's')}"
+
+
+# ---------------------------------------------------------------- near misses
+
+# Keys shorter than this are never taken for a typo of another: too many short words are a
+# letter apart ("rest" and "rust", "cat" and "car").
+MIN_TYPO_KEY = 6
+_NUMBER = re.compile(r"\d+")
+
+
+def one_typo_apart(word: str, other: str) -> bool:
+    """True if `other` is `word` with one typo: a letter left out, added, changed, or two
+    letters swapped. Never when their numbers differ ("part 3" is no typo of "part 2"),
+    nor for equal texts or short ones (MIN_TYPO_KEY)."""
+    short, long = sorted((word, other), key=len)
+    if len(long) - len(short) > 1 or len(short) < MIN_TYPO_KEY or short == long:
+        return False
+    if _NUMBER.findall(word) != _NUMBER.findall(other):
+        return False
+    at = _common_prefix(short, long)
+    if len(short) < len(long):  # one letter more in `long`, at `at`
+        return short[at:] == long[at + 1 :]
+    if short[at + 1 :] == long[at + 1 :]:  # one letter changed
+        return True
+    swapped = short[at : at + 2] == long[at : at + 2][::-1]
+    return swapped and short[at + 2 :] == long[at + 2 :]
+
+
+def _common_prefix(a: str, b: str) -> int:
+    """The length of the longest start `a` and `b` share (slices compared, halving)."""
+    low, high = 0, min(len(a), len(b))
+    while low < high:
+        middle = (low + high + 1) // 2
+        if a[:middle] == b[:middle]:
+            low = middle
+        else:
+            high = middle - 1
+    return low
+
+
+class NearKeys:
+    """Keys (match keys of titles), filed so that those one typo away from another key are
+    found without comparing it with all of them. A typo leaves two thirds of the shorter
+    text of a pair alone: its first two thirds, its last two thirds, or its first and last
+    thirds (`_entries`). A key is filed under the three, and a lookup compares only the
+    keys filed where the word would be."""
+
+    def __init__(self, keys: Iterable[str]) -> None:
+        filed: dict[tuple[str, int, int, str], list[str]] = defaultdict(list)
+        for key in set(keys):
+            size = len(key)
+            if size >= MIN_TYPO_KEY:
+                for shorter in (size - 1, size):  # the length of the shorter of a pair
+                    for entry in _entries(key, size, shorter):
+                        filed[entry].append(key)
+        self._filed = filed
+
+    def candidates(self, word: str) -> list[str]:
+        """The keys filed as `word` would be: those that may be a typo away, sorted."""
+        found: set[str] = set()
+        size = len(word)
+        if size < MIN_TYPO_KEY:
+            return []
+        for other in (size - 1, size, size + 1):
+            for entry in _entries(word, other, min(size, other)):
+                found.update(self._filed.get(entry, ()))
+        return sorted(found)
+
+    def closest(self, word: str) -> str | None:
+        """The first key (in code point order) one typo away from `word`; None if none is."""
+        return next((key for key in self.candidates(word) if one_typo_apart(word, key)), None)
+
+    def near_word(self, key: str) -> bool:
+        """True if `key` is one typo away from one of the keys filed."""
+        return self.closest(key) is not None
+
+
+def _entries(text: str, size: int, shorter: int) -> tuple[tuple[str, int, int, str], ...]:
+    """The three places where keys of `size` characters are filed for pairs whose shorter
+    text has `shorter` characters, as `text` makes them (`text` is the key filed, or the
+    word looked up): the parts a typo in the first, the middle or the last third of the
+    shorter text leaves alone (a swap of two letters across a cut included)."""
+    first, second = shorter // 3, 2 * shorter // 3
+    length = len(text)
+    # (`shorter` is 5 or more: each end below is one character or more)
+    return (
+        ("last", size, shorter, text[length - (shorter - first - 1) :]),
+        ("ends", size, shorter, text[:first] + "\0" + text[length - (shorter - second - 1) :]),
+        ("first", size, shorter, text[:second]),
+    )

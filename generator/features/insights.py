@@ -1,6 +1,6 @@
 """Ready-made views of threads, open promises and "on this day", for the templates (which only
-print them); and `day_range`, a span of days in words, as the year review (reviews.py) and
-`journal report` show a streak.
+print them), their dates in the journal's language (`Views.language`); and `day_range`, a
+span of days in English words, as `journal stats` shows a streak.
 
 A year's figures, its calendar and the theme word's reach are made in reviews.py.
 """
@@ -14,11 +14,12 @@ from functools import partial
 from itertools import pairwise
 from urllib.parse import quote
 
+from generator.core.locales import DEFAULT_LANGUAGE
 from generator.core.text import match_key
 from generator.features.stats import SameDayIndex, on_this_day, same_day_index
 from generator.features.threads import OpenPromise, Thread, open_promises, thread_index, threads_of
 from generator.pipeline.site import Site
-from generator.pipeline.view_text import human_date
+from generator.pipeline.theme import theme_language
 from generator.pipeline.views import Link, Views
 
 # A thread longer than this shows, on a post's page, its first and last posts and the posts
@@ -74,16 +75,9 @@ class SameDayView:
 
 
 def day_range(first: date | None, last: date | None) -> str:
-    """4 March 2024; 4–6 March 2024; 30 March – 2 April 2024."""
-    if first is None or last is None:
-        return ""
-    if first == last:
-        return f"{first.day} {first:%B} {first.year}"
-    if (first.year, first.month) == (last.year, last.month):
-        return f"{first.day}–{last.day} {last:%B} {last.year}"
-    if first.year == last.year:
-        return f"{first.day} {first:%B} – {last.day} {last:%B} {last.year}"
-    return f"{first.day} {first:%B} {first.year} – {last.day} {last:%B} {last.year}"
+    """4 March 2024; 4–6 March 2024; 30 March – 2 April 2024 (in English: the pages write
+    theirs in the journal's language, `Language.day_range`)."""
+    return theme_language(DEFAULT_LANGUAGE).day_range(first, last)
 
 
 class Insights:
@@ -141,8 +135,8 @@ class Insights:
             url=self.views.urls.path("threads/") + "#" + quote(thread_id),
             title=self.views.link(thread.first).title,
             length=len(keys),
-            first_date=human_date(dates[0]),
-            last_date=human_date(dates[-1]),
+            first_date=self.views.language.date(dates[0]),
+            last_date=self.views.language.date(dates[-1]),
             first_iso=dates[0].isoformat(),
             last_iso=dates[-1].isoformat(),
             items=tuple(items),
@@ -180,9 +174,8 @@ class Insights:
             if title in seen:
                 continue
             seen.add(title)
-            found.append(
-                PromiseView(p.text, self.views.link(p.key), p.date.isoformat(), human_date(p.date))
-            )
+            when = self.views.language.date(p.date)
+            found.append(PromiseView(p.text, self.views.link(p.key), p.date.isoformat(), when))
             if len(found) == HOME_PROMISES:
                 break
         return tuple(found)

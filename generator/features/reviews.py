@@ -1,7 +1,8 @@
 """Ready-made views of a year in figures, for the templates (which only print them): the
 review that the year page and /themes/ show, with its calendar of the days written and the
 theme word's reach, and the timeline of every year's review. Nothing here depends on
-threads or promises, whose views are insights.py's.
+threads or promises, whose views are insights.py's. Their words, dates and numbers are in the
+journal's language (`Views.language`).
 """
 
 from __future__ import annotations
@@ -12,8 +13,6 @@ from dataclasses import dataclass
 from functools import partial
 from urllib.parse import quote
 
-from generator.core.text import plural
-from generator.features.insights import day_range
 from generator.features.stats import (
     LEVELS,
     Day,
@@ -24,6 +23,7 @@ from generator.features.stats import (
     count_mentions,
     year_stats,
 )
+from generator.pipeline.language import Language
 from generator.pipeline.markup import Rendered
 from generator.pipeline.site import Site, Year
 from generator.pipeline.views import PostView, Views, YearView
@@ -34,6 +34,7 @@ CELL = 10
 PITCH = 12
 LEFT = 28
 TOP = 16
+_WEEKDAY_ROWS = (0, 2, 4)  # the weekdays named beside the calendar: Monday, Wednesday, Friday
 
 
 @dataclass(frozen=True)
@@ -41,7 +42,7 @@ class CellView:
     x: int
     y: int
     level: int
-    label: str  # the day in words, e.g. "Monday 3 June 2024: 2 posts, 540 words"
+    label: str  # the day in words, e.g. "Monday 3 June 2024: “Title” and 1 more post, 540 words"
     url: str | None  # the first post of the day
 
 
@@ -112,8 +113,8 @@ class TimelineEntry:
     review: ReviewView
 
 
-def streak_text(streak: Streak) -> str:
-    return day_range(streak.first, streak.last)
+def streak_text(streak: Streak, language: Language) -> str:
+    return language.day_range(streak.first, streak.last)
 
 
 class YearReviews:
@@ -149,7 +150,7 @@ class YearReviews:
             days_written=stats.days_written,
             days_in_year=len(stats.days),
             streak=stats.streak.days,
-            streak_dates=streak_text(stats.streak),
+            streak_dates=streak_text(stats.streak, self.views.language),
             calendar=self.calendar(stats),
             reach=self.reach(stats.reach) if stats.reach is not None else None,
         )
@@ -184,18 +185,22 @@ class YearReviews:
         )
 
     def calendar(self, stats: YearStats) -> CalendarView:
+        language = self.views.language
         return CalendarView(
             width=LEFT + stats.columns * PITCH,
             height=TOP + 7 * PITCH,
             cell=CELL,
             cells=tuple(self.cell(day) for day in stats.days),
-            months=tuple(AxisLabel(m.name, LEFT + m.column * PITCH, TOP - 5) for m in stats.months),
-            weekdays=tuple(
-                AxisLabel(name, 0, TOP + row * PITCH + CELL - 1)
-                for row, name in ((0, "Mon"), (2, "Wed"), (4, "Fri"))
+            months=tuple(
+                AxisLabel(language.month_abbr(m.month), LEFT + m.column * PITCH, TOP - 5)
+                for m in stats.months
             ),
-            summary=calendar_summary(stats),
-            legend=legend(stats.max_words),
+            weekdays=tuple(
+                AxisLabel(language.weekday_abbr(row), 0, TOP + row * PITCH + CELL - 1)
+                for row in _WEEKDAY_ROWS
+            ),
+            summary=calendar_summary(stats, language),
+            legend=legend(stats.max_words, language),
         )
 
     def cell(self, day: Day) -> CellView:
@@ -203,7 +208,9 @@ class YearReviews:
             x=LEFT + day.column * PITCH,
             y=TOP + day.row * PITCH,
             level=day.level,
-            label=day_label(day, [self.views.post(k).title for k in day.posts]),
+            label=day_label(
+                day, [self.views.post(k).title for k in day.posts], self.views.language
+            ),
             url=self.views.post(day.posts[0]).url if day.posts else None,
         )
 
@@ -219,49 +226,74 @@ def reach_post_view(post: PostView, mention: Mention) -> ReachPostView:
     )
 
 
-def day_label(day: Day, titles: Sequence[str]) -> str:
-    when = f"{day.day:%A} {day.day.day} {day.day:%B} {day.day.year}"  # Monday 3 June 2024
+def day_label(day: Day, titles: Sequence[str], language: Language) -> str:
+    """Monday 3 June 2024: “Title” and 1 more post, 540 words."""
+    when = language.weekday_date(day.day)
     if not titles:
-        return f"{when}: nothing written"
-    more = f" and {plural(len(titles) - 1, 'more post')}" if len(titles) > 1 else ""
-    return f"{when}: “{titles[0]}”{more}, {plural(day.words, 'word')}"
+        return language.gettext("%(day)s: nothing written", day=when)
+    words = language.ngettext("%(num)s word", "%(num)s words", day.words)
+    if len(titles) == 1:
+        return language.gettext(
+            "%(day)s: “%(title)s”, %(words)s", day=when, title=titles[0], words=words
+        )
+    return language.ngettext(
+        "%(day)s: “%(title)s” and %(num)s more post, %(words)s",
+        "%(day)s: “%(title)s” and %(num)s more posts, %(words)s",
+        len(titles) - 1,
+        day=when,
+        title=titles[0],
+        words=words,
+    )
 
 
-def calendar_summary(stats: YearStats) -> str:
+def calendar_summary(stats: YearStats, language: Language) -> str:
     if not stats.posts:
-        return f"Calendar of {stats.year}: nothing written yet."
+        return language.gettext("Calendar of %(year)s: nothing written yet.", year=stats.year)
     busiest = max(stats.days, key=lambda d: (d.words, -d.day.toordinal()))
-    streak = (
-        f"; the longest streak is {plural(stats.streak.days, 'day')} ({streak_text(stats.streak)})"
-        if stats.streak.days > 1
-        else ""
-    )
-    return (
-        f"Calendar of {stats.year}: {plural(stats.posts, 'post')} on "
-        f"{stats.days_written:,} of {len(stats.days)} days, {plural(stats.words, 'word')}{streak}; "
-        f"the most words on {busiest.day.day} {busiest.day:%B} ({busiest.words:,}). "
-        "Days with posts link to the day's first post."
+    streak = ""
+    if stats.streak.days > 1:
+        streak = language.ngettext(
+            "; the longest streak is %(num)s day (%(dates)s)",
+            "; the longest streak is %(num)s days (%(dates)s)",
+            stats.streak.days,
+            dates=streak_text(stats.streak, language),
+        )
+    return language.gettext(
+        "Calendar of %(year)s: %(posts)s on %(written)s of %(days)s days, %(words)s%(streak)s; "
+        "the most words on %(busiest)s (%(busiest_words)s). "
+        "Days with posts link to the day's first post.",
+        year=stats.year,
+        posts=language.ngettext("%(num)s post", "%(num)s posts", stats.posts),
+        written=language.number(stats.days_written),
+        days=len(stats.days),
+        words=language.ngettext("%(num)s word", "%(num)s words", stats.words),
+        streak=streak,
+        busiest=language.day_month(busiest.day),
+        busiest_words=language.number(busiest.words),
     )
 
 
-def legend(max_words: int) -> tuple[LegendEntry, ...]:
+def legend(max_words: int, language: Language) -> tuple[LegendEntry, ...]:
     """What each level of the calendar means in words written that day."""
+    nothing = LegendEntry(0, language.gettext("no posts"))
     if max_words <= 0:
-        return (LegendEntry(0, "no posts"), LegendEntry(1, "posts"))
+        return (nothing, LegendEntry(1, language.gettext("posts")))
     upper = [max_words * n // LEVELS for n in range(1, LEVELS + 1)]
     lower = [0, *[u + 1 for u in upper[:-1]]]
     return (
-        LegendEntry(0, "no posts"),
+        nothing,
         *(
-            LegendEntry(level, range_words(low, high))
+            LegendEntry(level, range_words(low, high, language))
             for level, low, high in zip(range(1, LEVELS + 1), lower, upper, strict=True)
         ),
     )
 
 
-def range_words(low: int, high: int) -> str:
+def range_words(low: int, high: int, language: Language) -> str:
     if low > high:
-        return "none"
+        return language.gettext("none")
     if low == high:
-        return plural(high, "word")
-    return f"{low:,}–{high:,} words"
+        return language.ngettext("%(num)s word", "%(num)s words", high)
+    return language.gettext(
+        "%(low)s–%(high)s words", low=language.number(low), high=language.number(high)
+    )

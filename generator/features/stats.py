@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from generator.core.locales import is_english
 from generator.core.text import html_to_text
 from generator.pipeline.load import Theme
 from generator.pipeline.markup import Rendered
@@ -24,7 +25,8 @@ LEVELS = 4  # the darkest calendar level; 0 is a day without posts
 # Suffixes that make a noun of a noun: "partnership" also counts "partner", "partners".
 _NOUN_SUFFIXES = ("ship", "hood")
 _SIBILANT_ENDS = ("s", "x", "z", "ch", "sh")
-# English, whatever the machine's locale, so that output never depends on it.
+# English, whatever the machine's locale, so that output never depends on it (the year page
+# names months in the journal's language: reviews.py).
 MONTH_ABBR = (
     *("", "Jan", "Feb", "Mar", "Apr", "May", "Jun"),
     *("Jul", "Aug", "Sep", "Oct", "Nov", "Dec"),
@@ -45,8 +47,13 @@ class Day:
 
 @dataclass(frozen=True)
 class MonthLabel:
-    name: str  # "Jan"
+    month: int  # 1 (January) to 12
     column: int  # the first week in which the month has four days or more
+
+    @property
+    def name(self) -> str:
+        """The month in English: "Jan"."""
+        return MONTH_ABBR[self.month]
 
 
 @dataclass(frozen=True)
@@ -130,10 +137,14 @@ def default_forms(word: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(forms))
 
 
-def theme_forms(theme: Theme) -> tuple[str, ...]:
-    """The theme file's `forms:` (the word itself always counts), else the default forms."""
+def theme_forms(theme: Theme, english: bool = True) -> tuple[str, ...]:
+    """The theme file's `forms:` (the word itself always counts), else the default forms:
+    English ones in an English journal; in any other language, the word alone."""
     if not theme.forms:
-        return default_forms(theme.word)
+        if english:
+            return default_forms(theme.word)
+        alone = " ".join(theme.word.split()).lower()
+        return (alone,) if alone else ()
     return tuple(dict.fromkeys(" ".join(f.split()).lower() for f in (theme.word, *theme.forms)))
 
 
@@ -167,8 +178,9 @@ def reach_of(
     keys: Sequence[str],
     rendered: Mapping[str, Rendered],
     mentions: MentionCounter = count_mentions,
+    english: bool = True,
 ) -> Reach:
-    forms = theme_forms(theme)
+    forms = theme_forms(theme, english)
     pattern = forms_pattern(forms)
     posts: list[Mention] = []
     if pattern is not None:
@@ -252,7 +264,7 @@ def calendar_days(
 
 def month_labels(days: Sequence[Day]) -> tuple[MonthLabel, ...]:
     return tuple(
-        MonthLabel(MONTH_ABBR[day.day.month], day.column if day.row <= 3 else day.column + 1)
+        MonthLabel(day.day.month, day.column if day.row <= 3 else day.column + 1)
         for day in days
         if day.day.day == 1
     )
@@ -279,7 +291,11 @@ def year_stats(
         streak=longest_streak(by_day),
         days=days,
         months=month_labels(days),
-        reach=reach_of(theme, keys, rendered, mentions) if theme is not None else None,
+        reach=(
+            reach_of(theme, keys, rendered, mentions, is_english(site.config.language))
+            if theme is not None
+            else None
+        ),
     )
 
 

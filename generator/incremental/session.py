@@ -17,6 +17,9 @@ A `WatchSession` keeps between builds:
   change, and whose file the manifest still vouches for, is neither rendered nor written;
 - the templates' environment, the assets and the last problems, while they stay the same.
 
+Each build asks the session's clock for the time (schedule.py): a post dated later is
+published by the first build at or after its date, and `next_due` tells when that is.
+
 Whatever is kept, the output is byte-identical to a build from scratch (`pipeline.build.build`;
 tests/test_incremental.py checks it after random edits). Pages are written as they are
 rendered, into staged files that replace the old ones only when the whole build succeeded.
@@ -27,6 +30,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, replace
+from datetime import datetime
 from pathlib import Path
 
 from generator.core.config import CONFIG_NAME, Config
@@ -34,10 +38,17 @@ from generator.core.problems import Problem, has_errors
 from generator.incremental.linking import KeptTexts
 from generator.incremental.outputs import Drawing, KeptOutput, Making
 from generator.incremental.replan import Plan, PlanMemory, plan_again, plan_fully
+from generator.incremental.schedule import Moment, Now, moment_at
 from generator.incremental.site_memo import SiteMemo
 from generator.incremental.sources import SourceMemory
 from generator.incremental.template_reads import ReadingEnvironment, TemplateSources
-from generator.pipeline.build import BuildResult, Request, load_settings, opened_cache
+from generator.pipeline.build import (
+    BuildResult,
+    Request,
+    load_settings,
+    opened_cache,
+    pending_promises,
+)
 from generator.pipeline.cache import BuildCache
 from generator.pipeline.crossrefs import site_link_problems
 from generator.pipeline.emit import Destination, finish_writing, other_files
@@ -124,12 +135,17 @@ class WatchSession:
     since the last build (None: unknown, look at everything). Whatever it keeps between builds,
     its output must stay byte-identical to a clean `build`."""
 
-    def __init__(self, request: Request, *, own_output: bool = False) -> None:
+    def __init__(
+        self, request: Request, *, own_output: bool = False, clock: Now | None = None
+    ) -> None:
         """`own_output=True` when nothing else writes the output folder between its builds
         (serve's preview): a build that plans only the pages an edit shows then keeps the
         other files without looking at each of them, and `audit()` looks at them once the
-        build is done."""
+        build is done. `clock`: the time of each build (serve passes the real one); None:
+        the request's `options.now`, at every build."""
         self.request = request
+        self._clock = clock
+        self._moment: Moment | None = None
         self._config: Config | None = None
         self._sources: SourceMemory | None = None
         self._site_memo = SiteMemo()
@@ -141,11 +157,18 @@ class WatchSession:
         self._output = KeptOutput(own_output)
         self._builds_since_forgetting = 0
 
+    @property
+    def next_due(self) -> datetime | None:
+        """When a post that the last build left out for its date (not a draft) is published:
+        a build from then on shows it. None: no post waits for its date."""
+        return self._moment.next_due if self._moment is not None else None
+
     def build(self, changed: Iterable[Path] | None = None, write: bool = True) -> BuildResult:
         clock = Clock()
         request = self.request
         config, problems = load_settings(request)
         if has_errors(problems) and not (request.root / CONFIG_NAME).is_file():
+            self._moment = None
             return BuildResult(tuple(sorted(problems)))  # no journal here: nothing more to say
         # Bad settings fall back to their defaults, so the posts' problems are reported too.
         if config != self._config or self._sources is None:
@@ -193,6 +216,8 @@ class WatchSession:
         journal = sources.journal(changed)
         problems.extend(journal.problems)
         clock.files_read = sources.read
+        now = self._clock() if self._clock is not None else request.options.now
+        moment = self._moment = moment_at(now, request.options, self._moment, journal.posts)
         clock.lap("load")
         # The posts an edit changed, when all else is as the last build had it: the stages
         # below then look only at those.
@@ -201,7 +226,7 @@ class WatchSession:
             journal.posts,
             journal.themes,
             config,
-            request.options,
+            moment.options,
             before=None if before is None else before.posts,
             edited=edited,
         )
@@ -249,6 +274,7 @@ class WatchSession:
             written=written,
             files=emitted.files if target.keep_files else {},
             short_plan=bool(plan.kept),
+            pending_promises=pending_promises(site),
         )
 
     def _planned(
@@ -274,11 +300,12 @@ class WatchSession:
         return plan_fully(site, rendered, reuse, drawing.env)
 
     def _environment(self) -> Drawing:
-        """The templates' environment, made again when any template changed."""
-        digest = templates_digest(self.request.root)
+        """The templates' environment, made again when any template or the language changed."""
+        language = self._config.language if self._config is not None else Config().language
+        digest = f"{templates_digest(self.request.root)} {language}"
         if self._drawing is None or self._drawing.templates != digest:
             folder = self.request.root / "templates"
-            env = environment_of(ReadingEnvironment, folder)
+            env = environment_of(ReadingEnvironment, folder, language)
             env.auto_reload = False  # a change of any template makes a new environment
             self._drawing = Drawing(digest, env, TemplateSources(env))
         return self._drawing
@@ -308,6 +335,6 @@ class WatchSession:
         its context, which holds every setting it shows, or a template it read changed (a
         new `posts_per_page` draws the home pages alone)."""
         self._config = config
-        self._sources = SourceMemory(self.request.root, config.zone)
+        self._sources = SourceMemory(self.request.root, config.zone, config.next_keyword)
         self._plan = None
         self._texts.forget()

@@ -12,7 +12,7 @@ post's text. A memo never changes the Site: `SiteMemo.site` returns what `build_
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Container, Mapping, Sequence
 from dataclasses import dataclass, replace
 from zoneinfo import ZoneInfo
 
@@ -116,7 +116,7 @@ class SiteMemo:
             and last.options == options
             and len(seen.by_key) == len(known)
         ):
-            promised = frozenset(
+            promised = last.parts.chains.titles_read(
                 f.promise_keys.title_key for f in seen.in_order if f.promise_keys is not None
             )
             redo = _redo(seen.changed, options, tuple(themes) != last.themes, promised)
@@ -179,13 +179,14 @@ def _redo(
     changed: Sequence[_Change],
     options: BuildOptions,
     themes_changed: bool,
-    promised: frozenset[str],
+    promised: Container[str],
 ) -> _Redo | None:
     """The parts of the graph that the changed posts may change; None when they change which
     posts are published, their URLs or order, and so everything. Keep in step with what the
     parts (pipeline/site.py, pipeline/tags.py, pipeline/chains.py) read of each post.
-    (`promised`: the title keys of every promise's text: a new title that neither was nor
-    is one of them leads no promise elsewhere.)"""
+    (`promised`: the title keys of every promise's text, and of the titles within a typo of
+    a pending one: a new title that neither was nor is one of them changes no chain; the
+    lines of a post's URL and tags: the graph's problems point at them.)"""
     tags = chains = False
     for change in changed:
         before, now = change.before, change.now
@@ -193,10 +194,11 @@ def _redo(
             is_published(before.post, options) != is_published(now.post, options)
             or before.moment != now.moment
             or before.url != now.url
+            or before.post.lines != now.post.lines
         ):
             return None
         tags = tags or before.tags != now.tags
-        retitled = before.title_key != now.title_key and (
+        retitled = before.post.title != now.post.title and (
             before.title_key in promised or now.title_key in promised
         )
         chains = chains or retitled or (before.slug, before.promise) != (now.slug, now.promise)
@@ -236,7 +238,7 @@ def _graph_again(
             else kept.chains
         ),
     )
-    problems = None if redo.tags or redo.chains else last.site.problems
+    problems = None if redo.years or redo.tags or redo.chains else last.site.problems
     site = site_from_parts(config, parts, problems)
     return _Graph(config=config, options=options, themes=tuple(themes), parts=parts, site=site)
 

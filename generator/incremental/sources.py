@@ -30,6 +30,7 @@ from generator.pipeline.load import (
     source_folders,
     walk_files,
 )
+from generator.pipeline.promise_line import DEFAULT_KEYWORD, PromiseLines
 
 
 @dataclass(frozen=True)
@@ -52,9 +53,10 @@ _FOLDERS = tuple(
 class SourceMemory:
     """What the last build read from content/, by source key."""
 
-    def __init__(self, root: Path, zone: ZoneInfo) -> None:
+    def __init__(self, root: Path, zone: ZoneInfo, keyword: str = DEFAULT_KEYWORD) -> None:
         self.root = root
         self.zone = zone
+        self.promises = PromiseLines(keyword)  # reads the posts' "Next:" lines
         self.files: SourceFiles | None = None
         self.posts: dict[str, tuple[Post | None, list[Problem]]] = {}
         self.themes: dict[str, tuple[Theme | None, list[Problem]]] = {}
@@ -127,7 +129,8 @@ class SourceMemory:
         found = self.posts.get(key)
         if found is None:
             self.read += 1
-            found = self.posts[key] = parse_post(key, read_bytes(self.root, key), self.zone)
+            raw = read_bytes(self.root, key)
+            found = self.posts[key] = parse_post(key, raw, self.zone, self.promises)
         return found
 
     def read_theme(self, key: str) -> tuple[Theme | None, list[Problem]]:
@@ -207,19 +210,20 @@ class SourceMemory:
             problems: list[Problem] = []
         else:
             found, problems = walk_files(self.root, listed, folder.skip)
+        skipped = files.others_relisted(listed, found, folder.suffixes)
         if folder.suffixes is not None:
             found = [key for key in found if key.endswith(folder.suffixes)]
         keys: tuple[str, ...] = getattr(files, folder.field)
         kept = [p for p in files.problems if not _is_within(p.path, listed)]
         before = [k for k in keys if _is_within(k, listed)]
         listing = tuple(kept + problems)
-        if before == found and listing == files.problems:
+        if before == found and listing == files.problems and skipped == files.others:
             return files  # (the same object: the journal's posts are known to be the same)
         if before != found:  # files came or went: the listing changes
             others = [k for k in keys if not _is_within(k, listed)]
             # (in the loader's walk order: folder by folder, names sorted)
             keys = tuple(sorted(others + found, key=lambda key: key.split("/")))
-        return replace(files, **{folder.field: keys}, problems=listing)
+        return replace(files, **{folder.field: keys}, problems=listing, others=skipped)
 
     def _nearest_folder(self, folder: _Folder, relative: str) -> str | None:
         """The nearest existing folder at or above `relative`, within the source folder;

@@ -46,6 +46,7 @@ from generator.pipeline.figures import Clock, Figures
 from generator.pipeline.inputs import InputDigest, digest_inputs
 from generator.pipeline.load import THEMES_DIR, Journal, SourceFiles, find_sources, load_journal
 from generator.pipeline.markup import Rendered
+from generator.pipeline.progress import MARKDOWN, NO_PROGRESS, READING, Progress
 from generator.pipeline.render import plan_pages
 from generator.pipeline.site import Site, build_site
 from generator.pipeline.stamp import (
@@ -72,6 +73,8 @@ class Request:
     check_links: bool = False  # report every internal link of the output that leads nowhere
     use_cache: bool = True  # read and write ROOT/.journal-cache (False: --no-cache)
     workers: int | None = None  # processes converting Markdown (None: as many as pay)
+    # Told of each stage as the build goes (a bar on a terminal); changes nothing built.
+    progress: Progress = field(default=NO_PROGRESS, repr=False, compare=False)
 
     @property
     def output_dir(self) -> Path:
@@ -101,6 +104,8 @@ class BuildResult:
     # A watch session's build that made only the pages an edit shows, keeping the other files.
     short_plan: bool = False
     figures: Figures = field(default_factory=Figures, repr=False)  # stage seconds, counts
+    # Published posts whose "Next:" names no published post yet (`journal promises` lists them).
+    pending_promises: int = 0
 
     @property
     def ok(self) -> bool:
@@ -163,7 +168,7 @@ def build(request: Request, write: bool = True) -> BuildResult:
             return stamped
         read = _read(request, config, listing, clock)
         problems.extend(read.problems)
-        rendered = _converted(read, cache, request.workers, clock)
+        rendered = _converted(read, cache, request, clock)
         rendered, link_problems = _linked(read, rendered, request.root, config.zone)
         problems.extend(link_problems)
         clock.lap("links")
@@ -172,7 +177,7 @@ def build(request: Request, write: bool = True) -> BuildResult:
         keep_files = not write or request.check_links
         target = Destination(request.root, request.output_dir, write=write, keep_files=keep_files)
         problems.extend(output_problems(request.root, target.output) if write else ())
-        emitted = draw_and_write(files, target, problems, clock)
+        emitted = draw_and_write(files, target, problems, clock, request.progress)
         problems.extend(emitted.problems)
         if request.check_links:
             problems.extend(site_link_problems(emitted.files, read.site, read.sources, rendered))
@@ -184,6 +189,7 @@ def build(request: Request, write: bool = True) -> BuildResult:
             output=target.output,
             written=written,
             files=emitted.files if target.keep_files else {},
+            pending_promises=pending_promises(read.site),
         )
         _store_stamp(request, cache, inputs, read.horizon, result)
     clock.lap("cache")
@@ -198,8 +204,11 @@ def _read(request: Request, config: Config, listing: SourceFiles, clock: Clock) 
     be checked, nothing but the conversion reads the Markdown: the posts are let go of as
     soon as their text is set apart, and the conversion lets go of each text once its HTML
     is there (at 10,000 posts, the text is a third of the peak memory)."""
-    journal = load_journal(request.root, config.zone, listing)
-    clock.files_read = len(listing.posts) + len(listing.themes) + len(listing.static)
+    files = len(listing.posts) + len(listing.themes) + len(listing.static)
+    request.progress.stage(READING, files)
+    journal = load_journal(request.root, config.zone, listing, config.next_keyword)
+    request.progress.advance(files)
+    clock.files_read = files
     clock.lap("load")
     horizon = publish_horizon(journal.posts, request.options)
     site = build_site(journal.posts, journal.themes, config, request.options)
@@ -214,10 +223,13 @@ def _read(request: Request, config: Config, listing: SourceFiles, clock: Clock) 
 
 
 def _converted(
-    read: Read, cache: BuildCache | None, workers: int | None, clock: Clock
+    read: Read, cache: BuildCache | None, request: Request, clock: Clock
 ) -> dict[str, Rendered]:
     """Each source's Markdown as HTML (`read.texts` is emptied on the way in a light build)."""
-    converted = convert_all(read.texts, cache, workers, consume=read.light)
+    sources = len(read.texts)
+    request.progress.stage(MARKDOWN, sources)
+    converted = convert_all(read.texts, cache, request.workers, consume=read.light)
+    request.progress.advance(sources)
     clock.markdown_converted = converted.converted
     clock.lap("markdown")
     return converted.rendered
@@ -235,7 +247,8 @@ def _linked(
         keys = {problem.path for problem in problems} & set(rendered)
         themes = tuple(k for k in sorted(keys) if k.startswith(THEMES_DIR + "/"))
         posts = tuple(k for k in sorted(keys) if not k.startswith(THEMES_DIR + "/"))
-        again = load_journal(root, zone, SourceFiles(posts, themes, (), ()))
+        keyword = read.site.config.next_keyword
+        again = load_journal(root, zone, SourceFiles(posts, themes, (), ()), keyword)
         redone, fixed = rewrite_source_links(
             {k: rendered[k] for k in keys}, source_texts(again), targets
         )
@@ -258,7 +271,7 @@ def _planned(
     templates = root / "templates"
     assets = builtin_assets(templates)
     other, problems = other_files(read.journal, assets, {page.path for page in pages}, templates)
-    env = make_environment(templates)
+    env = make_environment(templates, read.site.config.language)
     env.auto_reload = False  # (no template changes while the pages are drawn)
     return SiteFiles(pages, other, env), problems
 
@@ -289,6 +302,7 @@ def _stamped_result(
         written=WriteResult((), stamp.files, ()),
         seconds=clock.elapsed(),
         figures=clock.figures(),
+        pending_promises=stamp.pending_promises,
     )
 
 
@@ -311,11 +325,19 @@ def _store_stamp(
             posts=result.posts,
             files=manifest_size(request.output_dir),
             problems=problem_rows(result.problems),
+            pending_promises=result.pending_promises,
         )
     cache.store_stamp(output_key(request.output_dir), stamp)
 
 
 # ---------------------------------------------------------------- telling what was built
+
+
+def pending_promises(site: Site) -> int:
+    """How many published posts promise a post that is not published yet."""
+    return sum(
+        1 for key, chain in site.chains.items() if chain.state == "pending" and key in site.posts
+    )
 
 
 def summary_line(result: BuildResult, root: Path) -> str:

@@ -81,6 +81,7 @@ class Stamp:
     posts: int
     files: int
     problems: tuple[tuple[str, int, str, str], ...]  # (path, line, level, message)
+    pending_promises: int  # published posts whose "Next:" names no published post yet
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), sort_keys=True)
@@ -97,6 +98,7 @@ class Stamp:
                 posts=int(data["posts"]),
                 files=int(data["files"]),
                 problems=problems,
+                pending_promises=int(data["pending_promises"]),
             )
         except (ValueError, KeyError, TypeError, IndexError):
             return None

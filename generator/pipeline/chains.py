@@ -2,20 +2,22 @@
 
 A promise names the next post by title (compared by `match_key`), slug, URL or source file
 (`Next: [Title](courage.md)`). It is kept when exactly one published post answers it, and
-pending (shown as coming, with a warning) when none does yet; a promise that several posts
-answer, or that names its own post, is an error.
+pending (shown as coming) when none does yet: that is no problem, unless its text is one typo
+away from a post's title, which a warning names ("did you mean «Post everyday»?"). A promise
+that several posts answer, or that names its own post, is an error.
 """
 
 from __future__ import annotations
 
 import posixpath
 from collections import defaultdict
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 from urllib.parse import unquote, urlsplit
 
 from generator.core.problems import Problem, error, warning
+from generator.core.text import NearKeys
 from generator.pipeline.load import POST_SUFFIXES, POSTS_DIR
 from generator.pipeline.post_facts import PostFacts, TitleKeys
 
@@ -38,6 +40,43 @@ class ChainGraph:
     chains: Mapping[str, Chain]  # promising post -> where its promise leads
     backlinks: Mapping[str, tuple[str, ...]]  # target -> posts whose promise it keeps
     problems: tuple[Problem, ...]
+    pending: PendingTitles | None = None  # the title keys of the pending promises
+
+    def titles_read(self, promised: Iterable[str]) -> TitlesRead:
+        """The titles these chains read, with `promised` the title keys of every promise."""
+        return TitlesRead(frozenset(promised), self.pending or PendingTitles(frozenset()))
+
+
+class PendingTitles:
+    """The title keys of the pending promises, and (made when first asked, then kept with
+    the chains) the index that finds the titles one typo away from them."""
+
+    def __init__(self, keys: frozenset[str]) -> None:
+        self.keys = keys
+        self._near: NearKeys | None = None
+
+    def near(self, title_key: str) -> bool:
+        """True if a title of this key is one typo away from a pending promise."""
+        if not self.keys:
+            return False
+        if self._near is None:
+            self._near = NearKeys(self.keys)
+        return self._near.near_word(title_key)
+
+
+@dataclass(frozen=True)
+class TitlesRead:
+    """The title keys whose posts the chains depend on: those a promise names, and those one
+    typo away from a pending promise (a post given or losing such a title changes a "did
+    you mean"). `key in titles` tells; watch mode asks it of each title an edit changes."""
+
+    promised: frozenset[str]
+    pending: PendingTitles
+
+    def __contains__(self, key: object) -> bool:
+        if key in self.promised:
+            return True
+        return isinstance(key, str) and self.pending.near(key)
 
 
 def chain_graph(
@@ -50,7 +89,17 @@ def chain_graph(
     paths); `unpublished`: the posts left out of the site, which a pending promise may name."""
     chains, problems = resolve_chains(posts, urls, unpublished, base_path)
     backlinks = backlinks_of(chains, tuple(posts))
-    return ChainGraph(chains=chains, backlinks=backlinks, problems=tuple(problems))
+    pending = frozenset(
+        facts.promise_keys.title_key
+        for key, chain in chains.items()
+        if chain.target is None and (facts := posts[key]).promise_keys is not None
+    )
+    return ChainGraph(
+        chains=chains,
+        backlinks=backlinks,
+        problems=tuple(problems),
+        pending=PendingTitles(pending),
+    )
 
 
 def resolve_chains(
@@ -59,18 +108,20 @@ def resolve_chains(
     unpublished: Mapping[str, PostFacts],
     base_path: str,
 ) -> tuple[dict[str, Chain], list[Problem]]:
-    """Each promise -> kept, or pending (warning); ambiguous and self promises are errors."""
+    """Each promise -> kept, or pending (a warning when a title is one typo away from its
+    text); ambiguous and self promises are errors."""
     promised = [f.promise_keys for f in posts.values() if f.promise_keys is not None]
     titles, slugs = {k.title_key for k in promised}, {k.slug for k in promised}
     finder = PostFinder(posts, urls, titles, slugs)
     waiting: PostFinder | None = None  # made when a promise is pending
+    near: TitleHints | None = None  # likewise
     chains: dict[str, Chain] = {}
     problems: list[Problem] = []
     for key, facts in posts.items():
         promise, keys = facts.promise, facts.promise_keys
         if promise is None or keys is None:  # (the one is None when the other is)
             continue
-        quoted = f'"Next: {promise.text}"'
+        quoted = f'"{promise.keyword}: {promise.text}"'
         candidates = finder.find(promise.href, base_path, key, keys)
         if key in candidates:
             message = f"{quoted} points to this post itself: name the next post"
@@ -87,11 +138,33 @@ def resolve_chains(
         else:
             chains[key] = Chain("pending", promise.text, None)
             waiting = waiting or PostFinder(unpublished, {}, titles, slugs)
-            later = waiting.find(promise.href, base_path, key, keys)
-            why = f" ({later[0]} is a draft or dated in the future)" if later else ""
-            message = f"{quoted}: no post with that title yet{why}; shown as coming"
-            problems.append(warning(key, promise.line, message))
+            if waiting.find(promise.href, base_path, key, keys):
+                continue  # a draft or a post dated later: being written, as promised
+            near = near or TitleHints(posts, unpublished)
+            meant = near.title_near(keys.title_key)
+            if meant is not None:
+                message = f"{quoted}: no post with that title; did you mean «{meant}»?"
+                problems.append(warning(key, promise.line, message))
     return chains, problems
+
+
+class TitleHints:
+    """The titles of every post, published or not, to name the one a pending promise's
+    text is one typo away from."""
+
+    def __init__(self, *groups: Mapping[str, PostFacts]) -> None:
+        self.titles: dict[str, str] = {}  # title key -> the title of its first post by key
+        for facts in sorted((f for g in groups for f in g.values()), key=_by_key):
+            self.titles.setdefault(facts.title_key, facts.post.title)
+        self.near = NearKeys(self.titles)
+
+    def title_near(self, key: str) -> str | None:
+        found = self.near.closest(key)
+        return None if found is None else self.titles[found]
+
+
+def _by_key(facts: PostFacts) -> str:
+    return facts.key
 
 
 class PostFinder:

@@ -21,6 +21,7 @@ import jinja2
 from generator.core.problems import Problem, error, has_errors
 from generator.pipeline.figures import Clock
 from generator.pipeline.load import Journal
+from generator.pipeline.progress import NO_PROGRESS, PAGES, Progress
 from generator.pipeline.render import Page, page_chunks, page_problem
 from generator.pipeline.theme import asset_problems
 from generator.pipeline.write import SiteWriter, WriteResult, WriterMemory, display_path
@@ -127,11 +128,15 @@ def aborted_on_failure(writer: SiteWriter | None) -> Iterator[None]:
 
 
 def draw_and_write(
-    files: SiteFiles, target: Destination, problems: Sequence[Problem], clock: Clock
+    files: SiteFiles,
+    target: Destination,
+    problems: Sequence[Problem],
+    clock: Clock,
+    progress: Progress = NO_PROGRESS,
 ) -> Emitted:
     """Draw every page and write every file (`files.pages` is emptied on the way). Nothing
     is written when `problems` hold an error already: the pages are drawn all the same, for
-    the problems they have."""
+    the problems they have. `progress` is told of each page."""
     emitted = Emitted()
     if target.write and not has_errors(problems):
         paths = [*files.other, *(page.path for page in files.pages)]
@@ -140,12 +145,19 @@ def draw_and_write(
         for path, data in files.other.items():
             _put(emitted, path, data, target.keep_files)
         clock.lap("write")
-        clock.pages_rendered = _draw(emitted, files.pages, files.env, target.keep_files)
+        progress.stage(PAGES, len(files.pages))
+        clock.pages_rendered = _draw(emitted, files.pages, files.env, target.keep_files, progress)
     clock.lap("render")
     return emitted
 
 
-def _draw(emitted: Emitted, pages: list[Page], env: jinja2.Environment, keep_files: bool) -> int:
+def _draw(
+    emitted: Emitted,
+    pages: list[Page],
+    env: jinja2.Environment,
+    keep_files: bool,
+    progress: Progress,
+) -> int:
     """Draw and write each page, letting go of each one once written; how many were drawn.
     A template that fails is reported once and draws no other page."""
     writer = emitted.writer
@@ -155,6 +167,7 @@ def _draw(emitted: Emitted, pages: list[Page], env: jinja2.Environment, keep_fil
     pages.reverse()
     while pages:
         page = pages.pop()  # let go of each page's context once it is written
+        progress.advance(1)
         if made > TRIM_EVERY:
             give_back_memory()  # what drawing left between long-lived entries
             made = 0

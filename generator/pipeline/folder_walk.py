@@ -2,8 +2,8 @@
 
 Symlinks are followed while they stay inside the journal; a symlink that makes a loop,
 points to nothing or leads out is given as such, never followed, and a folder that cannot
-be listed is given with the reason. `load.walk_files` turns the entries into the journal's
-files and problems; `shown_name` is how a problem shows a file name that cannot be printed.
+be listed is given with the reason. `walk_files` turns the entries into the journal's files
+and problems; `shown_name` is how a problem shows a file name that cannot be printed.
 """
 
 from __future__ import annotations
@@ -11,8 +11,12 @@ from __future__ import annotations
 import errno
 import os
 import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
+from types import MappingProxyType
+
+from generator.core.names import is_ignored_name
+from generator.core.problems import Problem, error, warning
 
 UNLISTABLE = "unlistable:"  # a kind of walk entry: a folder that cannot be listed, and why
 _LINE_BREAKING = frozenset({"Cc", "Zl", "Zp"})  # categories that would break a problem's line
@@ -80,3 +84,67 @@ def _symlink_kind(path: Path, real_root: Path) -> str | None:
     except OSError as exc:
         return "loop" if exc.errno == errno.ELOOP else "broken"
     return None if target.is_relative_to(real_root) else "outside"
+
+
+# ---------------------------------------------------------------- the journal's files
+
+
+def walk_files(
+    root: Path, folder: str, skip: Callable[[str], bool] = is_ignored_name
+) -> tuple[list[str], list[Problem]]:
+    """Files under root/folder as sorted posix paths relative to root, and a problem for each
+    entry left out (see folder_walk.py)."""
+    base = root / folder
+    if not base.is_dir():
+        return [], []
+    files: list[str] = []
+    problems: list[Problem] = []
+    for path, kind in walk_entries(base, root.resolve(), {base.resolve()}, skip):
+        rel = path.relative_to(root).as_posix()
+        if not is_printable_name(rel):
+            problems.append(error(shown_name(rel), 1, _BAD_NAME))
+        elif kind == "file":
+            files.append(rel)
+        elif kind.startswith(UNLISTABLE):
+            problems.append(error(rel, 1, f"cannot read this folder: {kind[len(UNLISTABLE) :]}"))
+        else:
+            problems.append(warning(rel, 1, _SKIPPED[kind]))
+    return files, problems
+
+
+_BAD_NAME = (
+    "this file name is not UTF-8 text or holds a control character: rename the file "
+    "(it was left out)"
+)
+_SKIPPED: Mapping[str, str] = MappingProxyType(
+    {
+        "loop": "skipped: this symlink makes a loop",
+        "broken": "skipped: this symlink points to nothing",
+        "outside": "skipped: this symlink leads outside the journal; copy the file in instead",
+        "special": "skipped: this is not a file but a named pipe, socket or device",
+    }
+)
+
+
+_SHOWN_SKIPPED = 20  # the skipped files a warning names; it counts the rest
+
+
+def skipped_files_problem(
+    folder: str, keys: Sequence[str], kind: tuple[str, str], rule: str
+) -> Problem | None:
+    """One warning at `folder` naming the files of `keys` under it, which are skipped as not
+    of their `kind` (its singular and plural), with the `rule` they break; None when none
+    is under it."""
+    within = folder + "/"
+    names = [key[len(within) :] for key in keys if key.startswith(within)]
+    if not names:
+        return None
+    shown = ", ".join(names[:_SHOWN_SKIPPED])
+    if len(names) > _SHOWN_SKIPPED:
+        shown += f" and {len(names) - _SHOWN_SKIPPED} more"
+    one, many = kind
+    if len(names) == 1:
+        message = f"1 file is not a {one} and is skipped: {shown} ({rule})"
+    else:
+        message = f"{len(names):,} files are not {many} and are skipped: {shown} ({rule})"
+    return warning(folder, 1, message)

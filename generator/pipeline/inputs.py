@@ -27,7 +27,7 @@ from generator.pipeline.load import SourceFiles
 from generator.pipeline.theme import builtin_templates
 
 RACY_SECONDS = 2
-_LIBRARIES = ("markdown", "jinja2", "markupsafe", "pygments", "pyyaml")
+_LIBRARIES = ("markdown", "jinja2", "markupsafe", "pygments", "pyyaml", "babel")
 
 
 @dataclass(frozen=True)
@@ -78,6 +78,8 @@ def digest_inputs(root: Path, sources: SourceFiles, request: Iterable[str]) -> I
         digest.update(b"\0request\0" + item.encode())
     for problem in sources.problems:
         digest.update(b"\0skipped\0" + str(problem).encode())
+    for other in sources.others:  # (named in a warning)
+        digest.update(b"\0other\0" + other.encode())
     keys = [CONFIG_NAME, *sources.posts, *sources.themes, *sources.static]
     folder = str(root)
     paths: list[tuple[str, Path | str]] = [(key, os.path.join(folder, key)) for key in keys]

@@ -11,18 +11,25 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from types import MappingProxyType
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from generator.core.names import is_ignored_name, is_ignored_static_name
-from generator.core.problems import Problem, error, warning
-from generator.pipeline.folder_walk import UNLISTABLE, is_printable_name, shown_name, walk_entries
-from generator.pipeline.post_fields import PostFields, Promise, title_from_name
+from generator.core.problems import Problem, error
+from generator.pipeline.folder_walk import skipped_files_problem
+from generator.pipeline.folder_walk import walk_files as walk_files  # (the watch session's too)
+from generator.pipeline.post_fields import (
+    NO_LINES,
+    FieldLines,
+    PostFields,
+    Promise,
+    title_from_name,
+)
+from generator.pipeline.promise_line import DEFAULT_KEYWORD, PromiseLines
 from generator.pipeline.source_text import (
     DECIDING_KEYS,
     POST_KEYS,
@@ -56,6 +63,7 @@ class Post:
     body: str  # Markdown, without front matter, title heading or "Next:" line
     promise: Promise | None
     body_line: int = 1  # the file line of the body's first line (for problems found in it)
+    lines: FieldLines = NO_LINES  # the lines of its URL and tags, for the site's problems
 
 
 @dataclass(frozen=True)
@@ -85,43 +93,6 @@ class Journal:
 # ---------------------------------------------------------------- reading the folder
 
 
-def walk_files(
-    root: Path, folder: str, skip: Callable[[str], bool] = is_ignored_name
-) -> tuple[list[str], list[Problem]]:
-    """Files under root/folder as sorted posix paths relative to root, and a problem for each
-    entry left out (see folder_walk.py)."""
-    base = root / folder
-    if not base.is_dir():
-        return [], []
-    files: list[str] = []
-    problems: list[Problem] = []
-    for path, kind in walk_entries(base, root.resolve(), {base.resolve()}, skip):
-        rel = path.relative_to(root).as_posix()
-        if not is_printable_name(rel):
-            problems.append(error(shown_name(rel), 1, _BAD_NAME))
-        elif kind == "file":
-            files.append(rel)
-        elif kind.startswith(UNLISTABLE):
-            problems.append(error(rel, 1, f"cannot read this folder: {kind[len(UNLISTABLE) :]}"))
-        else:
-            problems.append(warning(rel, 1, _SKIPPED[kind]))
-    return files, problems
-
-
-_BAD_NAME = (
-    "this file name is not UTF-8 text or holds a control character: rename the file "
-    "(it was left out)"
-)
-_SKIPPED: Mapping[str, str] = MappingProxyType(
-    {
-        "loop": "skipped: this symlink makes a loop",
-        "broken": "skipped: this symlink points to nothing",
-        "outside": "skipped: this symlink leads outside the journal; copy the file in instead",
-        "special": "skipped: this is not a file but a named pipe, socket or device",
-    }
-)
-
-
 @dataclass(frozen=True)
 class SourceFiles:
     """The journal's source files as the loader finds them (sorted keys), and the symlinks it
@@ -131,6 +102,24 @@ class SourceFiles:
     themes: tuple[str, ...]  # Markdown files under content/themes
     static: tuple[str, ...]  # every file under content/static
     problems: tuple[Problem, ...]
+    # The other files under content/posts (and content/themes), which are skipped; those of
+    # content/posts are named in a warning.
+    others: tuple[str, ...] = ()
+
+    def others_relisted(
+        self, folder: str, found: Sequence[str], suffixes: tuple[str, ...] | None
+    ) -> tuple[str, ...]:
+        """`others` with those under `folder` (or that file) as listed again: `found`, every
+        file there, of which the sources end in `suffixes` (None: all files are sources)."""
+        within = folder + "/"
+        kept = [k for k in self.others if k != folder and not k.startswith(within)]
+        new = [] if suffixes is None else [k for k in found if not k.endswith(suffixes)]
+        return tuple(sorted([*kept, *new], key=_walk_order))
+
+
+def _walk_order(key: str) -> list[str]:
+    """The order of the loader's walk: folder by folder, names sorted."""
+    return key.split("/")
 
 
 def source_folders() -> tuple[tuple[str, Callable[[str], bool], tuple[str, ...] | None], ...]:
@@ -145,11 +134,25 @@ def source_folders() -> tuple[tuple[str, Callable[[str], bool], tuple[str, ...] 
 def find_sources(root: Path) -> SourceFiles:
     found: list[tuple[str, ...]] = []
     problems: list[Problem] = []
+    others: list[str] = []
     for folder, skip, suffixes in source_folders():
         paths, skipped = walk_files(root, folder, skip)
         found.append(tuple(p for p in paths if suffixes is None or p.endswith(suffixes)))
+        others.extend(p for p in paths if suffixes is not None and not p.endswith(suffixes))
         problems.extend(skipped)
-    return SourceFiles(found[0], found[1], found[2], tuple(problems))
+    listing = tuple(sorted(others, key=_walk_order))
+    return SourceFiles(found[0], found[1], found[2], tuple(problems), listing)
+
+
+def others_problems(others: Sequence[str]) -> list[Problem]:
+    """One warning naming the files under content/posts that are not posts (hidden files
+    and editor backups are left out before: they never count)."""
+    rule = (
+        "posts end in .md or .markdown; images and other files to publish as they are go in "
+        "content/static"
+    )
+    found = skipped_files_problem(POSTS_DIR, others, ("post", "posts"), rule)
+    return [] if found is None else [found]
 
 
 def assemble_journal(
@@ -160,7 +163,7 @@ def assemble_journal(
 ) -> Journal:
     """The Journal of these files, each read and parsed by the functions given (the build's
     watch mode passes functions that remember the files that did not change)."""
-    problems: list[Problem] = list(files.problems)
+    problems: list[Problem] = [*files.problems, *others_problems(files.others)]
     posts: list[Post] = []
     for key in files.posts:
         post, found = read_post(key)
@@ -186,12 +189,15 @@ def assemble_journal(
     return Journal(tuple(posts), tuple(themes), tuple(static), tuple(problems))
 
 
-def load_journal(root: Path, zone: ZoneInfo, files: SourceFiles | None = None) -> Journal:
+def load_journal(
+    root: Path, zone: ZoneInfo, files: SourceFiles | None = None, keyword: str = DEFAULT_KEYWORD
+) -> Journal:
     """Read and parse every post, theme and static file of the journal at `root` (those of
-    `files`, when they were listed already)."""
+    `files`, when they were listed already); `keyword`: the word of "Next:" promises."""
+    promises = PromiseLines(keyword)
     return assemble_journal(
         find_sources(root) if files is None else files,
-        lambda key: parse_post(key, read_bytes(root, key), zone),
+        lambda key: parse_post(key, read_bytes(root, key), zone, promises),
         lambda key: parse_theme(key, read_bytes(root, key)),
         lambda key: read_bytes(root, key),
     )
@@ -208,12 +214,17 @@ def read_bytes(root: Path, key: str) -> bytes:
 # ---------------------------------------------------------------- parsing one file
 
 
-def parse_post(key: str, raw: bytes, zone: ZoneInfo) -> tuple[Post | None, list[Problem]]:
-    """One post from its path and bytes; None when it has errors (all of them reported)."""
+def parse_post(
+    key: str, raw: bytes, zone: ZoneInfo, promises: PromiseLines | str = DEFAULT_KEYWORD
+) -> tuple[Post | None, list[Problem]]:
+    """One post from its path and bytes; None when it has errors (all of them reported).
+    `promises`: the journal's "Next:" keyword, or what reads it."""
     source, problems = read_source(key, raw)
     if source is None:
         return None, problems
-    fields = PostFields(key, source, zone, YEARS)
+    if isinstance(promises, str):
+        promises = PromiseLines(promises)
+    fields = PostFields(key, source, zone, YEARS, promises)
     post = _post_of(fields)
     deep = nesting_problems(key, source.body, source.body_line)
     deep += long_paragraph_problems(key, source.body, source.body_line)
@@ -249,6 +260,7 @@ def _post_of(fields: PostFields) -> Post | None:
         body="\n".join(lines).strip("\n") + "\n",
         promise=promise,
         body_line=fields.first_body_line(lines, heading_title is not None),
+        lines=FieldLines(url=fields.url_line(), tags=fields.tag_lines),
     )
 
 

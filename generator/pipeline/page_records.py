@@ -42,7 +42,7 @@ class TagView:
 
 @dataclass(frozen=True)
 class MonthGroup:
-    name: str
+    name: str  # in the journal's language: "June", "Juni"
     posts: tuple[PostView, ...]
 
 
@@ -75,5 +75,5 @@ def archive_year(views: Views, year: Year) -> YearGroup:
     months = []
     for _, items in groupby(posts, key=lambda p: p.date.month):
         group = tuple(items)
-        months.append(MonthGroup(f"{group[0].date:%B}", group))
+        months.append(MonthGroup(views.language.month(group[0].date.month), group))
     return YearGroup(year.year, views.urls.path(f"{year.year}/"), tuple(months))

@@ -12,14 +12,13 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from generator.core.problems import Problem, error
+from generator.core.problems import Problem, error, warning
 from generator.core.text import slug_or_fallback, slugify, tag_slug, windows_reserved
+from generator.pipeline.promise_line import DEFAULT_KEYWORD, PromiseLines, promise_parts
 from generator.pipeline.source_text import Source, file_stem, short_text, yaml_kind, yaml_repr
 
 _JEKYLL_NAME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})-(.+)$")
 _H1 = re.compile(r"^#[ \t]+(.+?)(?:[ \t]+#+)?[ \t]*$")
-_NEXT = re.compile(r"^\s*next\s*:\s*(?P<rest>.+?)\s*$", re.I)
-_MD_LINK = re.compile(r"^\[(?P<text>[^\]]+)\]\((?P<href>[^)\s]+)\)$")
 _ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}")
 
 
@@ -30,17 +29,39 @@ class Promise:
     text: str
     href: str | None
     line: int
+    keyword: str = DEFAULT_KEYWORD  # the journal's word for it (`next_keyword`), for messages
+
+
+@dataclass(frozen=True)
+class FieldLines:
+    """The file lines of the fields whose problems the site graph finds (a URL taken twice,
+    tags that share a URL), for its messages to point at."""
+
+    url: int = 1  # the line that makes the post's URL: `slug:`, else `title:` or `date:`
+    tags: tuple[int, ...] = ()  # the line of each tag, as the post's tags come
+
+
+NO_LINES = FieldLines()
 
 
 class PostFields:
     """Reads a post's fields out of its Source, collecting every problem on the way."""
 
-    def __init__(self, key: str, source: Source, zone: ZoneInfo, years: range) -> None:
+    def __init__(
+        self,
+        key: str,
+        source: Source,
+        zone: ZoneInfo,
+        years: range,
+        promises: PromiseLines | None = None,
+    ) -> None:
         self.key = key
         self.source = source
         self.zone = zone
         self.years = years  # the years a date may have
+        self.promises = promises or PromiseLines()  # reads the "Next:" line
         self.problems: list[Problem] = []
+        self.tag_lines: tuple[int, ...] = ()  # set by `tags()`
         self.stem = file_stem(key)
         self.jekyll = _JEKYLL_NAME.match(self.stem)
 
@@ -81,8 +102,10 @@ class PostFields:
     def promise(self, lines: list[str]) -> tuple[Promise | None, list[str]]:
         """The "Next:" promise (the `next` setting, else a last body line `Next: ...`), and
         the body lines without that last line."""
-        trailing = _trailing_next(lines)
-        kept = lines if trailing is None else lines[: trailing[0]]
+        keyword = self.promises.keyword
+        index = _last_line(lines)
+        trailing = None if index is None else self.promises.promise(lines[index])
+        kept = lines if index is None or trailing is None else lines[:index]
         if "next" in self.source.meta:
             value = self.source.meta["next"]
             if value is None or value is False:
@@ -90,13 +113,22 @@ class PostFields:
             if not isinstance(value, str) or not value.strip():
                 self.fail("next", "`next` must be the title of the next post, in quotes if needed")
                 return None, lines
-            text, href = _promise_parts(" ".join(value.split()))  # one line, as in the body
-            return Promise(text, href, self.line("next")), kept
-        if trailing is None:
+            written = promise_parts(" ".join(value.split()))  # one line, as in the body
+            if not written.text:  # a link of blanks names nothing
+                self.fail("next", "`next` must be the title of the next post, in quotes if needed")
+                return None, lines
+            return Promise(written.text, written.href, self.line("next"), keyword), kept
+        if index is None:
             return None, lines
-        index, text, href = trailing
         removed = len(self.source.body.split("\n")) - len(lines)  # the title heading
-        return Promise(text, href, self.source.body_line + removed + index), kept
+        line = self.source.body_line + removed + index
+        if trailing is None:
+            above = next((text for text in reversed(lines[:index]) if text.strip()), "")
+            why = self.promises.near_miss(lines[index], above)
+            if why is not None:
+                self.problems.append(warning(self.key, line, why))
+            return None, lines
+        return Promise(trailing.text, trailing.href, line, keyword), kept
 
     def text(self, name: str) -> str | None:
         value = self.source.meta.get(name)
@@ -165,18 +197,36 @@ class PostFields:
             self.fail("tags", f"{message}, not {yaml_kind(value)}")
             return ()
         tags: list[str] = []
-        for item in items:
+        lines: list[int] = []
+        item_lines = self.source.item_lines.get("tags", ())
+        for index, item in enumerate(items):
+            line = item_lines[index] if index < len(item_lines) else self.line("tags")
             if isinstance(item, bool) or not isinstance(item, str | int | float):
-                self.fail("tags", f"each tag must be a word or phrase, not {yaml_kind(item)}")
+                message = f"each tag must be a word or phrase, not {yaml_kind(item)}"
+                self.problems.append(error(self.key, line, message))
                 continue
             tag = " ".join(str(item).split())
             slug = tag_slug(tag) if tag else ""
             if windows_reserved(slug):
                 where = f'tag "{tag}" has the URL tags/{slug}/'
-                self.fail("tags", _reserved_message(where, "rename the tag"))
+                message = _reserved_message(where, "rename the tag")
+                self.problems.append(error(self.key, line, message))
             elif tag and tag not in tags:
                 tags.append(tag)
+                lines.append(line)
+        self.tag_lines = tuple(lines)
         return tuple(tags)
+
+    def url_line(self) -> int:
+        """The line that makes the post's URL: `slug:`, else the title when the file's name
+        gives no slug, else `date:` (the URL's year); 1 when the file's name makes it all."""
+        meta = self.source.meta
+        if "slug" in meta:
+            return self.line("slug")
+        name = self.jekyll.group(4) if self.jekyll else self.stem
+        if not slugify(name) and "title" in meta:
+            return self.line("title")
+        return self.line("date")
 
 
 def parse_date(value: object, zone: ZoneInfo, years: range) -> datetime | str:
@@ -244,25 +294,12 @@ def _impossible_day(text: str) -> str | None:
     return None
 
 
-def _trailing_next(lines: list[str]) -> tuple[int, str, str | None] | None:
+def _last_line(lines: list[str]) -> int | None:
+    """The index of the last line that is not blank; None when all are."""
     for index in range(len(lines) - 1, -1, -1):
-        if not lines[index].strip():
-            continue
-        match = _NEXT.match(lines[index])
-        if match is None:
-            return None
-        text, href = _promise_parts(match.group("rest"))
-        if not text.strip():  # "Next:" and blanks: no title, so no promise
-            return None
-        return index, text, href
+        if lines[index].strip():
+            return index
     return None
-
-
-def _promise_parts(rest: str) -> tuple[str, str | None]:
-    link = _MD_LINK.match(rest)
-    if link:
-        return link.group("text").strip(), link.group("href")
-    return rest, None
 
 
 def title_from_name(stem: str) -> str:

@@ -114,8 +114,10 @@ class Planner:
         self.site_view = views.site_view()
         self.insights = Insights(site, views)
         self.reviews = YearReviews(site, views.rendered, views)
+        self.gettext = views.language.gettext  # the theme's words in the journal's language
         self.site_feed_link = Link(
-            f"{site.config.title} (all posts)", self.urls.absolute("feed.xml")
+            self.gettext("%(title)s (all posts)", title=site.config.title),
+            self.urls.absolute("feed.xml"),
         )
         self._tags_by_slug: dict[str, int] | None = None
 
@@ -196,7 +198,8 @@ class Planner:
         per_page = config.posts_per_page
         keys = self.site.order[(number - 1) * per_page : number * per_page]
         # (The template adds the site's title to "Page 2".)
-        title = config.title if number == 1 else f"Page {number}"
+        numbered = self.gettext("Page %(number)s", number=number)
+        title = config.title if number == 1 else numbered
         pagination = Pagination(
             number=number,
             total=total,
@@ -228,7 +231,8 @@ class Planner:
         year = self.year_record(number)
         index = years.index(year)
         view = self.views.year(year)
-        feeds = (Link(f"{year.year} posts", view.feed_url),) if view.feed_url else ()
+        feed_title = self.gettext("%(year)s posts", year=year.year)
+        feeds = (Link(feed_title, view.feed_url),) if view.feed_url else ()
         title = f"{year.year}: {view.word}" if view.word else str(year.year)
         newer = years[index - 1] if index > 0 else None
         older = years[index + 1] if index + 1 < len(years) else None
@@ -246,18 +250,19 @@ class Planner:
     def themes_page(self) -> Page:
         return self.page(
             "themes.html",
-            self.meta("Themes", "themes/"),
+            self.meta(self.gettext("Themes"), "themes/"),
             years=tuple(self.views.year(y) for y in self.site.years),
             timeline=self.reviews.timeline(),
         )
 
     def threads_page(self) -> Page:
         threads = self.insights.thread_views()
-        return self.page("threads.html", self.meta("Threads", "threads/"), threads=threads)
+        meta = self.meta(self.gettext("Threads"), "threads/")
+        return self.page("threads.html", meta, threads=threads)
 
     def tags_page(self) -> Page:
         tags = tuple(tag_view(self.views, t) for t in self.site.tags)
-        return self.page("tags.html", self.meta("Tags", "tags/"), tags=tags)
+        return self.page("tags.html", self.meta(self.gettext("Tags"), "tags/"), tags=tags)
 
     def year_record(self, number: int) -> Year:
         return next(year for year in self.site.years if year.year == number)
@@ -268,7 +273,7 @@ class Planner:
         tag = self.site.tags[self._tags_by_slug[slug]]
         return self.page(
             "tag.html",
-            self.meta(f"Tagged “{tag.name}”", f"tags/{tag.slug}/"),
+            self.meta(self.gettext("Tagged “%(name)s”", name=tag.name), f"tags/{tag.slug}/"),
             tag=tag_view(self.views, tag),
         )
 
@@ -278,14 +283,15 @@ class Planner:
             for y in self.site.years
             if y.posts
         )
-        return self.page("archive.html", self.meta("Archive", "archive/"), years=groups)
+        meta = self.meta(self.gettext("Archive"), "archive/")
+        return self.page("archive.html", meta, years=groups)
 
     def search_page(self) -> Page:
         search = SearchView(self.urls.path(SEARCH_INDEX), self.urls.path(SEARCH_SCRIPT))
-        return self.page("search.html", self.meta("Search", "search/"), search=search)
+        return self.page("search.html", self.meta(self.gettext("Search"), "search/"), search=search)
 
     def not_found_page(self) -> Page:
-        return self.page("404.html", self.meta("Page not found", "404.html"))
+        return self.page("404.html", self.meta(self.gettext("Page not found"), "404.html"))
 
     def site_feed(self) -> Page:
         return self.feed_page("feed.xml", self.site.config.title, "", self.site.years)

@@ -24,6 +24,7 @@ from generator.pipeline.chains import Chain, ChainGraph, chain_graph
 from generator.pipeline.load import Post, Theme
 from generator.pipeline.post_facts import PostFacts, Words, post_facts
 from generator.pipeline.tags import Tag, TagGraph, tag_graph
+from generator.pipeline.theme_hints import year_problems
 
 
 @dataclass(frozen=True)
@@ -154,7 +155,8 @@ def post_urls(posts: Sequence[PostFacts], base_path: str) -> tuple[dict[str, str
         taken = owner.get(path)
         if taken is not None:
             message = f"URL {base_path}{path} is also used by {taken}"
-            problems.append(error(key, 1, f"{message}: give one of them another `slug:`"))
+            line = facts.post.lines.url  # the `slug:` (or `title:`, `date:`) that makes it
+            problems.append(error(key, line, f"{message}: give one of them another `slug:`"))
             continue
         owner[path] = key
         urls[key] = path
@@ -206,7 +208,8 @@ def site_from_parts(
     who has them at hand spares the sort)."""
     published, tags, chains = parts.published, parts.tags, parts.chains
     if problems is None:
-        problems = tuple(sorted([*published.problems, *tags.problems, *chains.problems]))
+        found = [*published.problems, *tags.problems, *chains.problems]
+        problems = tuple(sorted([*found, *year_problems(parts.years)]))
     return Site(
         config=config,
         posts=published.posts,

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
 
 from generator.core.problems import Problem, error, warning
+from generator.pipeline.yaml_hints import silent_surprises, yaml_error
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)^(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S | re.M)
 # Characters XML 1.0 forbids (feeds and the sitemap would stop being XML) and that HTML
@@ -97,6 +98,8 @@ class Source:
     key_lines: dict[str, int]
     body: str
     body_line: int  # the file line of the body's first line
+    # The file line of each item of a setting written as a list (`tags`, item by item).
+    item_lines: dict[str, tuple[int, ...]] = field(default_factory=dict)
 
 
 class _Loader(yaml.CSafeLoader if hasattr(yaml, "CSafeLoader") else yaml.SafeLoader):  # type: ignore[misc]
@@ -120,33 +123,47 @@ def read_source(key: str, raw: bytes) -> tuple[Source | None, list[Problem]]:
             return None, [*decoded, error(key, 1, message)]
         return Source({}, {}, text, 1), decoded
     body_line = text[: match.end()].count("\n") + 1
-    meta, key_lines, problems = parse_yaml(key, match.group(1), first_line=2)
+    parsed, problems = parse_yaml(key, match.group(1), first_line=2)
     problems = [*decoded, *problems]
-    if meta is None:
+    if parsed is None:
         return None, problems
+    key_lines = parsed.key_lines
     meta = {
         name: _without_controls(key, value, key_lines.get(name, 2), problems)
-        for name, value in meta.items()
+        for name, value in parsed.meta.items()
     }
-    return Source(meta, key_lines, text[match.end() :], body_line), problems
+    return Source(meta, key_lines, text[match.end() :], body_line, parsed.item_lines), problems
 
 
-def parse_yaml(
-    key: str, fm_text: str, first_line: int
-) -> tuple[dict[str, Any] | None, dict[str, int], list[Problem]]:
+@dataclass(frozen=True)
+class FrontMatter:
+    """Front matter read: its settings, the file line of each, and of each item of those
+    written as lists."""
+
+    meta: dict[str, Any]
+    key_lines: dict[str, int]
+    item_lines: dict[str, tuple[int, ...]]
+
+
+_EMPTY = FrontMatter({}, {}, {})
+
+
+def parse_yaml(key: str, fm_text: str, first_line: int) -> tuple[FrontMatter | None, list[Problem]]:
+    """The front matter's settings (None when it cannot be read), and its problems; lines
+    are counted from `first_line`, the file line of the text's first line."""
     loader = _Loader(fm_text)
     try:
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None
     except yaml.MarkedYAMLError as exc:
-        return None, {}, [yaml_problem(key, exc, first_line)]
+        return None, [yaml_error(key, exc, fm_text, first_line)]
     except yaml.reader.ReaderError as exc:  # a character YAML does not allow (no mark)
         line = first_line + fm_text[: exc.position].count("\n")
         message = f"front matter holds the character U+{exc.character:04X}, which YAML forbids"
-        return None, {}, [error(key, line, f"{message}: remove it")]
+        return None, [error(key, line, f"{message}: remove it")]
     except yaml.YAMLError as exc:
         what = " ".join(str(exc).split())
-        return None, {}, [error(key, first_line, f"front matter is not valid YAML: {what}")]
+        return None, [error(key, first_line, f"front matter is not valid YAML: {what}")]
     except (ValueError, OverflowError, RecursionError, IndexError, KeyError, TypeError):
         # PyYAML's own constructors fail this way on int("1" * 5000), `!!float` with no
         # value, `!!bool maybe` and the like.
@@ -155,19 +172,28 @@ def parse_yaml(
             "(a number of thousands of digits, or a tag such as !!float or !!bool on "
             "something else)"
         )
-        return None, {}, [error(key, first_line, f"{message}: put the value in quotes")]
+        return None, [error(key, first_line, f"{message}: put the value in quotes")]
     finally:
         loader.dispose()
     if data is None:
-        return {}, {}, []
+        return _EMPTY, []
     if not isinstance(data, dict) or not isinstance(node, yaml.MappingNode):
         message = "front matter must be `key: value` lines, like `title: My post`"
-        return None, {}, [error(key, first_line, message)]
+        return None, [error(key, first_line, message)]
     key_lines = {
         str(k.value): first_line + k.start_mark.line for k, _ in node.value if hasattr(k, "value")
     }
+    item_lines = {  # (not of a list written elsewhere and named by an alias: `tags: *i`)
+        str(k.value): tuple(first_line + item.start_mark.line for item in v.value)
+        for k, v in node.value
+        if hasattr(k, "value")
+        and isinstance(v, yaml.SequenceNode)
+        and v.start_mark.line >= k.start_mark.line
+    }
     meta = {k if isinstance(k, str) else yaml_repr(k): v for k, v in data.items()}
-    return meta, key_lines, duplicate_key_problems(key, node, first_line)
+    problems = duplicate_key_problems(key, node, first_line)
+    problems += silent_surprises(key, fm_text, first_line)
+    return FrontMatter(meta, key_lines, item_lines), problems
 
 
 def duplicate_key_problems(key: str, node: yaml.MappingNode, first_line: int) -> list[Problem]:
@@ -185,17 +211,6 @@ def duplicate_key_problems(key: str, node: yaml.MappingNode, first_line: int) ->
             problems.append(warning(key, line, message))
         seen.setdefault(name, line)
     return problems
-
-
-def yaml_problem(key: str, exc: yaml.MarkedYAMLError, first_line: int) -> Problem:
-    """Point at where the broken construct starts (an unclosed `[`), not where YAML gave up."""
-    problem = exc.problem or "unreadable"
-    if exc.context and exc.context_mark is not None:
-        line = first_line + exc.context_mark.line
-        return error(key, line, f"front matter is not valid YAML: {problem} ({exc.context})")
-    mark = exc.problem_mark
-    line = first_line + (mark.line if mark is not None else 0)
-    return error(key, line, f"front matter is not valid YAML: {problem}")
 
 
 # The settings a post's and a theme's front matter may hold. Another setting is kept for

@@ -103,8 +103,8 @@ def tag_problems(
     base_path: str,
 ) -> list[Problem]:
     """A warning for each tag that shares its URL with a differently written tag (not just
-    in other capitals or spacing: "café" and "cafe"), at the first post that uses it: they
-    are shown as one tag."""
+    in other capitals or spacing: "café" and "cafe"), at the first post that uses it, on the
+    tag's line: they are shown as one tag."""
     keys_of_slug: dict[str, set[str]] = defaultdict(set)
     for name, slug in slug_of.items():
         keys_of_slug[slug].add(key_of[name])
@@ -134,8 +134,9 @@ def _shared_slug_problems(
     problems: list[Problem] = []
     for key in reversed(members):
         facts = posts[key]
-        for name, name_slug, name_key in zip(
-            facts.tags, facts.tag_slugs, facts.tag_keys, strict=True
+        lines = facts.post.lines.tags
+        for index, (name, name_slug, name_key) in enumerate(
+            zip(facts.tags, facts.tag_slugs, facts.tag_keys, strict=True)
         ):
             if name_slug != slug:
                 continue
@@ -148,5 +149,6 @@ def _shared_slug_problems(
                     f'"{first.name}" (in {first.post}): they are shown as one tag; rename '
                     "one of them to keep them apart"
                 )
-                problems.append(warning(key, 1, message))
+                line = lines[index] if index < len(lines) else 1  # the tag's own line
+                problems.append(warning(key, line, message))
     return problems

@@ -2,7 +2,8 @@
 
 The theme is laid out like a journal's templates/ folder: Jinja templates at the top, the
 stylesheet, script and icon in assets/. A journal's own templates/ overrides it file by file,
-the files of its templates/assets/ included.
+the files of its templates/assets/ included. The theme's words in other languages than
+English are its catalogs, locales/<language>.po (language.py reads them).
 """
 
 from __future__ import annotations
@@ -16,13 +17,17 @@ import jinja2
 from markupsafe import Markup
 from pygments.formatters import HtmlFormatter
 
+from generator.core.locales import DEFAULT_LANGUAGE
 from generator.core.problems import Problem, error
+from generator.pipeline.language import Language
+from generator.pipeline.phrases import PhraseBook, speak
 
 LIGHT_CODE_STYLE = "friendly"
 DARK_CODE_STYLE = "monokai"
 THEME_PACKAGE = "generator.theme_files"  # pyproject.toml maps it to this repository's templates/
 ASSETS_FOLDER = "assets"  # in a templates folder, the built-in theme's too
 ASSETS_PREFIX = "assets/"  # where the assets go in the built site
+LOCALES_FOLDER = "locales"  # the theme's words: <language>.po, and messages.pot to start one
 E = TypeVar("E", bound=jinja2.Environment)
 
 
@@ -39,6 +44,16 @@ def builtin_templates() -> Path:
 def builtin_assets_folder() -> Path:
     """The folder of the theme's stylesheet, script and icon."""
     return builtin_templates() / ASSETS_FOLDER
+
+
+def builtin_catalogs() -> Path:
+    """The folder of the theme's catalogs (locales/<language>.po)."""
+    return builtin_templates() / LOCALES_FOLDER
+
+
+def theme_language(setting: str) -> Language:
+    """The journal's language (`Config.language`) with the theme's words in it."""
+    return Language(setting, builtin_catalogs())
 
 
 class FolderLoader(jinja2.FileSystemLoader):
@@ -79,12 +94,17 @@ def draw_each_uncached(
     return Markup("").join(macro(view, *args) for view in views)
 
 
-def make_environment(journal_templates: Path | None) -> jinja2.Environment:
-    """Templates from the journal's templates/ first, then the built-in theme, file by file."""
-    return environment_of(jinja2.Environment, journal_templates)
+def make_environment(
+    journal_templates: Path | None, language: str = DEFAULT_LANGUAGE
+) -> jinja2.Environment:
+    """Templates from the journal's templates/ first, then the built-in theme, file by file,
+    speaking the journal's `language` (`{% trans %}`, `_()`, the `number` filter)."""
+    return environment_of(jinja2.Environment, journal_templates, language)
 
 
-def environment_of(kind: type[E], journal_templates: Path | None) -> E:
+def environment_of(
+    kind: type[E], journal_templates: Path | None, language: str = DEFAULT_LANGUAGE
+) -> E:
     """`make_environment`, of the class `kind` (one that notes what each page reads, say)."""
     folders = [str(builtin_templates())]
     if journal_templates is not None and journal_templates.is_dir():
@@ -96,7 +116,9 @@ def environment_of(kind: type[E], journal_templates: Path | None) -> E:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        extensions=[PhraseBook],
     )
+    speak(env, theme_language(language))
     env.globals.setdefault(FRAGMENTS, draw_uncached)  # (a `kind` may bring its own)
     env.globals.setdefault(FRAGMENT_LISTS, draw_each_uncached)
     return env

@@ -1,14 +1,14 @@
-"""The text and HTML that a post's view carries beside its fields: its date as people read
-it, its "Next:" promise as feeds show it (`NextView`), and its summary and description as
-lists of posts and a page's <head> show them. Pure functions of a post's fields and its
-rendered Markdown; `Views` (views.py) makes each view with them.
+"""The text and HTML that a post's view carries beside its fields: its "Next:" promise as
+feeds show it (`NextView`), and its summary and description as lists of posts and a page's
+<head> show them. Pure functions of a post's fields and its rendered Markdown; `Views`
+(views.py) makes each view with them, and its date in words with the journal's language
+(language.py).
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
 
 from markupsafe import escape
 
@@ -17,24 +17,24 @@ from generator.core.text import html_to_text
 
 @dataclass(frozen=True)
 class NextView:
-    """A "Next:" promise as shown: `url` is None while the promised post is not written."""
+    """A "Next:" promise as shown: `url` is None while the promised post is not written;
+    `keyword` is the journal's ("Next", `next_keyword`), `coming` what a promise still to
+    write says in the journal's language ("(still to come)")."""
 
     title: str
     url: str | None
     abs_url: str | None
-
-
-def human_date(moment: datetime) -> str:
-    return f"{moment.day} {moment:%B} {moment.year}"
+    keyword: str
+    coming: str
 
 
 def promise_html(promise: NextView | None) -> str:
     if promise is None:
         return ""
-    title = escape(promise.title)
+    title, keyword = escape(promise.title), escape(promise.keyword)
     if promise.abs_url is None:
-        return f'\n<p class="chain-to">Next: {title} (still to come)</p>'
-    return f'\n<p class="chain-to">Next: <a href="{escape(promise.abs_url)}">{title}</a></p>'
+        return f'\n<p class="chain-to">{keyword}: {title} {escape(promise.coming)}</p>'
+    return f'\n<p class="chain-to">{keyword}: <a href="{escape(promise.abs_url)}">{title}</a></p>'
 
 
 _START_TAG = re.compile(r"<[a-zA-Z][^<>]*>")

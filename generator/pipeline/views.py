@@ -1,7 +1,8 @@
 """Ready-made views of the Site for templates: URLs, dates, neighbours and chain state.
 
 Templates only print these; they never query the graph. The text a post's view carries
-(dates in words, summaries, the promise's HTML) is made in view_text.py.
+(summaries, the promise's HTML) is made in view_text.py, its date in words and the theme's
+words in the journal's language by `Views.language` (language.py).
 """
 
 from __future__ import annotations
@@ -17,11 +18,10 @@ from markupsafe import Markup
 
 from generator.pipeline.markup import Rendered, reading_minutes
 from generator.pipeline.site import Site, Year
-from generator.pipeline.theme import draw_each_uncached, draw_uncached
+from generator.pipeline.theme import draw_each_uncached, draw_uncached, theme_language
 from generator.pipeline.view_text import (
     NextView,
     description_of,
-    human_date,
     promise_html,
     standalone_summary,
     summary_html_of,
@@ -42,7 +42,7 @@ class SiteView:
     title: str
     author: str
     description: str
-    language: str
+    language: str  # as HTML's lang writes it: "en", "de-AT"
     base_url: str
     home_url: str
     feed_url: str  # absolute
@@ -50,6 +50,7 @@ class SiteView:
     favicon_url: str
     nav: tuple[Link, ...]
     archive_url: str  # every post, for pages that point readers to it (404, search)
+    next_keyword: str  # the word that promises the next post: "Next"
 
 
 @dataclass(frozen=True)
@@ -60,7 +61,7 @@ class PostView:
     abs_url: str
     date: datetime
     date_iso: str
-    date_human: str
+    date_human: str  # in the journal's language: "3 June 2024", "3. Juni 2024"
     year: int
     tags: tuple[Link, ...]
     html: str
@@ -117,6 +118,8 @@ class Views:
     """Makes the views of one Site, given each source's rendered Markdown: each post's view
     once per build, whatever the number of pages that show it.
 
+    `language` writes dates and the theme's words in the journal's language.
+
     Another post's title reaches a view only through `link`. `container`, `derived`,
     `derived_each`, `fragment` and `fragments` name what is made of views (a year's view, a
     post's search entry, a drawn list item); here each is simply made.
@@ -126,23 +129,25 @@ class Views:
         self.site = site
         self.rendered = rendered
         self.urls = Urls(site.config.base_url, site.config.base_path)
+        self.language = theme_language(site.config.language)
         self._posts: dict[str, PostView] = {}
         self._links: dict[str, Link] = {}
 
     def site_view(self) -> SiteView:
         config = self.site.config
+        gettext = self.language.gettext
         nav = (
-            Link("Archive", self.urls.path("archive/")),
-            Link("Themes", self.urls.path("themes/")),
-            Link("Threads", self.urls.path("threads/")),
-            Link("Tags", self.urls.path("tags/")),
-            Link("Search", self.urls.path("search/")),
+            Link(gettext("Archive"), self.urls.path("archive/")),
+            Link(gettext("Themes"), self.urls.path("themes/")),
+            Link(gettext("Threads"), self.urls.path("threads/")),
+            Link(gettext("Tags"), self.urls.path("tags/")),
+            Link(gettext("Search"), self.urls.path("search/")),
         )
         return SiteView(
             title=config.title,
             author=config.author,
             description=config.description,
-            language=config.language,
+            language=self.language.tag,
             base_url=config.base_url,
             home_url=self.urls.path(""),
             feed_url=self.urls.absolute("feed.xml"),
@@ -150,6 +155,7 @@ class Views:
             favicon_url=self.urls.path("assets/favicon.svg"),
             nav=nav,
             archive_url=self.urls.path("archive/"),
+            next_keyword=config.next_keyword,
         )
 
     def link(self, key: str) -> Link:
@@ -211,7 +217,7 @@ class Views:
             abs_url=self.urls.absolute(site.urls[key]),
             date=local,
             date_iso=local.isoformat(),
-            date_human=human_date(local),
+            date_human=self.language.date(local),
             year=local.year,
             tags=tuple(
                 Link(t.name, self.urls.path(f"tags/{t.slug}/")) for t in site.post_tags[key]
@@ -235,10 +241,13 @@ class Views:
         chain = self.site.chains.get(key)
         if chain is None:
             return None
+        keyword = self.site.config.next_keyword
+        coming = self.language.gettext("(still to come)")
         if chain.target is None:
-            return NextView(chain.text, None, None)
+            return NextView(chain.text, None, None, keyword, coming)
         link = self.link(chain.target)
-        return NextView(link.title, link.url, self.urls.absolute(self.site.urls[chain.target]))
+        absolute = self.urls.absolute(self.site.urls[chain.target])
+        return NextView(link.title, link.url, absolute, keyword, coming)
 
     def year(self, year: Year) -> YearView:
         return self.container("year", year.year, year.posts, partial(self._make_year, year))

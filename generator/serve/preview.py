@@ -14,6 +14,9 @@ canonical links and the sitemap then point at the preview, and output/, the fold
 `journal build` fills for deployment, is never left holding localhost URLs. The preview folder
 is the builder's own (`own_output`): a rebuild that makes only the pages an edit shows keeps
 the other files without looking at them, and looks at them soon after (`_audit_later`).
+
+Each build asks `PreviewSettings.clock` for the time; a timer (due.py, `alarm`) waits for the
+next post dated later (`WatchSession.next_due`), then `wake` builds as a change would.
 """
 
 from __future__ import annotations
@@ -30,9 +33,11 @@ from urllib.parse import urlsplit
 
 from generator.core.config import CONFIG_NAME, BuildOptions, load_config, missing_config
 from generator.core.problems import has_errors
+from generator.incremental.schedule import Now, aware_now
 from generator.incremental.session import WatchSession
 from generator.pipeline.build import BuildResult, Request
 from generator.pipeline.write import output_problems, write_site
+from generator.serve.due import DueTimer, SetAlarm, set_alarm
 from generator.serve.hosts import bind_error_message, browsable_host
 from generator.serve.overlay import PLACEHOLDER_FILES, crash_line, has_no_site, problem_lines
 from generator.serve.server import PreviewServer
@@ -70,6 +75,7 @@ class PreviewSettings:
     output: Path | None = None
     debounce: float = 0.02  # seconds of quiet after a save before the rebuild
     use_cache: bool = True  # the build cache in ROOT/.journal-cache (False: --no-cache)
+    clock: Now = aware_now  # asked at each build for `now` (options.now is not read)
 
     @property
     def output_dir(self) -> Path:
@@ -118,7 +124,7 @@ class Preview:
 
     `start` returns after the first build (failed or not) with the server and the watcher
     running; `on_build` is called after every build and `on_crash` when a build raises, both
-    from the watcher's thread after the first build. Builds never overlap.
+    from the watcher's or the due timer's thread after the first build. Builds never overlap.
     """
 
     def __init__(
@@ -127,6 +133,7 @@ class Preview:
         *,
         on_build: OnBuild | None = None,
         on_crash: OnCrash | None = None,
+        alarm: SetAlarm = set_alarm,
     ) -> None:
         self.settings = settings
         self._on_build = on_build
@@ -143,6 +150,7 @@ class Preview:
         self._showing_problems = False
         self._last_result: BuildResult | None = None
         self._audit: threading.Timer | None = None  # see _audit_later
+        self._due = DueTimer(settings.clock, self.wake, alarm)  # see wake
 
     # -- public -----------------------------------------------------------------
 
@@ -192,6 +200,7 @@ class Preview:
         self._closing.set()
         if self._audit is not None:
             self._audit.cancel()
+        self._due.stop()
         with self._server_lock:  # no restart can slip in after this
             server, watcher = self._server, self._watcher
         if server is not None:
@@ -212,6 +221,12 @@ class Preview:
                 self._follow_settings()
             self._rebuild(changed)
 
+    def wake(self) -> None:
+        """A post's time has come (the due timer calls this): build as a change would."""
+        with self._build_lock:
+            if not self._closing.is_set() and self._builder is not None:
+                self._rebuild(frozenset())
+
     def _rebuild(self, changed: frozenset[Path] | None) -> None:
         """One build and what follows from it (lock held). Never raises an Exception."""
         try:
@@ -225,6 +240,7 @@ class Preview:
             self._last_result = None
             self._crashed(exc)
             return
+        self._due.set(self._builder.next_due if self._builder is not None else None)
         if self._on_build is not None and not self._closing.is_set():
             self._on_build(result)
         if not result.short_plan:
@@ -320,6 +336,7 @@ class Preview:
                 use_cache=settings.use_cache,
             ),
             own_output=True,
+            clock=self.settings.clock,
         )
 
     # -- parts --------------------------------------------------------------------
