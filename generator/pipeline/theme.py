@@ -8,6 +8,8 @@ English are its catalogs, locales/<language>.po (language.py reads them).
 
 from __future__ import annotations
 
+import os
+import stat
 from collections.abc import Callable, Iterable
 from importlib import resources
 from pathlib import Path
@@ -18,7 +20,7 @@ from markupsafe import Markup
 from pygments.formatters import HtmlFormatter
 
 from generator.core.locales import DEFAULT_LANGUAGE
-from generator.core.problems import Problem, error
+from generator.core.problems import Problem, error, warning
 from generator.pipeline.language import Language
 from generator.pipeline.phrases import PhraseBook, speak
 
@@ -158,9 +160,10 @@ def asset_files(journal_templates: Path | None = None) -> dict[str, Path]:
 
 def asset_problems(journal_templates: Path) -> list[Problem]:
     """An error for each file of the journal's templates/assets/ left out by `asset_files`
-    for leading out of its templates folder."""
+    for leading out of its templates folder, and a warning for each named pipe, socket or
+    device in its templates/ (never read: a pipe would hold the build for ever)."""
     inside = journal_templates.resolve()
-    return [
+    problems = [
         error(
             f"templates/{ASSETS_FOLDER}/{path.name}",
             1,
@@ -169,6 +172,32 @@ def asset_problems(journal_templates: Path) -> list[Problem]:
         for path in _files_in(journal_templates / ASSETS_FOLDER)
         if not path.resolve().is_relative_to(inside)
     ]
+    for path in _special_files(journal_templates):
+        name = path.relative_to(journal_templates).as_posix()
+        problems.append(
+            warning(
+                f"templates/{name}",
+                1,
+                "skipped: this is not a file but a named pipe, socket or device; the theme's "
+                "own file of that name is used, if it has one",
+            )
+        )
+    return problems
+
+
+def _special_files(folder: Path) -> list[Path]:
+    """The named pipes, sockets and devices under `folder`, by path."""
+    found = []
+    for current, _, names in os.walk(folder):
+        for name in names:
+            path = Path(current, name)
+            try:
+                mode = path.stat().st_mode
+            except OSError:  # a broken symlink: the loader finds no template there either
+                continue
+            if not stat.S_ISREG(mode):
+                found.append(path)
+    return sorted(found)
 
 
 def builtin_assets(journal_templates: Path | None = None) -> dict[str, bytes]:
