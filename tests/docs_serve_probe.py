@@ -55,6 +55,10 @@ def status_of(address: str) -> int:
         return int(response.status)
 
 
+def default_interrupt() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def main(argv: list[str]) -> int:
     process = subprocess.Popen(
         ["journal", "serve", *argv, "--port", "0"],
@@ -62,6 +66,10 @@ def main(argv: list[str]) -> int:
         stderr=subprocess.STDOUT,
         text=True,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        # Ctrl-C must reach the server even when this runs in the background, where the
+        # shell started it with SIGINT ignored (a child keeps that, and Python then never
+        # turns SIGINT into KeyboardInterrupt).
+        preexec_fn=default_interrupt,
     )
     assert process.stdout is not None
     lines: queue.Queue[str | None] = queue.Queue()
