@@ -51,7 +51,12 @@ from generator.pipeline.build import (
 )
 from generator.pipeline.cache import BuildCache
 from generator.pipeline.crossrefs import site_link_problems
-from generator.pipeline.emit import Destination, finish_writing, other_files
+from generator.pipeline.emit import (
+    Destination,
+    finish_writing,
+    give_back_memory,
+    other_files,
+)
 from generator.pipeline.figures import Clock
 from generator.pipeline.inputs import files_under
 from generator.pipeline.load import Journal
@@ -182,6 +187,11 @@ class WatchSession:
                 # The stamp of `journal build` into this folder no longer tells what it holds.
                 cache.store_stamp(output_key(request.output_dir), None)
         clock.lap("cache")
+        # What each build freed goes back to the system: the C library otherwise keeps it,
+        # scattered among what the session keeps, and a day of saves creeps up. serve_day
+        # at 10,000 posts, 1,000 saves: +3.4 MiB over the last 900 with this, +15 to +17
+        # without; it costs 2.6 ms a build (median of 40 edits at 10,000 posts).
+        give_back_memory()
         self._builds_since_forgetting += 1
         if self._builds_since_forgetting >= FORGET_EVERY:
             self.forget_dead()
