@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from generator.core.locales import language_problem
 from generator.core.problems import Problem, error, warning
+from generator.core.text import quoted
 
 CONFIG_NAME = "journal.toml"
 
@@ -238,18 +239,10 @@ def toml_hint(problem: str, line: str) -> str:
         if value.count(value[0]) < 2:
             return f"the quote that opens the value is not closed: end it with {value[0]}"
         inner = value[1:-1] if value.endswith(value[0]) else value[1:]
-        return f"text is written in one pair of quotes: {key} = {_toml_quoted(inner)}"
+        return f"text is written in one pair of quotes: {key} = {quoted(inner)}"
     if "Invalid value" not in problem and "Expected newline" not in problem:
         return ""
     kind = _TYPES.get(key, str)
     if kind is not str:
         return f"write {_kind_name(kind)} alone: {key} = {_example(kind)}"
-    return f"text is written in quotes: {key} = {_toml_quoted(value)}"
-
-
-def _toml_quoted(text: str) -> str:
-    if '"' not in text and "\\" not in text:
-        return f'"{text}"'
-    if "'" not in text:
-        return f"'{text}'"
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return f"text is written in quotes: {key} = {quoted(value)}"

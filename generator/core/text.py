@@ -133,6 +133,16 @@ def plural(count: int, noun: str, many: str | None = None) -> str:
     return f"{count:,} {noun if count == 1 else (many or noun + 's')}"
 
 
+def quoted(value: str) -> str:
+    """`value` in quotes that YAML and TOML both read back as written: double quotes, else
+    single ones, else double quotes with backslashes and quotes escaped."""
+    if '"' not in value and "\\" not in value:
+        return f'"{value}"'
+    if "'" not in value:
+        return f"'{value}'"
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
 # ---------------------------------------------------------------- near misses
 
 # Keys shorter than this are never taken for a typo of another: too many short words are a

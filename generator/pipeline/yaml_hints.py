@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import yaml
 
 from generator.core.problems import Problem, error, warning
+from generator.core.text import quoted
 
 # `key: value`, or `- key: value` in a list; the key written plainly.
 _SETTING = re.compile(
@@ -54,15 +55,6 @@ def setting_at(line: str) -> Setting | None:
         return None
     value = match.group("value") or ""
     return Setting(match.group("key"), value, bool(match.group("indent")))
-
-
-def quoted(value: str) -> str:
-    """The value in quotes, as YAML reads it back as written."""
-    if '"' not in value and "\\" not in value:
-        return f'"{value}"'
-    if "'" not in value:
-        return f"'{value}'"
-    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def yaml_error(key: str, exc: yaml.MarkedYAMLError, text: str, first_line: int) -> Problem:
