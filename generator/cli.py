@@ -13,9 +13,11 @@ from datetime import date, datetime
 from pathlib import Path
 
 from generator import __version__
+from generator.commands.book import BookRequest, run_book
 from generator.commands.build import run_build, run_check, run_clean
 from generator.commands.console import Verbosity
 from generator.commands.deploy import run_deploy
+from generator.commands.import_blog import READERS, run_import
 from generator.commands.report import run_promises, run_stats
 from generator.commands.scaffold import run_init, run_new
 from generator.commands.serve import run_serve
@@ -164,12 +166,37 @@ def _promises(args: argparse.Namespace) -> int:
     return run_promises(args.root)
 
 
+def _book(args: argparse.Namespace) -> int:
+    return run_book(
+        BookRequest(
+            args.root,
+            args.year,
+            pdf=args.pdf,
+            output=args.output,
+            site_output=args.site,
+            options=options_of(args),
+        )
+    )
+
+
 def _stats(args: argparse.Namespace) -> int:
     return run_stats(args.root, args.year, as_json=args.json)
 
 
 def _init(args: argparse.Namespace) -> int:
     return run_init(args.folder, args.title, args.word, args.year)
+
+
+def _import(args: argparse.Namespace) -> int:
+    return run_import(
+        args.root,
+        args.kind,
+        args.source,
+        into=args.into,
+        force=args.force,
+        dry_run=args.dry_run,
+        verbosity=args.verbosity,
+    )
 
 
 def _theme(args: argparse.Namespace) -> int:
@@ -283,6 +310,17 @@ def make_parser() -> argparse.ArgumentParser:
     add_root(p)
     p.set_defaults(handler=_promises)
 
+    p = commands.add_parser("book", help="a year's posts as an EPUB book, or a PDF for print")
+    add_root(p)
+    p.add_argument("year", type=year_number, help="the year, e.g. 2024")
+    p.add_argument("--pdf", action="store_true", help="a PDF for print instead of an EPUB")
+    p.add_argument(
+        "-o", "--output", type=Path, help="the book's file (default: OUTPUT/books/YEAR.epub)"
+    )
+    p.add_argument("--site", type=Path, help="the site's folder OUTPUT (default: ROOT/output)")
+    add_selection(p)
+    p.set_defaults(handler=_book)
+
     p = commands.add_parser("stats", help="a year's figures: posts, words, days, streak, reach")
     add_root(p)
     p.add_argument("--year", type=year_number, help="only this year (default: every year)")
@@ -295,6 +333,24 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--word", default="beginning", help="this year's theme word")
     p.add_argument("--year", type=int, help="the year of the first theme (default: this year)")
     p.set_defaults(handler=_init)
+
+    p = commands.add_parser(
+        "import", help="move posts in from a Jekyll, Hugo or Pelican blog, old URLs kept"
+    )
+    p.add_argument("kind", choices=sorted(READERS), help="the generator that made the blog")
+    p.add_argument("source", type=Path, metavar="SRC", help="the blog's folder (only read)")
+    add_root(p)
+    p.add_argument(
+        "--into", type=Path, metavar="DIR", help="the folder for the posts (default: content/posts)"
+    )
+    p.add_argument(
+        "--force", action="store_true", help="overwrite files of the journal the import would write"
+    )
+    p.add_argument(
+        "--dry-run", action="store_true", help="say what would be written; write nothing"
+    )
+    add_verbosity(p)
+    p.set_defaults(handler=_import)
 
     p = commands.add_parser("theme", help="start a year's theme: its word and intro")
     p.add_argument("year", type=year_number, help="the year, e.g. 2025")

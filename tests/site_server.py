@@ -97,10 +97,15 @@ def xml_links(data: bytes, url: str) -> list[str]:
 
 
 def json_links(data: Any) -> list[str]:
-    """The links of a search index file: a manifest's parts, or a part's post URLs."""
-    if isinstance(data, dict):
-        return list(data["parts"])
-    return [entry["url"] for entry in data]
+    """The links of a search file: the manifest's files (next to it), the URLs of the posts
+    whose texts a file holds."""
+    if isinstance(data, list):
+        return [entry["url"] for entry in data]
+    if isinstance(data.get("buckets"), int) and isinstance(data.get("docs"), int):
+        index = [f"{kind}/{n}.json" for kind in ("f", "p") for n in range(data["buckets"])]
+        files = -(-data["docs"] // data["per_file"])
+        return index + [f"d/{n}.json" for n in range(files)]
+    return []
 
 
 @dataclass

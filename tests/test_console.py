@@ -145,10 +145,11 @@ def test_verbose_lists_each_promise_at_its_line_and_the_stages(
     assert code == 0
     assert err.splitlines() == [
         'content/posts/a.md:7: note: "Next: Second thing": no post with that title yet '
-        "(content/posts/b.md is a draft); shown as coming",
-        'content/posts/c.md:7: note: "Next: Fourth": no post with that title yet; shown as coming',
+        "(content/posts/b.md is a draft); shown as still to come",
+        'content/posts/c.md:7: note: "Next: Fourth": no post with that title yet; '
+        "shown as still to come",
         'content/posts/d.md:7: note: "Next: Sixth": no post with that title yet '
-        "(content/posts/f.md is scheduled for 2999-01-01); shown as coming",
+        "(content/posts/f.md is scheduled for 2999-01-01); shown as still to come",
     ]
     lines = out.splitlines()
     assert lines[0] == PENDING

@@ -32,9 +32,11 @@ DOCS = REPOSITORY / "docs"
 PROBE = Path(__file__).resolve().parent / "docs_serve_probe.py"
 MANUAL = (
     "writing.md",
+    "import.md",
     "themes.md",
     "promises.md",
     "preview.md",
+    "book.md",
     "deploy.md",
     "settings.md",
     "templates.md",

@@ -100,9 +100,11 @@ def test_the_golden_site_shows_what_the_sample_promises() -> None:
     essay = (GOLDEN / "2024/partnership/index.html").read_text(encoding="utf-8")
     assert '<span class="chain-next chain-pending">Post everyday</span>' in essay
     assert '<a class="theme-word" href="/2024/">partnership</a>' in essay
-    assert 'class="chain-prev" href="/2024/working-in-pairs/">Working in pairs</a>' in essay
+    prev = 'class="thread-link chain-prev" href="/2024/working-in-pairs/">Working in pairs</a>'
+    assert prev in essay
     first = (GOLDEN / "2023/first-steps/index.html").read_text(encoding="utf-8")
-    assert '<a rel="next" class="chain-next" href="/2023/small-tools/">Small tools</a>' in first
+    kept = '<a rel="next" class="thread-link chain-next" href="/2023/small-tools/">Small tools</a>'
+    assert kept in first
     assert not (GOLDEN / "2025/post-everyday").exists()  # the draft
     assert b"must not appear" not in b"".join(files_in(GOLDEN).values())
     assert (GOLDEN / "2023/index.html").is_file() and (GOLDEN / "page/2/index.html").is_file()

@@ -247,7 +247,8 @@ def test_a_build_reads_promises_with_the_keyword_of_its_settings(tmp_path: Path)
     result = build_journal(root, tmp_path / "out")
     assert result.ok and result.problems == ()
     page = (tmp_path / "out/2024/a/index.html").read_text(encoding="utf-8")
-    assert 'class="chain-next" href="/2024/b/"' in page
+    assert 'class="thread-link chain-next" href="/2024/b/"' in page
+    assert '<span class="thread-role">Weiter</span>' in page
     assert "Weiter: Zwei" not in page
 
 

@@ -110,6 +110,8 @@ def test_stats_json_has_the_year_page_figures(
     }
     assert year["days_in_year"] == 366
     assert year["longest_streak"] == {"days": 2, "first": "2024-01-10", "last": "2024-01-11"}
+    assert (year["weeks_written"], year["weeks_in_year"], year["rhythm"]) == (2, 53, "weeks")
+    assert year["longest_week_run"] == {"weeks": 1, "first": "2024-01-08", "last": "2024-01-14"}
     reach = year["reach"]
     assert {k: reach[k] for k in ("posts", "of_posts", "percent", "mentions")} == {
         "posts": 2,
@@ -138,6 +140,8 @@ def test_stats_table(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None
         "  Words           5",
         "  Days written    3 of 366",
         "  Longest streak  2 days (10–11 January 2024)",
+        "  Weeks written   2 of 53",
+        "  Weeks in a row  1 week (8–14 January 2024)",
         "  Reach           2 of 3 posts (67%), 3 mentions",
         "  Counted forms   partnership, partnerships, partner, partners",
     ]

@@ -1,290 +1,350 @@
-"""Search: the JSON index (pure, deterministic; a manifest and one part per year) and the
-/search/ page in a real browser."""
+"""Search: the index split by word (stems, weights, postings, bounded files, the same bytes
+for the same journal), the posts' texts, the manifest, the search page's phrases, and a watch
+session that keeps the index up to date by changing what an edited post holds.
+
+The search page in a real browser: tests/test_search_browser.py.
+"""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+import random
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-import pytest
-from browser import headless_chromium
-from conftest import OPTIONS, build_journal, make_journal, one, parse_html, post_text, text_of
-from sample_journals import RICH_FILES, SUBPATH_BASE_URL
-from site_server import serve_site
+from conftest import OPTIONS, build_journal, make_journal, one, parse_html, post_text
 
-import generator.pipeline.render
-from generator.features.search import SEARCH_INDEX
+from generator.features.search import SEARCH_INDEX, plural_counts
+from generator.features.search_index import (
+    BLOCK,
+    bucket_count,
+    build_index,
+    postings_path,
+    update_index,
+    words_path,
+)
+from generator.features.search_words import (
+    MAX_WEIGHT,
+    TITLE_WEIGHT,
+    DocWords,
+    Stems,
+    bucket_of,
+    decode_numbers,
+    doc_words,
+    encode_number,
+    fold,
+    stemmer_name,
+    words_of,
+)
 from generator.incremental.session import WatchSession
 from generator.pipeline.build import Request
 
-REPO = Path(__file__).resolve().parent.parent
-
-# Posts in three years (and a theme for a year without posts, which gets no part).
-YEARS_FILES: dict[str, str] = {
-    "content/themes/2021.md": "---\nword: quiet\n---\nA year without posts.\n",
-    "content/posts/2022/lantern.md": post_text(
-        "2022-03-04", "The lantern by the heron pond.\n", title="Lantern"
+WALKS: dict[str, str] = {
+    "content/posts/2024/river.md": post_text(
+        "2024-03-01", "Two walks by the river, and a heron.\n", title="River"
     ),
-    "content/posts/2023/bridge.md": post_text(
-        "2023-05-06", "A bridge, a river and a heron.\n", title="Bridge"
+    "content/posts/2024/evening.md": post_text(
+        "2024-03-02", "Walking home in the evening.\n", title="Evening"
     ),
-    "content/posts/2023/ferry.md": post_text(
-        "2023-11-12", "The ferry at dawn.\n", title="Ferry", tags="[boats]"
+    "content/posts/2024/walked.md": post_text(
+        "2024-03-03", "The dog slept all day.\n", title="Walked too far"
     ),
-    "content/posts/2024/harbour.md": post_text(
-        "2024-01-02", "A heron in the harbour.\n", title="Harbour"
+    "content/posts/2024/kitchen.md": post_text(
+        "2024-03-04", "Bread in the kitchen. Bread again.\n", title="Kitchen"
     ),
 }
 
-
-def manifest_of(files: Mapping[str, bytes]) -> list[str]:
-    """The part URLs the manifest names, in its order."""
-    manifest = json.loads(files[SEARCH_INDEX])
-    assert list(manifest) == ["parts"]
-    return manifest["parts"]  # type: ignore[no-any-return]
-
-
-def part_path(url: str, base_path: str) -> str:
-    assert url.startswith(base_path), url
-    return url[len(base_path) :]
+VOCABULARY = " ".join(
+    (
+        "river morning habit garden letter window kitchen bread coffee silence rhythm voice",
+        "patience budget promise thread routine practice energy focus lesson mistake story",
+        "draft walk walks walking walked write writes writing wrote quiet slow careful honest",
+        "open the the the a a and and of of to in is it that for on with as was we you this but",
+    )
+).split(" ")
 
 
-def index_of(files: Mapping[str, bytes], base_path: str = "/journal/") -> list[dict[str, Any]]:
-    """Every entry of every part, in the manifest's order (as the search page reads them)."""
-    entries: list[dict[str, Any]] = []
-    for url in manifest_of(files):
-        entries.extend(json.loads(files[part_path(url, base_path)]))
-    return entries
+def generated_journal(count: int, seed: int = 1) -> dict[str, str]:
+    """`count` posts of 40 to 200 words from a small vocabulary, one a day from 2020."""
+    rng = random.Random(seed)
+    files: dict[str, str] = {}
+    for n in range(count):
+        day = 1 + n % 28
+        month = 1 + (n // 28) % 12
+        year = 2020 + n // (28 * 12)
+        body = " ".join(rng.choice(VOCABULARY) for _ in range(rng.randint(40, 200)))
+        title = f"Note {n} {rng.choice(VOCABULARY)}"
+        date = f"{year}-{month:02}-{day:02}"
+        files[f"content/posts/{year}/note-{n}.md"] = post_text(date, body + ".\n", title=title)
+    return files
 
 
 def search_files(files: Mapping[str, bytes]) -> dict[str, bytes]:
-    return {path: data for path, data in files.items() if path.endswith(".json")}
-
-
-def test_the_index_lists_every_published_post_newest_first(tmp_path: Path) -> None:
-    result = build_journal(make_journal(tmp_path, RICH_FILES), write=False)
-    entries = index_of(result.files)
-    assert [e["url"] for e in entries] == [
-        "/journal/2024/a-jekyll-name/",
-        "/journal/2024/cjk/",
-        "/journal/2024/escaped/",
-        "/journal/2024/partnership/",
-        "/journal/2023/courage/",
-    ]
-    escaped = entries[2]
-    assert escaped["title"] == "<script>alert('x')</script> & \"quotes\""
-    assert escaped["date"] == "2 July 2024"
-    assert escaped["iso"] == "2024-07-02T09:30:00+02:00"
-    assert escaped["tags"] == ["C++", "R&D"]
-    assert escaped["text"] == "Text with inline HTML, an ampersand & a “quote”. See also the draft."
-    courage = entries[4]["text"]
-    assert courage.startswith("Courage is a habit. A small table Day Words Monday 300")
-    assert courage.endswith("Said many times & by many people.")
-    assert "今日は良い天気です" in entries[1]["text"]
-    assert all("Unfinished" not in e["text"] for e in entries)  # the draft is not published
-
-
-def test_the_index_is_byte_identical_across_builds(tmp_path: Path) -> None:
-    root = make_journal(tmp_path, RICH_FILES)
-    first = search_files(build_journal(root, write=False).files)
-    assert set(first) == {SEARCH_INDEX, "search/2024.json", "search/2023.json"}
-    assert search_files(build_journal(root, write=False).files) == first
-
-
-def test_the_manifest_names_one_part_per_year_with_posts_newest_first(tmp_path: Path) -> None:
-    files = build_journal(make_journal(tmp_path, YEARS_FILES), write=False).files
-    assert files[SEARCH_INDEX] == (
-        b'{"parts":["/search/2024.json","/search/2023.json","/search/2022.json"]}\n'
-    )
-    assert "search/2021.json" not in files  # a theme alone makes no part
-    titles = {
-        year: [e["title"] for e in json.loads(files[f"search/{year}.json"])]
-        for year in (2024, 2023, 2022)
+    return {
+        path: data
+        for path, data in files.items()
+        if path.startswith("search/") and path.endswith(".json")
     }
-    assert titles == {2024: ["Harbour"], 2023: ["Ferry", "Bridge"], 2022: ["Lantern"]}
-    ferry = json.loads(files["search/2023.json"])[0]
-    assert ferry == {
-        "title": "Ferry",
-        "url": "/2023/ferry/",
-        "date": "12 November 2023",
-        "iso": "2023-11-12T00:00:00+00:00",
-        "tags": ["boats"],
-        "text": "The ferry at dawn.",
+
+
+@dataclass(frozen=True)
+class Found:
+    """What assets/search.js finds for a word typed."""
+
+    stem: str
+    postings: dict[int, int]  # post number -> weight
+    forms: list[str]  # the words found with the stem
+
+
+def look_up(files: Mapping[str, bytes], word: str) -> Found:
+    """What assets/search.js finds for a word typed (a word of the posts, not tried less its
+    last letters)."""
+    manifest = json.loads(files[SEARCH_INDEX])
+    buckets = manifest["buckets"]
+    folded = fold(word)
+    stems = json.loads(files[words_path(bucket_of(folded, buckets))])
+    stem = stems.get(folded, folded)
+    entries = json.loads(files[postings_path(bucket_of(stem, buckets))])
+    if stem not in entries:
+        return Found(stem, {}, [])
+    numbers = decode_numbers(entries[stem]["p"])
+    postings: dict[int, int] = {}
+    at = 0
+    while at < len(numbers):
+        doc, length = numbers[at] * manifest["block"], numbers[at + 1]
+        end = at + 2 + _numbers_in(entries[stem]["p"], numbers, at + 2, length)
+        for i in range(at + 2, end, 2):
+            doc += numbers[i]
+            postings[doc] = numbers[i + 1]
+        at = end
+    return Found(stem, postings, entries[stem]["w"].split())
+
+
+def _numbers_in(text: str, numbers: list[int], start: int, length: int) -> int:
+    """How many numbers of `numbers` from `start` on take `length` characters of `text`."""
+    count, used = 0, 0
+    while used < length:
+        used += len(encode_number(numbers[start + count]))
+        count += 1
+    return count
+
+
+def doc_titles(files: Mapping[str, bytes]) -> list[str]:
+    manifest = json.loads(files[SEARCH_INDEX])
+    per_file = manifest["per_file"]
+    return [
+        json.loads(files[f"search/d/{n // per_file}.json"])[n % per_file]["title"]
+        for n in range(manifest["docs"])
+    ]
+
+
+# ---------------------------------------------------------------- words and stems
+
+
+def test_words_are_folded_and_cut_as_the_script_cuts_them() -> None:
+    assert words_of("Café au LAIT, naïve résumé; don’t a I 2024") == [
+        "cafe",
+        "au",
+        "lait",
+        "naive",
+        "resume",
+        "don",
+        "2024",
+    ]
+    assert words_of("今日は良い天気です。パートナーシップについて考えました。") == [
+        "今日", "は", "良", "い", "天気", "です", "パートナーシップ", "について", "考", "えました"
+    ]  # fmt: skip
+
+
+def test_each_language_gets_snowballs_stemmer_when_it_has_one() -> None:
+    assert stemmer_name("en") == "english"
+    assert stemmer_name("en_GB") == "english"
+    assert stemmer_name("de-AT") == "german"
+    assert stemmer_name("pt_BR") == "portuguese"
+    assert stemmer_name("nb") == "norwegian"
+    assert stemmer_name("ja") is None
+    stems = Stems("en")
+    assert {stems(w) for w in ("walks", "walking", "walked", "walk")} == {"walk"}
+    assert stems("writing") == stems("writes")
+    assert Stems("ja")("walking") == "walking"  # (no stemmer: each word is its own stem)
+
+
+def test_numbers_take_one_character_below_32_and_need_no_separator() -> None:
+    numbers = [0, 1, 31, 32, 1023, 1024, 99999]
+    text = "".join(encode_number(n) for n in numbers)
+    assert len(encode_number(31)) == 1 and len(encode_number(32)) == 2
+    assert decode_numbers(text) == numbers
+
+
+def test_title_and_tag_words_weigh_more_than_words_of_the_text() -> None:
+    held = doc_words("A heron and a river. The river.", "Heron", ("rivers",), Stems("en"))
+    assert held.weights["heron"] == 1 + TITLE_WEIGHT
+    assert held.weights["river"] == 2 + TITLE_WEIGHT
+    assert held.length == 5  # ("a" alone is no word)
+    many = doc_words(" ".join(["river"] * 100), "", (), Stems("en"))
+    assert many.weights["river"] == MAX_WEIGHT
+
+
+# ---------------------------------------------------------------- the built index
+
+
+def test_walks_walking_and_walked_are_found_together(tmp_path: Path) -> None:
+    files = build_journal(make_journal(tmp_path, WALKS), write=False).files
+    titles = doc_titles(files)
+    assert titles == ["River", "Evening", "Walked too far", "Kitchen"]  # oldest first
+    for typed in ("walks", "Walking", "WALKED", "walk"):
+        found = look_up(files, typed)
+        assert found.stem == "walk"
+        assert sorted(titles[doc] for doc in found.postings) == [
+            "Evening",
+            "River",
+            "Walked too far",
+        ]
+        assert found.forms == ["walked", "walking", "walks"]
+    postings = look_up(files, "walked").postings
+    assert postings[titles.index("Walked too far")] == TITLE_WEIGHT  # in the title
+    assert postings[titles.index("River")] == 1
+    assert look_up(files, "kitchen").postings == {3: 1 + TITLE_WEIGHT}
+    assert look_up(files, "bread").postings == {3: 2}
+    assert look_up(files, "nowhere") == Found("nowhere", {}, [])
+
+
+def test_the_posts_texts_are_in_small_files_for_their_snippets(tmp_path: Path) -> None:
+    files = build_journal(
+        make_journal(tmp_path, {**WALKS, **generated_journal(1)}), write=False
+    ).files
+    assert [len(json.loads(files[f"search/d/{n}.json"])) for n in (0, 1)] == [4, 1]
+    doc = json.loads(files["search/d/0.json"])[2]  # note-0 is the oldest: post 0
+    assert doc == {
+        "title": "Evening",
+        "url": "/2024/evening/",
+        "date": "2 March 2024",
+        "iso": "2024-03-02T00:00:00+00:00",
+        "text": "Walking home in the evening.",
     }
-    assert [e["title"] for e in index_of(files, "/")] == [
-        "Harbour",
-        "Ferry",
-        "Bridge",
-        "Lantern",
-    ]
+    manifest = json.loads(files[SEARCH_INDEX])
+    assert manifest["docs"] == 5 and manifest["buckets"] == 1 and manifest["block"] == BLOCK
+    assert manifest["per_file"] == 4
+    assert len(manifest["lengths"]) == 5
 
 
-def test_a_journal_without_posts_has_an_empty_manifest(tmp_path: Path) -> None:
-    result = build_journal(make_journal(tmp_path, {}), write=False)
-    assert result.ok, [str(p) for p in result.problems]
-    assert search_files(result.files) == {SEARCH_INDEX: b'{"parts":[]}\n'}
+def test_the_files_are_small_and_grow_in_number_with_the_journal(tmp_path: Path) -> None:
+    files = build_journal(make_journal(tmp_path, generated_journal(300)), write=False).files
+    found = search_files(files)
+    buckets = bucket_count(300)
+    assert buckets == 16
+    assert json.loads(files[SEARCH_INDEX])["buckets"] == buckets
+    index = {
+        path: data for path, data in found.items() if path.startswith(("search/f/", "search/p/"))
+    }
+    assert len(index) == 2 * buckets
+    total = sum(len(data) for data in index.values())
+    largest = max(len(data) for data in index.values())
+    # Each file holds a sixteenth of the words; the words in every post ("the") weigh most,
+    # and still no file holds a fifth of the index.
+    assert largest < total / 5, (largest, total)
+    assert len([p for p in found if p.startswith("search/d/")]) == 300 // 4
 
 
-def test_parts_carry_the_base_path(tmp_path: Path) -> None:
-    root = make_journal(tmp_path, YEARS_FILES)
-    files = build_journal(root, base_url=SUBPATH_BASE_URL, write=False).files
-    assert manifest_of(files) == [
-        "/journal/search/2024.json",
-        "/journal/search/2023.json",
-        "/journal/search/2022.json",
-    ]
+def test_the_same_journal_gives_the_same_bytes(tmp_path: Path) -> None:
+    files = generated_journal(40)
+    first = search_files(build_journal(make_journal(tmp_path / "a", files), write=False).files)
+    reordered = dict(reversed(list(files.items())))
+    second = search_files(build_journal(make_journal(tmp_path / "b", reordered), write=False).files)
+    assert first == second
 
 
-def test_an_edit_remakes_only_its_years_part(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """In watch mode, editing one post makes and writes its year's part alone: the other
-    parts and the manifest are kept as they are."""
-    root = make_journal(tmp_path, YEARS_FILES)
-    output = tmp_path / "site"
-    builder = WatchSession(Request(root, output, OPTIONS))
-    assert builder.build().ok
-    made: list[set[int]] = []
-    make_part = generator.pipeline.render._search_index_bytes
+@dataclass(frozen=True, eq=False)
+class Doc:
+    """A post as the index reads it (each a new object: an edit is a new one)."""
 
-    def recording(views: Any, context: Mapping[str, Any], *rest: Any) -> Iterator[bytes]:
-        made.append({post.year for post in context["posts"]})
-        return make_part(views, context, *rest)
-
-    monkeypatch.setattr(generator.pipeline.render, "_search_index_bytes", recording)
-    bridge = root / "content/posts/2023/bridge.md"
-    bridge.write_text(post_text("2023-05-06", "A bridge and a kingfisher.\n", title="Bridge"))
-    result = builder.build(changed={bridge})
-    assert result.ok and result.written is not None
-    assert made == [{2023}]
-    assert [p for p in result.written.written if p.startswith("search/")] == ["search/2023.json"]
-    entries = json.loads((output / "search/2023.json").read_bytes())
-    assert entries[1]["text"] == "A bridge and a kingfisher."
+    title: str
+    text: str
 
 
-def test_the_search_page_works_without_script_except_for_searching(tmp_path: Path) -> None:
-    root = make_journal(tmp_path, {"content/posts/a.md": post_text(title="A")})
-    page = build_journal(root, write=False).files["search/index.html"]
-    tree = parse_html(page)
-    form = one(tree, "form", "search")
-    assert form.get("action") == "/search/" and form.get("method") == "get"
+def test_an_index_changed_post_by_post_is_the_index_made_from_scratch() -> None:
+    rng = random.Random(5)
+    stems = Stems("en")
+
+    def words(doc: object) -> DocWords:
+        assert isinstance(doc, Doc)
+        return doc_words(doc.text, doc.title, (), stems)
+
+    def text() -> str:
+        return " ".join(rng.choice(VOCABULARY) for _ in range(rng.randint(0, 30)))
+
+    docs: list[object] = [Doc(f"Post {n}", text()) for n in range(2 * BLOCK + 40)]
+    index = build_index(docs, words, stems)
+    for step in range(40):
+        docs = list(docs)
+        kind = rng.choice(("edit", "edit", "add", "remove"))
+        if kind == "edit":
+            number = rng.randrange(len(docs))
+            docs[number] = Doc(f"Post {number} {rng.choice(VOCABULARY)}", text())
+        elif kind == "add":
+            docs.append(Doc(f"Post {len(docs)}", text()))
+        else:
+            docs.pop()
+        updated = update_index(index, docs, words, stems)
+        fresh = build_index(docs, words, stems)
+        assert updated.files == fresh.files, step
+        assert updated.lengths == fresh.lengths, step
+        assert updated.changed == {p for p in fresh.files if fresh.files[p] != index.files[p]}
+        index = updated
+
+
+# ---------------------------------------------------------------- the search page
+
+
+def test_the_search_page_holds_its_phrases_in_the_journals_language(tmp_path: Path) -> None:
+    config = 'title = "T"\nbase_url = "https://example.org/"\ntimezone = "UTC"\nlanguage = "de"\n'
+    root = make_journal(tmp_path, WALKS, config=config)
+    form = one(parse_html(build_journal(root, write=False).files["search/index.html"]), "form")
     assert form.get("data-search-index") == "/search/index.json"
-    one(form, "input", type="search", name="q")
-    notice = text_of(one(tree, "noscript"))
-    assert "needs JavaScript" in notice
-    assert one(tree, "script").get("src") == "/assets/search.js"
+    assert form.get("data-lang") == "de"
+    assert form.get("data-found-one") == "{n} Beitrag zu „{query}“ gefunden."
+    assert form.get("data-found-other") == "{n} Beiträge zu „{query}“ gefunden."
+    assert form.get("data-none") == "Kein Beitrag zu „{query}“ gefunden."
+    assert form.get("data-searching") == "Suche läuft …"
+    assert "{error}" in (form.get("data-failed") or "")
+    english = make_journal(tmp_path / "en", WALKS)
+    form = one(parse_html(build_journal(english, write=False).files["search/index.html"]), "form")
+    assert form.get("data-found-one") == "{n} post found for “{query}”."
+    assert form.get("data-found-other") == "{n} posts found for “{query}”."
+    assert form.get("data-prompt") == "Type a word to search the posts."
 
 
-# ---------------------------------------------------------------- in headless Chromium
+def test_each_plural_form_has_a_count() -> None:
+    assert [(p.category, p.count) for p in plural_counts("en")] == [("one", 1), ("other", 0)]
+    assert {p.category for p in plural_counts("ru")} >= {"one", "few", "many"}
+    assert [p.category for p in plural_counts("ja")] == ["other"]
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with headless_chromium() as launched:
-        yield launched
+# ---------------------------------------------------------------- in a watch session
 
 
-def results_of(page: Any, query: str) -> list[dict[str, str]]:
-    """The results shown once the page has answered `query`."""
-    page.wait_for_function(
-        "q => document.getElementById('search-status').textContent.includes('found for “' + q)",
-        arg=query,
-    )
-    return page.eval_on_selector_all(  # type: ignore[no-any-return]
-        ".search-result",
-        """items => items.map(li => ({
-            title: li.querySelector('a').textContent,
-            href: li.querySelector('a').getAttribute('href'),
-            date: li.querySelector('time').textContent,
-            snippet: li.querySelector('.search-snippet').textContent,
-            marked: Array.from(li.querySelectorAll('mark')).map(m => m.textContent)
-        }))""",
-    )
-
-
-@contextmanager
-def search_page(
-    browser: Any, root: Path, output: Path, query: str = ""
-) -> Iterator[tuple[Any, str]]:
-    """The journal at `root` built under /journal/ into `output`, served, and a browser page
-    open on its search page (with `?q=query` when given); the page and the site's address."""
-    assert build_journal(root, output=output, base_url=SUBPATH_BASE_URL).ok
-    with serve_site(output, "/journal/") as start:
-        page = browser.new_page()
-        try:
-            page.goto(start + "search/" + (f"?q={query}" if query else ""))
-            yield page, start
-        finally:
-            page.close()
-
-
-@pytest.mark.browser
-def test_typing_partnership_finds_the_essay_under_a_subpath(browser: Any, tmp_path: Path) -> None:
-    with search_page(browser, REPO, tmp_path / "site") as (page, start):
-        page.fill("#search-input", "partnership")
-        found = results_of(page, "partnership")
-        assert [r["title"] for r in found] == ["Partnership"]
-        assert found[0]["href"] == "/journal/2024/partnership/"
-        assert found[0]["date"] == "10 June 2024"
-        assert "partnership" in [m.lower() for m in found[0]["marked"]]
-        assert page.url.endswith("/journal/search/?q=partnership")
-        page.click(".search-result a")
-        page.wait_for_url(start + "2024/partnership/")
-        assert page.inner_text("h1") == "Partnership"
-
-
-@pytest.mark.browser
-def test_search_ranks_matches_and_escapes_titles(browser: Any, tmp_path: Path) -> None:
-    root = make_journal(tmp_path, RICH_FILES)
-    with search_page(browser, root, tmp_path / "site", "quotes") as (page, _):
-        found = results_of(page, "quotes")
-        assert [r["title"] for r in found] == ["<script>alert('x')</script> & \"quotes\""]
-        assert page.evaluate("document.querySelectorAll('.search-result script').length") == 0
-        page.fill("#search-input", "パートナーシップ")
-        found = results_of(page, "パートナーシップ")
-        assert [r["title"] for r in found] == ["日本語のタイトル"]
-        page.fill("#search-input", "nothing-like-this")
-        results_of(page, "nothing-like-this")
-        assert page.eval_on_selector_all(".search-result", "items => items.length") == 0
-
-
-def test_the_public_base_url_is_not_needed_to_search(tmp_path: Path) -> None:
-    """Result URLs are paths with the base path, so they work on any host serving the site."""
-    entries = index_of(build_journal(REPO, base_url=SUBPATH_BASE_URL, write=False).files)
-    assert entries and all(e["url"].startswith("/journal/") for e in entries)
-
-
-@pytest.mark.browser
-def test_search_finds_posts_of_every_year_newest_first(browser: Any, tmp_path: Path) -> None:
-    root = make_journal(tmp_path, YEARS_FILES)
-    with search_page(browser, root, tmp_path / "site", "lantern") as (page, _):
-        found = results_of(page, "lantern")
-        assert [(r["title"], r["href"]) for r in found] == [("Lantern", "/journal/2022/lantern/")]
-        assert found[0]["date"] == "4 March 2022"
-        page.fill("#search-input", "heron")  # once in each year's post: newest first
-        found = results_of(page, "heron")
-        assert [r["title"] for r in found] == ["Harbour", "Bridge", "Lantern"]
-        page.fill("#search-input", "")
-        page.wait_for_function(
-            "document.getElementById('search-status').textContent === "
-            "'Type a word to search 4 posts.'"
-        )
-
-
-@pytest.mark.browser
-def test_a_missing_part_shows_the_loading_error(browser: Any, tmp_path: Path) -> None:
-    output = tmp_path / "site"
-    assert build_journal(make_journal(tmp_path, YEARS_FILES), output=output).ok
-    (output / "search/2023.json").unlink()
-    with serve_site(output, "/") as start:
-        page = browser.new_page()
-        page.goto(start + "search/?q=heron")
-        page.wait_for_function(
-            "document.getElementById('search-status').textContent.includes('could not be loaded')"
-        )
-        assert "(HTTP 404)" in page.inner_text("#search-status")
-        assert page.eval_on_selector_all(".search-result", "items => items.length") == 0
-        page.close()
+def test_an_edit_rewrites_only_the_files_of_the_words_that_changed(tmp_path: Path) -> None:
+    root = make_journal(tmp_path, generated_journal(120))
+    output = tmp_path / "watched"
+    session = WatchSession(Request(root, output, OPTIONS), own_output=True)
+    assert session.build().ok
+    post = root / "content/posts/2020/note-5.md"
+    post.write_text(post.read_text(encoding="utf-8") + "\nA kingfisher.\n", encoding="utf-8")
+    result = session.build(changed={post})
+    assert result.ok and result.short_plan and result.written is not None
+    written = sorted(p for p in result.written.written if p.startswith("search/"))
+    buckets = bucket_count(120)
+    expected = {
+        postings_path(bucket_of("kingfish", buckets)),
+        words_path(bucket_of("kingfisher", buckets)),
+    }
+    # its text, the stem's postings and the word's stem (the manifest if its length's step
+    # changed): no other file
+    assert set(written) - {SEARCH_INDEX} == {"search/d/1.json", *expected}, written
+    files = {
+        path.relative_to(output).as_posix(): path.read_bytes() for path in output.rglob("*.json")
+    }
+    assert look_up(files, "kingfisher").postings == {5: 1}
+    clean = build_journal(root, write=False).files
+    assert search_files(clean) == search_files(files)

@@ -5,31 +5,48 @@ The journals are small enough that every answer is worked out by hand in the tes
 
 from __future__ import annotations
 
+import shutil
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
 
 import pytest
-from conftest import OPTIONS, build_journal, make_journal, one, parse_html, post_text, select
+from conftest import (
+    MINIMAL_CONFIG,
+    OPTIONS,
+    build_journal,
+    classes,
+    make_journal,
+    one,
+    parse_html,
+    post_text,
+    select,
+    text_of,
+    tree_digest,
+)
 
 from generator.core.config import Config, load_config
+from generator.features.reviews import date_parts
 from generator.features.stats import (
-    default_forms,
-    forms_pattern,
+    WEEKLY_POSTS,
+    Weeks,
+    calendar_days,
     level_of,
     longest_streak,
-    mentions_in,
     on_this_day,
-    plural_of,
     same_day_index,
-    theme_forms,
+    week_rhythm,
     year_stats,
 )
+from generator.features.word_forms import default_forms, forms_pattern, mentions_in, theme_forms
+from generator.incremental.session import WatchSession
+from generator.pipeline.build import Request, build
 from generator.pipeline.conversion import render_sources
 from generator.pipeline.load import Theme, load_journal
 from generator.pipeline.markup import Rendered
 from generator.pipeline.site import Site, build_site
+from generator.pipeline.write import MANIFEST
 
 THEME_2024 = "---\nword: partnership\n---\nThe word for 2024.\n"
 
@@ -170,6 +187,61 @@ def test_a_streak_runs_across_months_and_the_leap_day() -> None:
     assert longest_streak(days).days == 3
 
 
+def weeks_of(year: int, posts: Mapping[date, int]) -> Weeks:
+    """`week_rhythm` of a year with `posts[day]` posts on each of those days."""
+    by_day = {day: [f"{day}-{n}" for n in range(count)] for day, count in posts.items()}
+    return week_rhythm(calendar_days(year, by_day, {}))
+
+
+def test_weeks_written_and_the_longest_run_of_weeks() -> None:
+    # 2024 starts on a Monday: weeks are 1-7 January, 8-14 January, ... and 30-31 December.
+    days = [date(2024, 1, 3), date(2024, 1, 10), date(2024, 1, 17), date(2024, 2, 1)]
+    weeks = weeks_of(2024, {day: 1 for day in days} | {date(2024, 2, 8): 2})
+    assert (weeks.written, weeks.of_weeks) == (5, 53)
+    run = weeks.longest
+    assert (run.weeks, run.first, run.last) == (3, date(2024, 1, 1), date(2024, 1, 21))
+    assert weeks.weekly  # every week holds one or two posts
+
+
+def test_the_earliest_of_equal_runs_of_weeks_and_weeks_cut_by_the_year() -> None:
+    # 2025 starts on a Wednesday: its first week is 1-5 January, its last 29-31 December.
+    days = [date(2025, 1, 1), date(2025, 1, 6), date(2025, 3, 3), date(2025, 3, 10)]
+    days += [date(2025, 12, 24), date(2025, 12, 31)]
+    weeks = weeks_of(2025, dict.fromkeys(days, 1))
+    assert (weeks.written, weeks.of_weeks) == (6, 53)
+    run = weeks.longest
+    assert (run.weeks, run.first, run.last) == (2, date(2025, 1, 1), date(2025, 1, 12))
+    last = weeks_of(2025, dict.fromkeys(days[-2:], 1)).longest
+    assert (last.weeks, last.first, last.last) == (2, date(2025, 12, 22), date(2025, 12, 31))
+
+
+def test_a_daily_writer_is_not_a_weekly_one() -> None:
+    daily = weeks_of(2024, {date(2024, 1, d): 1 for d in range(1, 15)})
+    assert (daily.written, daily.longest.weeks, daily.weekly) == (2, 2, False)
+    # Half the weeks light is not most of them: a tie leads with days.
+    tie = weeks_of(2024, {date(2024, 1, 1): WEEKLY_POSTS, date(2024, 1, 8): WEEKLY_POSTS + 1})
+    assert not tie.weekly
+    most = weeks_of(
+        2024,
+        {date(2024, 1, 1): 1, date(2024, 1, 8): WEEKLY_POSTS, date(2024, 1, 15): 5},
+    )
+    assert most.weekly
+    empty = weeks_of(2024, {})
+    assert (empty.written, empty.longest.weeks, empty.longest.first, empty.weekly) == (
+        0,
+        0,
+        None,
+        False,
+    )
+
+
+def test_a_range_of_days_breaks_only_after_its_dash() -> None:
+    assert date_parts("30 March – 2 April 2024") == ("30 March –", "2 April 2024")
+    assert date_parts("30. März\u2009–\u20092. Apr. 2024") == ("30. März\u2009–", "2. Apr. 2024")
+    assert date_parts("4–6 March 2024") == ("4–6 March 2024",)
+    assert date_parts("") == ()
+
+
 def test_levels_are_quarters_of_the_busiest_day() -> None:
     assert level_of(0, False, 100) == 0
     assert level_of(0, True, 100) == 1  # posts without words still show
@@ -199,7 +271,8 @@ def test_calendar_of_a_leap_year(tmp_path: Path) -> None:
     march_3 = stats.days[31 + 29 + 2]
     assert march_3.day == date(2024, 3, 3)
     assert (march_3.column, march_3.row) == (8, 6)  # a Sunday
-    assert stats.columns == 53  # 366 days from a Monday: 52 weeks and 2 days
+    assert stats.days[-1].column == 52  # 366 days from a Monday: 52 weeks and 2 days
+    assert stats.weeks.of_weeks == 53
     # Words per day: 3 March 7, 4 March 7 + 6 = 13 (the busiest), 5 March 3, 1 July 5.
     # Level = ceil(4 * words / 13), at least 1.
     written = {d.day: (d.words, d.level, d.posts) for d in stats.days if d.posts}
@@ -210,17 +283,6 @@ def test_calendar_of_a_leap_year(tmp_path: Path) -> None:
         date(2024, 7, 1): (5, 2, (KEY("summer"),)),
     }
     assert sum(1 for d in stats.days if d.level == 0) == 362
-
-
-def test_month_labels_stand_over_the_first_full_week(tmp_path: Path) -> None:
-    site, rendered = site_and_text(tmp_path, FIVE_POSTS)
-    months = year_stats(site, 2024, rendered).months
-    assert [m.name for m in months][:3] == ["Jan", "Feb", "Mar"]
-    assert len(months) == 12
-    # 1 Feb 2024 is a Thursday (column 4): it has four days in that week, the label stays.
-    # 1 March is a Friday (column 8): the label moves to the next week.
-    assert months[1].column == 4
-    assert months[2].column == 9
 
 
 def test_calendar_starts_on_the_weekday_of_1_january() -> None:
@@ -240,7 +302,11 @@ def test_calendar_starts_on_the_weekday_of_1_january() -> None:
     [
         ("partnership", ("partnership", "partnerships", "partner", "partners")),
         ("Friendship", ("friendship", "friendships", "friend", "friends")),
-        ("childhood", ("childhood", "childhoods", "child", "childs")),
+        ("childhood", ("childhood", "childhoods", "child", "children")),
+        ("releases", ("releases", "release")),  # a plural theme word counts its singular
+        ("boundaries", ("boundaries", "boundary")),
+        ("partnerships", ("partnerships", "partnership", "partner", "partners")),
+        ("courage", ("courage", "courages")),
         ("family", ("family", "families")),
         ("focus", ("focus", "focuses")),
         ("play", ("play", "plays")),
@@ -252,16 +318,6 @@ def test_default_forms(word: str, forms: tuple[str, ...]) -> None:
     assert default_forms(word) == forms
 
 
-def test_plural_of() -> None:
-    assert [plural_of(w) for w in ("box", "church", "day", "city", "partner")] == [
-        "boxes",
-        "churches",
-        "days",
-        "cities",
-        "partners",
-    ]
-
-
 def test_theme_forms_keep_the_word_itself() -> None:
     theme = Theme("content/themes/2024.md", 2024, "Partnership", "", ("Partner", "allies"))
     assert theme_forms(theme) == ("partnership", "partner", "allies")
@@ -271,13 +327,15 @@ def test_matching_is_on_whole_words_ignoring_case() -> None:
     pattern = forms_pattern(["partner", "partners"])
     assert pattern is not None
     text = "Partner, partners; PARTNERS. partnering copartner partner-led partner’s"
-    assert mentions_in(text, pattern) == (5, "Partner")
+    found = mentions_in(text, pattern)
+    assert (found.count, found.first, found.forms) == (5, "Partner", ("partner", "partners"))
 
 
 def test_a_phrase_matches_across_line_breaks() -> None:
     pattern = forms_pattern(["slow down"])
     assert pattern is not None
-    assert mentions_in("Slow\ndown, then slow  down. Slowdown.", pattern)[0] == 2
+    found = mentions_in("Slow\ndown, then slow  down. Slowdown.", pattern)
+    assert (found.count, found.forms) == (2, ("slow down",))
 
 
 # ---------------------------------------------------------------- on this day
@@ -305,18 +363,17 @@ def test_on_this_day_lists_earlier_years_newest_first(tmp_path: Path) -> None:
 
 
 def cells(tree: ET.Element) -> list[ET.Element]:
-    """The day cells (svg `rect.day`, namespace dropped) of the year's calendar."""
-    svg = [e for e in tree.iter() if _bare(e.tag) == "svg" and "calendar-grid" in _cls(e)]
-    assert len(svg) == 1
-    return [e for e in svg[0].iter() if _bare(e.tag) == "rect" and "day" in _cls(e)]
+    """The day cells (`.day`) of the year's calendar, January first."""
+    months = one(tree, "div", "calendar-months")
+    return [e for e in months.iter() if "day" in classes(e)]
 
 
-def _bare(tag: str) -> str:
-    return tag.rsplit("}", 1)[-1]
-
-
-def _cls(element: ET.Element) -> set[str]:
-    return set((element.get("class") or "").split())
+def figures_of(tree: ET.Element) -> dict[str, str]:
+    """The figures' names and their first word: {"Posts": "5", ...}."""
+    return {
+        text_of(dt): text_of(dd).split()[0]
+        for dt, dd in zip(select(tree, "dt"), select(tree, "dd"), strict=True)
+    }
 
 
 def test_year_page_shows_the_figures_calendar_and_reach(tmp_path: Path) -> None:
@@ -328,17 +385,28 @@ def test_year_page_shows_the_figures_calendar_and_reach(tmp_path: Path) -> None:
     # The page contract stays: the word in .theme-word, each post as a.post-link.
     assert "".join(one(tree, "span", "theme-word").itertext()) == "partnership"
     assert len(select(tree, "a", "post-link")) == 5
-    figures = {
-        "".join(dt.itertext()): "".join(dd.itertext()).split()[0]
-        for dt, dd in zip(select(tree, "dt"), select(tree, "dd"), strict=True)
+    # Weeks of 3 March (1 post), 4-10 March (3) and 1 July (1): most weeks hold one or two
+    # posts, so weeks lead: 3 weeks written, 2 in a row (26 February - 10 March).
+    assert figures_of(tree) == {
+        "Posts": "5",
+        "Words": "28",
+        "Weeks written": "3",
+        "Weeks in a row": "2",
     }
-    assert figures == {"Posts": "5", "Words": "28", "Days written": "4", "Longest streak": "3"}
+    run = one(tree, "small", "dates")
+    assert [text_of(part) for part in run] == ["26 February –", "10 March 2024"]
+    also = " ".join(text_of(one(tree, "p", "rhythm-also")).split())
+    assert also == "Written on 4 of 366 days; at most 3 days in a row."
     days = cells(tree)
     assert len(days) == 366
-    links = [e for e in tree.iter() if _bare(e.tag) == "a" and e.find("./*") is not None]
-    linked = {
-        a.get("href"): a.get("aria-label") for a in links if any(_bare(c.tag) == "rect" for c in a)
-    }
+    assert sum(1 for day in days if day.tag == "a") == 4
+    month_names = [text_of(p) for p in select(tree, "p", "month-name")]
+    assert month_names[:3] == ["January", "February", "March"] and len(month_names) == 12
+    # 1 January 2024 is a Monday, 1 March a Friday: each month's first day is placed under
+    # its weekday.
+    assert classes(days[31 + 29]) == {"day", "l0", "from-5"}  # 1 March
+    assert classes(days[0]) == {"day", "l0"}  # 1 January, under Monday
+    linked = {a.get("href"): a.get("aria-label") for a in days if a.tag == "a"}
     # 4 March links to its first post, "Second" (08:00), not "Later" (10:00).
     assert linked == {
         "/2024/morning/": "Sunday 3 March 2024: “Morning”, 7 words",
@@ -350,13 +418,77 @@ def test_year_page_shows_the_figures_calendar_and_reach(tmp_path: Path) -> None:
     assert "5 posts on 4 of 366 days" in "".join(summary.itertext())
     reach = "".join(one(tree, "p", "reach-summary").itertext())
     assert " ".join(reach.split()) == "partnership came up in 4 of 5 posts (80%), 8 times."
-    reach_links = [a.get("href") for a in select(tree, "a") if "#:~:text=" in (a.get("href") or "")]
-    assert reach_links == [
-        "/2024/summer/#:~:text=Partnerships",
-        "/2024/third/#:~:text=partner",
-        "/2024/second/#:~:text=Partnership",
-        "/2024/morning/#:~:text=partner",
+    forms = [text_of(q) for q in select(one(tree, "p", "reach-forms"), "q")]
+    assert forms == ["partnership", "partnerships", "partner", "partners"]
+    # The post list shows each post once, with its mentions: no second list of them.
+    assert select(tree, "ul", "reach-posts") == []
+    marks = [
+        (a.get("href"), text_of(a), a.get("aria-label")) for a in select(tree, "a", "mentions")
     ]
+    assert marks == [
+        ("/2024/summer/#:~:text=Partnerships", "3×", "partnership: 3 times"),
+        ("/2024/third/#:~:text=partner", "1×", "partnership: 1 time"),
+        ("/2024/second/#:~:text=Partnership", "2×", "partnership: 2 times"),
+        ("/2024/morning/#:~:text=partner", "2×", "partnership: 2 times"),
+    ]
+    later = [li for li in select(tree, "li") if "/2024/later/" in str(ET.tostring(li))]
+    assert len(later) == 1 and select(later[0], "a", "mentions") == []
+
+
+def test_a_daily_writer_sees_days_first(tmp_path: Path) -> None:
+    files = {
+        f"content/posts/d{n}.md": post_text(f"2024-05-{n:02}", title=f"D{n}") for n in range(1, 11)
+    }
+    root = make_journal(tmp_path, files)
+    assert build_journal(root).ok
+    tree = parse_html((root / "output/2024/index.html").read_bytes())
+    assert figures_of(tree) == {
+        "Posts": "10",
+        "Words": "20",
+        "Days written": "10",
+        "Longest streak": "10",
+    }
+    also = " ".join(text_of(one(tree, "p", "rhythm-also")).split())
+    assert also == "Written in 2 of 53 weeks; at most 2 weeks in a row."
+    assert [text_of(part) for part in one(tree, "small", "dates")] == ["1–10 May 2024"]
+    # Without a theme word, the list shows no mentions.
+    assert select(tree, "a", "mentions") == [] and select(tree, "section", "reach") == []
+
+
+def test_only_the_forms_that_came_up_are_shown(tmp_path: Path) -> None:
+    files = {
+        "content/themes/2024.md": "---\nword: courage\n---\n",
+        "content/posts/a.md": post_text("2024-02-01", "Courage, and more courage.\n", title="A"),
+    }
+    root = make_journal(tmp_path, files)
+    assert build_journal(root).ok
+    tree = parse_html((root / "output/2024/index.html").read_bytes())
+    forms = [text_of(q) for q in select(one(tree, "p", "reach-forms"), "q")]
+    assert forms == ["courage"]  # "courages" counts, but nobody wrote it
+
+
+def test_the_year_page_in_german(tmp_path: Path) -> None:
+    config = MINIMAL_CONFIG + 'language = "de"\n'
+    files = {
+        "content/themes/2024.md": "---\nword: Grenzen\n---\n",
+        "content/posts/a.md": post_text("2024-03-01", "Grenzen.\n", title="A"),
+        "content/posts/b.md": post_text("2024-03-08", "Keine.\n", title="B"),
+        "content/posts/c.md": post_text("2024-03-09", "Grenzen, Grenzen.\n", title="C"),
+    }
+    root = make_journal(tmp_path, files, config)
+    assert build_journal(root).ok
+    tree = parse_html((root / "output/2024/index.html").read_bytes())
+    figures = {
+        text_of(dt): " ".join(text_of(dd).split())
+        for dt, dd in zip(select(tree, "dt"), select(tree, "dd"), strict=True)
+    }
+    assert figures["Wochen geschrieben"] == "2 von 53"
+    assert figures["Wochen am Stück"].startswith("2 Wochen ")
+    also = " ".join(text_of(one(tree, "p", "rhythm-also")).split())
+    assert also == "Geschrieben an 3 von 366 Tagen; höchstens 2 Tage am Stück."
+    marks = [a.get("aria-label") for a in select(tree, "a", "mentions")]
+    assert marks == ["Grenzen: 2 Mal", "Grenzen: 1 Mal"]
+    assert [text_of(p) for p in select(tree, "p", "month-name")][2] == "März"
 
 
 def test_themes_page_is_a_timeline_newest_first(tmp_path: Path) -> None:
@@ -395,3 +527,34 @@ def test_post_page_links_the_same_day_in_earlier_years(tmp_path: Path) -> None:
     ]
     earlier = parse_html((root / "output/2023/a/index.html").read_bytes())
     assert select(earlier, "aside", "on-this-day") == []
+
+
+def test_serve_shows_new_mentions_and_a_new_rhythm_as_a_clean_build_does(tmp_path: Path) -> None:
+    root = make_journal(tmp_path, FIVE_POSTS)
+    served = tmp_path / "served"
+    session = WatchSession(Request(root, served, OPTIONS), own_output=True)
+    assert session.build().ok
+    later = root / "content/posts/later.md"
+    edits = [
+        # "later" comes to mention the word: its mark appears in the year's list.
+        (later, post_text("2024-03-04 10:00", "Partners at last.\n", title="Later")),
+        # Four posts on 12-15 March: weeks are no longer mostly light, days lead.
+        *(
+            (root / f"content/posts/daily{n}.md", post_text(f"2024-03-{n}", title=f"D{n}"))
+            for n in (12, 13, 14, 15)
+        ),
+    ]
+    for path, text in edits:
+        path.write_text(text, encoding="utf-8")
+        assert session.build(changed={path}).ok
+        clean = tmp_path / "clean"
+        assert build(Request(root, clean, OPTIONS, use_cache=False)).ok
+        assert site_files(served) == site_files(clean), path.name
+        shutil.rmtree(clean)
+    tree = parse_html((served / "2024/index.html").read_bytes())
+    assert "Days written" in figures_of(tree)
+    assert "/2024/later/#:~:text=Partners" in [a.get("href") for a in select(tree, "a", "mentions")]
+
+
+def site_files(folder: Path) -> dict[str, str]:
+    return {k: v for k, v in tree_digest(folder).items() if k != MANIFEST}

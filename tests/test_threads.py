@@ -243,11 +243,12 @@ def test_post_page_shows_its_thread_with_the_current_post_marked(tmp_path: Path)
     assert build_journal(root).ok
     tree = parse_html((root / "output/2024/b/index.html").read_bytes())
     box = one(tree, "nav", "thread")
+    assert texts(select(box, "h2")) == ["In this thread all 3 posts"]
     items = select(box, "li")
     assert texts(items) == [
-        "A 1 January 2024",
+        "Follows from A 1 January 2024",
         "B 2 January 2024",
-        "C 3 January 2024",
+        "Next C 3 January 2024",
         "Post everyday (still to come)",
     ]
     assert items[1].get("aria-current") == "page"
@@ -280,17 +281,16 @@ def test_threads_page_lists_every_thread(tmp_path: Path) -> None:
     assert "/threads/" in nav
 
 
-def test_home_page_lists_what_is_coming_unless_turned_off(tmp_path: Path) -> None:
-    root = make_journal(tmp_path, CHAIN)
+def test_home_page_lists_what_is_coming_only_when_asked(tmp_path: Path) -> None:
+    root = make_journal(tmp_path, CHAIN, MINIMAL_CONFIG + "show_promises = true\n")
     assert build_journal(root).ok
     home = parse_html((root / "output/index.html").read_bytes())
     coming = one(home, "aside", "coming-next")
     assert texts(select(coming, "li")) == ["Post everyday promised in C, 3 January 2024"]
-    off = make_journal(tmp_path / "off", CHAIN, MINIMAL_CONFIG + "show_promises = false\n")
-    assert build_journal(off).ok
-    assert (
-        select(parse_html((off / "output/index.html").read_bytes()), "aside", "coming-next") == []
-    )
+    default = make_journal(tmp_path / "default", CHAIN)
+    assert build_journal(default).ok
+    home = parse_html((default / "output/index.html").read_bytes())
+    assert select(home, "aside", "coming-next") == []
 
 
 def test_a_long_thread_on_a_post_page_shows_the_ends_and_the_posts_near_it() -> None:

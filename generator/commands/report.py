@@ -19,6 +19,7 @@ from generator.core.text import plural
 from generator.features.insights import day_range
 from generator.features.stats import YearStats, year_stats
 from generator.features.threads import OpenPromise, open_promises
+from generator.features.title_links import pending_title_lines, pending_titles
 from generator.features.waiting import Waiting, waiting_posts
 from generator.pipeline.build import Request, load_settings
 from generator.pipeline.conversion import render_sources
@@ -95,6 +96,8 @@ def run_promises(root: Path) -> int:
         return 1
     waiting = waiting_posts(loaded.site, loaded.left_out, options)
     print("\n".join(promise_lines(loaded.site, waiting)))
+    titles = pending_titles(loaded.site, loaded.left_out)
+    print("\n".join(pending_title_lines(loaded.site, titles)), end="\n" if titles else "")
     return 1 if has_errors(loaded.problems) else 0
 
 
@@ -114,7 +117,7 @@ def pending_notes(root: Path, options: BuildOptions, base_url: str | None = None
         written = waiting.get(promise.key)
         known = f" ({written.key} is {written.why()})" if written is not None else ""
         quoted = f'"{made.keyword}: {promise.text}"'
-        message = f"{quoted}: no post with that title yet{known}; shown as coming"
+        message = f"{quoted}: no post with that title yet{known}; shown as still to come"
         notes.append(Note(promise.key, made.line, message))
     return sorted(notes)
 
@@ -154,6 +157,8 @@ def stats_table(stats: YearStats, site: Site, details: bool = False) -> list[str
         ("Words", f"{stats.words:,}"),
         ("Days written", f"{stats.days_written:,} of {len(stats.days)}"),
         ("Longest streak", streak),
+        ("Weeks written", f"{stats.weeks.written:,} of {stats.weeks.of_weeks}"),
+        ("Weeks in a row", weeks_in_a_row(stats)),
     ]
     if stats.reach is not None:
         reach = stats.reach
@@ -173,6 +178,13 @@ def stats_table(stats: YearStats, site: Site, details: bool = False) -> list[str
             when = site.local_date(mention.key).date().isoformat()
             lines.append(f"    {when}  {mention.count:>4}×  {site.posts[mention.key].title}")
     return lines
+
+
+def weeks_in_a_row(stats: YearStats) -> str:
+    """The longest run of weeks with a post each: "12 weeks (4 March – 26 May 2024)"."""
+    run = stats.weeks.longest
+    text = plural(run.weeks, "week")
+    return f"{text} ({day_range(run.first, run.last)})" if run.weeks else text
 
 
 def stats_text(site: Site, stats: Sequence[YearStats], details: bool = False) -> str:
@@ -197,6 +209,14 @@ def stats_data(stats: YearStats, site: Site) -> dict[str, Any]:
             "first": stats.streak.first.isoformat() if stats.streak.first else None,
             "last": stats.streak.last.isoformat() if stats.streak.last else None,
         },
+        "weeks_written": stats.weeks.written,
+        "weeks_in_year": stats.weeks.of_weeks,
+        "longest_week_run": {
+            "weeks": stats.weeks.longest.weeks,
+            "first": stats.weeks.longest.first.isoformat() if stats.weeks.longest.first else None,
+            "last": stats.weeks.longest.last.isoformat() if stats.weeks.longest.last else None,
+        },
+        "rhythm": "weeks" if stats.weeks.weekly else "days",
         "reach": None,
         "days": [
             {

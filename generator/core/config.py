@@ -32,8 +32,9 @@ class Config:
     language: str = "en"
     posts_per_page: int = 10
     cname: str = ""
-    show_promises: bool = True
+    show_promises: bool = False  # the home page's "Coming next" list of open promises
     feed_full_posts: int = 20  # the newest posts each feed carries in full; older: summaries
+    books: bool = False  # each year's EPUB in the site (/books/YEAR.epub), linked from its page
     # The word that starts a post's last line to promise the next post ("Next: Title"),
     # and that the theme shows before a promise.
     next_keyword: str = "Next"

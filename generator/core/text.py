@@ -10,6 +10,8 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
 
+from generator.core.english import counted
+
 _NON_WORD = re.compile(r"[\W_]+")
 _WORD = re.compile(
     r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]|[^\W_]+(?:['’][^\W_]+)*"
@@ -129,8 +131,8 @@ def count_words(text: str) -> int:
 
 
 def plural(count: int, noun: str, many: str | None = None) -> str:
-    """ "1 post", "2 posts", "1,204 words"; `many` for an irregular plural."""
-    return f"{count:,} {noun if count == 1 else (many or noun + 's')}"
+    """ "1 post", "2 posts", "1,204 words" (the plural by inflect: english.py)."""
+    return counted(count, noun, many)
 
 
 def quoted(value: str) -> str:

@@ -72,6 +72,10 @@ class _PageScanner(HTMLParser):
         for name in _URL_ATTRIBUTES.get(tag, ()):
             if name in values:
                 self.urls.append((line, values[name]))
+        if tag == "meta" and values.get("http-equiv", "").lower() == "refresh":
+            target = values.get("content", "").partition("url=")[2].strip()
+            if target:  # (a redirect page's, `aliases:`)
+                self.urls.append((line, target))
         if "srcset" in values and tag in ("img", "source"):
             for candidate in values["srcset"].split(","):
                 if candidate.strip():

@@ -1,8 +1,9 @@
 """Ready-made views of a year in figures, for the templates (which only print them): the
-review that the year page and /themes/ show, with its calendar of the days written and the
-theme word's reach, and the timeline of every year's review. Nothing here depends on
-threads or promises, whose views are insights.py's. Their words, dates and numbers are in the
-journal's language (`Views.language`).
+review that the year page and /themes/ show, in the writer's rhythm (days or weeks), with its
+calendar of the days written (twelve month grids), the theme word's reach and the year's
+posts each with its mentions of the word, and the timeline of every year's review. Nothing
+here depends on threads or promises, whose views are insights.py's. Their words, dates and
+numbers are in the journal's language (`Views.language`).
 """
 
 from __future__ import annotations
@@ -13,44 +14,37 @@ from dataclasses import dataclass
 from functools import partial
 from urllib.parse import quote
 
+from babel.dates import get_day_names
+
 from generator.features.stats import (
     LEVELS,
     Day,
     Mention,
     Reach,
     Streak,
+    WeekRun,
     YearStats,
-    count_mentions,
     year_stats,
 )
+from generator.features.word_forms import Found, count_mentions
 from generator.pipeline.language import Language
 from generator.pipeline.markup import Rendered
 from generator.pipeline.site import Site, Year
 from generator.pipeline.views import PostView, Views, YearView
 
-# The calendar's geometry, in SVG user units: a cell, the distance between cells, room for
-# the weekday labels on the left and the month labels on top.
-CELL = 10
-PITCH = 12
-LEFT = 28
-TOP = 16
-_WEEKDAY_ROWS = (0, 2, 4)  # the weekdays named beside the calendar: Monday, Wednesday, Friday
-
 
 @dataclass(frozen=True)
 class CellView:
-    x: int
-    y: int
-    level: int
+    level: int  # 0 (nothing written) to LEVELS
     label: str  # the day in words, e.g. "Monday 3 June 2024: “Title” and 1 more post, 540 words"
     url: str | None  # the first post of the day
 
 
 @dataclass(frozen=True)
-class AxisLabel:
-    text: str
-    x: int
-    y: int
+class MonthView:
+    name: str  # "January", in the journal's language
+    start: int  # the grid column of its first day: 1 (Monday) to 7 (Sunday)
+    days: tuple[CellView, ...]
 
 
 @dataclass(frozen=True)
@@ -61,12 +55,10 @@ class LegendEntry:
 
 @dataclass(frozen=True)
 class CalendarView:
-    width: int
-    height: int
-    cell: int
-    cells: tuple[CellView, ...]
-    months: tuple[AxisLabel, ...]
-    weekdays: tuple[AxisLabel, ...]
+    """The year as twelve small month grids, a row a week, Monday first."""
+
+    months: tuple[MonthView, ...]
+    weekdays: tuple[str, ...]  # the column heads, Monday first: "M", "T", ... ("M", "D", ...)
     summary: str  # the calendar in a sentence, for screen readers
     legend: tuple[LegendEntry, ...]  # what each level means, level 0 first
 
@@ -84,12 +76,23 @@ class ReachPostView:
 @dataclass(frozen=True)
 class ReachView:
     word: str
-    forms: tuple[str, ...]
+    forms: tuple[str, ...]  # every form counted
+    used_forms: tuple[str, ...]  # the forms that came up in the year's posts
     posts: tuple[ReachPostView, ...]
     count: int  # posts that mention the word
     of_posts: int
     mentions: int
     percent: int
+
+
+@dataclass(frozen=True)
+class ListedPost:
+    """A post in the year page's list, with how often it mentions the year's word."""
+
+    post: PostView
+    mentions: int  # 0 when it does not mention the word
+    highlight_url: str  # the post, with the first mention highlighted; empty without one
+    label: str  # the mentions in words: "partnership: 3 times"; empty without one
 
 
 @dataclass(frozen=True)
@@ -103,8 +106,15 @@ class ReviewView:
     days_in_year: int
     streak: int
     streak_dates: str  # e.g. "4–6 March 2024"; empty without posts
+    streak_parts: tuple[str, ...]  # the dates in parts a line may break between
+    weeks_written: int
+    weeks_in_year: int
+    week_streak: int  # the longest run of weeks in a row with a post each
+    week_streak_parts: tuple[str, ...]  # its dates: ("26 February –", "5 May 2024")
+    weekly: bool  # the writer's rhythm is weekly: weeks lead, days follow
     calendar: CalendarView
     reach: ReachView | None
+    listed: tuple[ListedPost, ...]  # the year's posts, newest first, with their mentions
 
 
 @dataclass(frozen=True)
@@ -113,8 +123,18 @@ class TimelineEntry:
     review: ReviewView
 
 
-def streak_text(streak: Streak, language: Language) -> str:
+def streak_text(streak: Streak | WeekRun, language: Language) -> str:
     return language.day_range(streak.first, streak.last)
+
+
+# The dash between the two ends of a range of days, spaced: "30 March – 2 April 2024".
+_BREAK_AFTER_DASH = re.compile(r"(?<=\s[–—-])\s")
+
+
+def date_parts(text: str) -> tuple[str, ...]:
+    """A range of days in parts that a line may break between, and never inside one:
+    "30 March – 2 April 2024" -> ("30 March –", "2 April 2024"); a day alone is one part."""
+    return tuple(part for part in _BREAK_AFTER_DASH.split(text) if part)
 
 
 class YearReviews:
@@ -127,7 +147,7 @@ class YearReviews:
         self._keys = {year.year: year.posts for year in site.years}
         self._reviews: dict[int, ReviewView] = {}  # (the year page and /themes/ show each)
 
-    def _mentions(self, rendered: Rendered, pattern: re.Pattern[str]) -> tuple[int, str]:
+    def _mentions(self, rendered: Rendered, pattern: re.Pattern[str]) -> Found:
         """The theme's mentions in one rendering, counted once per rendering (watch mode
         keeps the counts from build to build, with the views)."""
         name = f"mentions {pattern.pattern}"
@@ -143,6 +163,8 @@ class YearReviews:
         if found is not None:
             return found
         stats = year_stats(self.site, year, self.rendered, self._mentions)
+        language = self.views.language
+        weeks = stats.weeks
         found = self._reviews[year] = ReviewView(
             year=year,
             posts=stats.posts,
@@ -150,11 +172,32 @@ class YearReviews:
             days_written=stats.days_written,
             days_in_year=len(stats.days),
             streak=stats.streak.days,
-            streak_dates=streak_text(stats.streak, self.views.language),
+            streak_dates=streak_text(stats.streak, language),
+            streak_parts=date_parts(streak_text(stats.streak, language)),
+            weeks_written=weeks.written,
+            weeks_in_year=weeks.of_weeks,
+            week_streak=weeks.longest.weeks,
+            week_streak_parts=date_parts(streak_text(weeks.longest, language)),
+            weekly=weeks.weekly,
             calendar=self.calendar(stats),
             reach=self.reach(stats.reach) if stats.reach is not None else None,
+            listed=self.listed(self._keys.get(year, ()), stats.reach),
         )
         return found
+
+    def listed(self, keys: Sequence[str], reach: Reach | None) -> tuple[ListedPost, ...]:
+        """The year's posts as its page lists them, each with its mentions of the word."""
+        mentioned = {m.key: m for m in reach.posts} if reach is not None else {}
+        word = reach.word if reach is not None else ""
+        listed = []
+        for key in keys:
+            post = self.views.post(key)
+            mention = mentioned.get(key)
+            found = f"{mention.count} {mention.first_form}" if mention else "none"
+            name = f"listed {word} {found}"
+            make = partial(listed_post, post, mention, word, self.views.language)
+            listed.append(self.views.derived(name, post, make))
+        return tuple(listed)
 
     def timeline(self) -> tuple[TimelineEntry, ...]:
         return tuple(self.timeline_entry(y) for y in self.site.years)
@@ -177,6 +220,7 @@ class YearReviews:
         return ReachView(
             word=reach.word,
             forms=reach.forms,
+            used_forms=reach.used_forms,
             posts=tuple(posts),
             count=len(posts),
             of_posts=reach.of_posts,
@@ -186,27 +230,26 @@ class YearReviews:
 
     def calendar(self, stats: YearStats) -> CalendarView:
         language = self.views.language
+        narrow = get_day_names("narrow", "stand-alone", language.locale)
+        months: dict[int, list[Day]] = {}
+        for day in stats.days:
+            months.setdefault(day.day.month, []).append(day)
         return CalendarView(
-            width=LEFT + stats.columns * PITCH,
-            height=TOP + 7 * PITCH,
-            cell=CELL,
-            cells=tuple(self.cell(day) for day in stats.days),
             months=tuple(
-                AxisLabel(language.month_abbr(m.month), LEFT + m.column * PITCH, TOP - 5)
-                for m in stats.months
+                MonthView(
+                    name=language.month(month),
+                    start=days[0].row + 1,
+                    days=tuple(self.cell(day) for day in days),
+                )
+                for month, days in months.items()
             ),
-            weekdays=tuple(
-                AxisLabel(language.weekday_abbr(row), 0, TOP + row * PITCH + CELL - 1)
-                for row in _WEEKDAY_ROWS
-            ),
+            weekdays=tuple(str(narrow[weekday]) for weekday in range(7)),
             summary=calendar_summary(stats, language),
             legend=legend(stats.max_words, language),
         )
 
     def cell(self, day: Day) -> CellView:
         return CellView(
-            x=LEFT + day.column * PITCH,
-            y=TOP + day.row * PITCH,
             level=day.level,
             label=day_label(
                 day, [self.views.post(k).title for k in day.posts], self.views.language
@@ -215,11 +258,28 @@ class YearReviews:
         )
 
 
+def listed_post(
+    post: PostView, mention: Mention | None, word: str, language: Language
+) -> ListedPost:
+    if mention is None:
+        return ListedPost(post, 0, "", "")
+    label = language.ngettext(
+        "%(word)s: %(num)s time", "%(word)s: %(num)s times", mention.count, word=word
+    )
+    return ListedPost(post, mention.count, highlight_url(post, mention), label)
+
+
+def highlight_url(post: PostView, mention: Mention) -> str:
+    """The post's URL with a text fragment that highlights the first mention, where browsers
+    can."""
+    return f"{post.url}#:~:text={quote(mention.first_form, safe='')}"
+
+
 def reach_post_view(post: PostView, mention: Mention) -> ReachPostView:
     return ReachPostView(
         title=post.title,
         url=post.url,
-        highlight_url=f"{post.url}#:~:text={quote(mention.first_form, safe='')}",
+        highlight_url=highlight_url(post, mention),
         date_iso=post.date_iso,
         date_human=post.date_human,
         count=mention.count,

@@ -1,60 +1,200 @@
-"""The search index: every post's title, URL, date, tags and plain text as compact JSON.
+"""The files of the search page: the manifest, the index split into small files by word
+(search_index.py), and each post's text, so that a query downloads a few small files, not
+the whole journal.
 
-The index is split by year so that editing one post rewrites one small file: `search/<year>.json`
-lists that year's posts, and `search/index.json` is a manifest naming the parts, newest year
-first. The /search/ page loads them with a small script of the default theme (assets/search.js)
-and searches in the browser: no server, no outside service. Pure: a function of the post views,
-newest first, so the same journal always gives the same bytes.
+- `search/index.json`, the manifest: how many posts, how many files of each kind, and each
+  post's length (one character each, oldest first) for the ranking;
+- `search/f/N.json` and `search/p/N.json`: the words and the stems' postings (search_index.py);
+- `search/d/N.json`: the title, URL, date and plain text of posts 4N to 4N + 3, fetched
+  only for the results shown, for their snippets.
+
+The /search/ page loads them with a small script of the default theme (assets/search.js) and
+searches in the browser: no server, no outside service. Pure: the same journal always gives
+the same bytes.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Mapping
-from itertools import islice
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
+from functools import partial
 from types import MappingProxyType
-from typing import Any
+from typing import Any, cast
 
+from babel import Locale
+
+from generator.core.locales import parse_language
 from generator.core.text import html_to_text
-from generator.pipeline.views import PostView
+from generator.features.search_index import (
+    BLOCK,
+    SearchIndex,
+    bucket_count,
+    build_index,
+    postings_path,
+    update_index,
+    words_path,
+)
+from generator.features.search_words import DocWords, Stems, doc_words
+from generator.pipeline.site import Site
+from generator.pipeline.views import PostView, Views
 
-SEARCH_INDEX = "search/index.json"  # the manifest: {"parts": [part URL, ...]}
+SEARCH_INDEX = "search/index.json"  # the manifest
 SEARCH_SCRIPT = "assets/search.js"
 
 
-def search_part(year: int) -> str:
-    """The output path of one year's part of the index."""
-    return f"search/{year}.json"
+@dataclass(frozen=True)
+class SearchDoc:
+    """What a result shows of a post."""
+
+    title: str
+    url: str
+    date: str  # in the journal's language
+    iso: str
+    tags: tuple[str, ...]
+    text: str  # plain text, on one line
 
 
-def search_manifest(part_urls: Iterable[str]) -> bytes:
-    """The manifest's bytes: the URLs of the parts, in the order given (newest year first)."""
-    return (json.dumps({"parts": list(part_urls)}, **_JSON) + "\n").encode("utf-8")
+def search_doc(post: PostView) -> SearchDoc:
+    return SearchDoc(
+        title=post.title,
+        url=post.url,
+        date=post.date_human,
+        iso=post.date_iso,
+        tags=tuple(tag.title for tag in post.tags),
+        text=html_to_text(post.html),
+    )
 
 
-def search_entry(post: PostView) -> str:
-    """One post's entry in the index, as JSON text."""
-    entry = {
-        "title": post.title,
-        "url": post.url,
-        "date": post.date_human,
-        "iso": post.date_iso,
-        "tags": [tag.title for tag in post.tags],
-        "text": html_to_text(post.html),
-    }
-    return json.dumps(entry, **_JSON)
+DOCS_PER_FILE = 4  # posts' texts in one file: post N's is item N % 4 of file N // 4
 
 
-def search_index_chunks(entries: Iterable[str], per_chunk: int = 256) -> Iterator[bytes]:
-    """The index file's bytes from its entries (`search_entry`), a few hundred at a time, so
-    that the index of a large journal is never all in memory (compact JSON of a list is its
-    items joined by commas)."""
-    yield b"["
-    remaining, separator = iter(entries), b""
-    while batch := list(islice(remaining, per_chunk)):
-        yield separator + ",".join(batch).encode("utf-8")
-        separator = b","
-    yield b"]\n"
+def doc_path(number: int) -> str:
+    """The output path of the `number`th file of posts' texts (the oldest posts': 0)."""
+    return f"search/d/{number}.json"
+
+
+def docs_bytes(docs: Sequence[SearchDoc]) -> bytes:
+    entries = [
+        {"title": doc.title, "url": doc.url, "date": doc.date, "iso": doc.iso, "text": doc.text}
+        for doc in docs
+    ]
+    return (json.dumps(entries, **_JSON) + "\n").encode("utf-8")
+
+
+def manifest_bytes(index: SearchIndex) -> bytes:
+    """The manifest's bytes: what the script needs before it looks a word up."""
+    content = {"block": BLOCK, "buckets": index.buckets, "docs": index.count}
+    content["per_file"] = DOCS_PER_FILE
+    return _json({**content, "lengths": index.lengths})
+
+
+def file_bytes(index: SearchIndex, path: str) -> bytes:
+    return index.files[path].encode("utf-8")
+
+
+def searched_words(doc: object, stems: Stems) -> DocWords:
+    """What the index holds of a post (its `SearchDoc`)."""
+    assert isinstance(doc, SearchDoc)
+    return doc_words(doc.text, doc.title, doc.tags, stems)
+
+
+def next_index(before: SearchIndex | None, docs: Sequence[SearchDoc], language: str) -> SearchIndex:
+    """The index of the posts' `docs` (oldest first), from the last build's when there is one:
+    only the posts whose doc is a new object are read again."""
+    stems = before.stems if before is not None else Stems(language)
+
+    return update_index(before, docs, partial(searched_words, stems=stems), stems)
+
+
+@dataclass(frozen=True)
+class PluralCount:
+    """A count that takes one of the language's plural forms (CLDR's `category`): the search
+    page holds its phrase for each, and the script picks by `Intl.PluralRules`."""
+
+    category: str  # "one", "few", "many", "other", ...
+    count: int
+
+
+def plural_counts(language: str) -> tuple[PluralCount, ...]:
+    """For each plural form of a `language` setting, the smallest count that takes it."""
+    locale = parse_language(language) or Locale("en")
+    found: dict[str, int] = {}
+    for count in range(1000):
+        found.setdefault(locale.plural_form(count), count)
+    return tuple(PluralCount(category, count) for category, count in sorted(found.items()))
+
+
+class SearchFiles:
+    """The search files of one build, made from its views; in a watch session, the index is
+    made from the last build's (`Views.carried`), reading again only the posts that changed."""
+
+    def __init__(self, site: Site, views: Views) -> None:
+        self.site = site
+        self.views = views
+        self._numbers: dict[str, int] | None = None
+        self._index: SearchIndex | None = None
+
+    def buckets(self) -> int:
+        return bucket_count(len(self.site.order))
+
+    def bucket_paths(self, bucket: int) -> tuple[str, str]:
+        return (words_path(bucket), postings_path(bucket))
+
+    def numbers(self) -> Mapping[str, int]:
+        """Each post's number in the index: 0 for the oldest."""
+        if self._numbers is None:
+            order = self.site.order
+            self._numbers = {key: len(order) - 1 - at for at, key in enumerate(order)}
+        return self._numbers
+
+    def doc_files(self) -> int:
+        """How many files hold the posts' texts."""
+        return -(-len(self.site.order) // DOCS_PER_FILE)
+
+    def doc_keys(self, file: int) -> tuple[str, ...]:
+        """The posts whose texts file number `file` holds, oldest first."""
+        order = self.site.order
+        first = file * DOCS_PER_FILE
+        return tuple(
+            order[len(order) - 1 - n] for n in range(first, min(first + DOCS_PER_FILE, len(order)))
+        )
+
+    def doc(self, key: str) -> SearchDoc:
+        return self.doc_of(self.views.post(key))
+
+    def doc_of(self, post: PostView) -> SearchDoc:
+        return self.views.derived("search doc", post, partial(search_doc, post))
+
+    def index(self, touched: Collection[str] | None = None) -> SearchIndex:
+        """This build's index. `touched`: the only posts whose views may differ from the last
+        build's, when that is known (a watch session's edit)."""
+        if self._index is None:
+            self._index = self.views.carried("search index", partial(self._made, touched))
+        return self._index
+
+    def _made(self, touched: Collection[str] | None, before: SearchIndex | None) -> SearchIndex:
+        keys = self.site.order[::-1]
+        docs: Sequence[SearchDoc]
+        if before is not None and touched is not None and len(before.docs) == len(keys):
+            kept = cast(list[SearchDoc], list(before.docs))
+            numbers = self.numbers()
+            for key in touched:
+                if key in numbers:
+                    kept[numbers[key]] = self.doc(key)
+            docs = kept
+        elif self.views.watched:
+            posts = [self.views.post(key) for key in keys]
+            docs = self.views.derived_each("search doc", posts, search_doc)
+        else:  # (a build that runs once: each post's text is let go of once read)
+            made = (search_doc(self.views.post(key)) for key in keys)
+            stems = Stems(self.site.config.language)
+            return build_index(made, partial(searched_words, stems=stems), stems, keep_docs=False)
+        return next_index(before, docs, self.site.config.language)
+
+
+def _json(value: Mapping[str, Any]) -> bytes:
+    return (json.dumps(value, **_JSON) + "\n").encode("utf-8")
 
 
 _JSON: Mapping[str, Any] = MappingProxyType(

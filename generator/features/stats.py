@@ -1,5 +1,6 @@
-"""A year in figures (pure): posts, words, days written, streaks, a calendar of the year, the
-theme word's reach, and the posts written on the same day in earlier years.
+"""A year in figures (pure): posts, words, days written, streaks of days, weeks written and
+runs of weeks (a weekly writer's rhythm), a calendar of the year, the theme word's reach (its
+forms: word_forms.py), and the posts written on the same day in earlier years.
 
 Everything is worked out from the Site and the rendered Markdown passed in; no file access.
 Dates are the posts' dates in the site's time zone.
@@ -8,29 +9,26 @@ Dates are the posts' dates in the site's time zone.
 from __future__ import annotations
 
 import calendar
-import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from generator.core.locales import is_english
-from generator.core.text import html_to_text
+from generator.features.word_forms import (
+    MentionCounter,
+    count_mentions,
+    forms_pattern,
+    theme_forms,
+)
 from generator.pipeline.load import Theme
 from generator.pipeline.markup import Rendered
 from generator.pipeline.site import Site
 
 LEVELS = 4  # the darkest calendar level; 0 is a day without posts
-
-# Suffixes that make a noun of a noun: "partnership" also counts "partner", "partners".
-_NOUN_SUFFIXES = ("ship", "hood")
-_SIBILANT_ENDS = ("s", "x", "z", "ch", "sh")
-# English, whatever the machine's locale, so that output never depends on it (the year page
-# names months in the journal's language: reviews.py).
-MONTH_ABBR = (
-    *("", "Jan", "Feb", "Mar", "Apr", "May", "Jun"),
-    *("Jul", "Aug", "Sep", "Oct", "Nov", "Dec"),
-)
+# A year whose weeks written mostly hold this many posts or fewer is a weekly writer's: its
+# page leads with weeks written and weeks in a row, not days.
+WEEKLY_POSTS = 2
 
 
 @dataclass(frozen=True)
@@ -46,17 +44,6 @@ class Day:
 
 
 @dataclass(frozen=True)
-class MonthLabel:
-    month: int  # 1 (January) to 12
-    column: int  # the first week in which the month has four days or more
-
-    @property
-    def name(self) -> str:
-        """The month in English: "Jan"."""
-        return MONTH_ABBR[self.month]
-
-
-@dataclass(frozen=True)
 class Streak:
     days: int
     first: date | None
@@ -64,10 +51,31 @@ class Streak:
 
 
 @dataclass(frozen=True)
+class WeekRun:
+    """Weeks in a row with at least one post each."""
+
+    weeks: int
+    first: date | None  # the first day of its first week in the year
+    last: date | None  # the last day of its last week in the year
+
+
+@dataclass(frozen=True)
+class Weeks:
+    """The year counted in weeks, Monday to Sunday (the calendar's columns: the first and
+    the last week may be partly in the year before or after)."""
+
+    written: int  # weeks with at least one post
+    of_weeks: int  # the year's weeks: 53 or 54
+    longest: WeekRun  # the earliest of equally long runs
+    weekly: bool  # most weeks written hold at most WEEKLY_POSTS posts: the page leads with weeks
+
+
+@dataclass(frozen=True)
 class Mention:
     key: str
     count: int
     first_form: str  # the first mention as written, e.g. "Partners"
+    forms: tuple[str, ...]  # the forms it uses (lower case)
 
 
 @dataclass(frozen=True)
@@ -79,6 +87,12 @@ class Reach:
     posts: tuple[Mention, ...]  # the year's order, newest first
     mentions: int
     of_posts: int  # the year's posts
+
+    @property
+    def used_forms(self) -> tuple[str, ...]:
+        """The forms that came up in the year's posts, in the order of `forms`."""
+        used = {form for mention in self.posts for form in mention.forms}
+        return tuple(form for form in self.forms if form in used)
 
     @property
     def percent(self) -> int:
@@ -95,82 +109,16 @@ class YearStats:
     words: int
     days_written: int
     streak: Streak
+    weeks: Weeks
     days: tuple[Day, ...]  # every day of the year, 1 January first
-    months: tuple[MonthLabel, ...]
     reach: Reach | None  # None for a year without a theme word
-
-    @property
-    def columns(self) -> int:
-        return self.days[-1].column + 1 if self.days else 0
 
     @property
     def max_words(self) -> int:
         return max((d.words for d in self.days), default=0)
 
 
-# ---------------------------------------------------------------- the theme word's forms
-
-
-def plural_of(word: str) -> str:
-    """A regular English plural: partner -> partners, box -> boxes, family -> families."""
-    lower = word.lower()
-    if lower.endswith(_SIBILANT_ENDS):
-        return word + "es"
-    if len(lower) > 1 and lower.endswith("y") and lower[-2] not in "aeiou":
-        return word[:-1] + "ies"
-    return word + "s"
-
-
-def default_forms(word: str) -> tuple[str, ...]:
-    """The forms counted for a word when its theme file names none: the word and its plural;
-    for a word made with -ship or -hood, also the word it is made from and that word's plural
-    (partnership -> partnership, partnerships, partner, partners). A phrase is counted as
-    it is written, with no other forms."""
-    base = " ".join(word.split()).lower()
-    if not base or " " in base:
-        return (base,) if base else ()
-    forms = [base, plural_of(base)]
-    for suffix in _NOUN_SUFFIXES:
-        stem = base[: -len(suffix)]
-        if base.endswith(suffix) and len(stem) >= 3:
-            forms += [stem, plural_of(stem)]
-    return tuple(dict.fromkeys(forms))
-
-
-def theme_forms(theme: Theme, english: bool = True) -> tuple[str, ...]:
-    """The theme file's `forms:` (the word itself always counts), else the default forms:
-    English ones in an English journal; in any other language, the word alone."""
-    if not theme.forms:
-        if english:
-            return default_forms(theme.word)
-        alone = " ".join(theme.word.split()).lower()
-        return (alone,) if alone else ()
-    return tuple(dict.fromkeys(" ".join(f.split()).lower() for f in (theme.word, *theme.forms)))
-
-
-def forms_pattern(forms: Iterable[str]) -> re.Pattern[str] | None:
-    """Any of the forms as a whole word (not inside another word), ignoring case."""
-    parts = sorted({f for f in forms if f}, key=lambda f: (-len(f), f))
-    if not parts:
-        return None
-    alternatives = "|".join(r"\s+".join(map(re.escape, f.split())) for f in parts)
-    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
-
-
-def mentions_in(text: str, pattern: re.Pattern[str]) -> tuple[int, str]:
-    """How many times the pattern occurs in the text, and its first occurrence as written."""
-    found = pattern.findall(text)
-    return len(found), (found[0] if found else "")
-
-
-def count_mentions(rendered: Rendered, pattern: re.Pattern[str]) -> tuple[int, str]:
-    """`mentions_in` the text of one rendering as a reader sees it (tags dropped, entities
-    decoded)."""
-    return mentions_in(html_to_text(rendered.html), pattern)
-
-
-# How mentions are counted: watch mode passes one that remembers each rendering's count.
-MentionCounter = Callable[[Rendered, re.Pattern[str]], tuple[int, str]]
+# ---------------------------------------------------------------- the theme word's reach
 
 
 def reach_of(
@@ -185,9 +133,9 @@ def reach_of(
     posts: list[Mention] = []
     if pattern is not None:
         for key in keys:
-            count, first = mentions(rendered.get(key, _EMPTY), pattern)
-            if count:
-                posts.append(Mention(key, count, first))
+            found = mentions(rendered.get(key, _EMPTY), pattern)
+            if found.count:
+                posts.append(Mention(key, found.count, found.first, found.forms))
     return Reach(
         word=theme.word,
         forms=forms,
@@ -233,6 +181,31 @@ def longest_streak(days: Iterable[date]) -> Streak:
     return best
 
 
+def week_rhythm(days: Sequence[Day]) -> Weeks:
+    """Weeks written, the longest run of them, and whether the writer writes weekly."""
+    posts: dict[int, int] = defaultdict(int)
+    spans: dict[int, list[date]] = defaultdict(list)
+    for day in days:
+        posts[day.column] += len(day.posts)
+        spans[day.column].append(day.day)
+    written = [column for column in sorted(posts) if posts[column]]
+    best = WeekRun(0, None, None)
+    run_first = previous = -2
+    for column in written:
+        if column != previous + 1:
+            run_first = column
+        previous = column
+        if column - run_first + 1 > best.weeks:
+            best = WeekRun(column - run_first + 1, spans[run_first][0], spans[column][-1])
+    light = sum(1 for column in written if posts[column] <= WEEKLY_POSTS)
+    return Weeks(
+        written=len(written),
+        of_weeks=len(spans),
+        longest=best,
+        weekly=2 * light > len(written),
+    )
+
+
 def level_of(words: int, has_posts: bool, max_words: int) -> int:
     """0 without posts; else 1 to LEVELS by quarters of the year's busiest day: above three
     quarters of its words is LEVELS, a day with posts but no words is 1."""
@@ -262,14 +235,6 @@ def calendar_days(
     )
 
 
-def month_labels(days: Sequence[Day]) -> tuple[MonthLabel, ...]:
-    return tuple(
-        MonthLabel(day.day.month, day.column if day.row <= 3 else day.column + 1)
-        for day in days
-        if day.day.day == 1
-    )
-
-
 def year_stats(
     site: Site,
     year: int,
@@ -289,8 +254,8 @@ def year_stats(
         words=sum(rendered.get(k, _EMPTY).words for k in keys),
         days_written=len(by_day),
         streak=longest_streak(by_day),
+        weeks=week_rhythm(days),
         days=days,
-        months=month_labels(days),
         reach=(
             reach_of(theme, keys, rendered, mentions, is_english(site.config.language))
             if theme is not None

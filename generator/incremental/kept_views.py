@@ -71,16 +71,19 @@ class KeptViews(Views):
     """The views of one build of a watch session, taking over those of the last build
     (`reuse`) that are equal to this build's."""
 
+    watched = True
+
     def __init__(
         self,
         site: Site,
         rendered: Mapping[str, Rendered],
         reuse: KeptViews | None = None,
         env: ReadingEnvironment | None = None,
+        custom_css: bool = False,
     ) -> None:
         """`env`: the templates' environment, which tells the macros whose fragments may be
-        kept (None: none are)."""
-        super().__init__(site, rendered)
+        kept (None: none are); `custom_css`: as for `Views`."""
+        super().__init__(site, rendered, custom_css)
         self._reuse = reuse if reuse is not None and reuse.site.config == site.config else None
         if reuse is not None:
             reuse._reuse = None  # (one build looks back one build: no chain of them all)
@@ -98,6 +101,12 @@ class KeptViews(Views):
         self.linking: dict[str, set[str]] = {}
         self._reading: set[str] | None = None  # the posts the page being planned read
         self._making: str | None = None  # the post whose view is being made
+        # Values made from the last build's (`carried`): this build's, and the last ones.
+        self._carried: dict[str, Any] = {}
+        kept = self._reuse
+        self._carried_before: Mapping[str, Any] = (
+            {**kept._carried_before, **kept._carried} if kept is not None else {}
+        )
 
     def reads(self, make: Callable[[], T]) -> tuple[T, frozenset[str]]:
         """What `make()` returns, and the posts whose views, links or containers it read."""
@@ -174,6 +183,12 @@ class KeptViews(Views):
                 mine[key] = known
             found.append(cast(T, known.value))
         return found
+
+    def carried(self, name: str, make: Callable[[Any], T]) -> T:
+        """Made once a build, from the value the last build made (or took over)."""
+        if name not in self._carried:
+            self._carried[name] = make(self._carried_before.get(name))
+        return cast(T, self._carried[name])
 
     def forget_dead(self) -> int:
         """Forget what was derived from views that no longer exist (those of edited posts,

@@ -51,9 +51,11 @@ def plan_fully(
     rendered: Mapping[str, Rendered],
     reuse: KeptViews | None,
     env: ReadingEnvironment | None = None,
+    custom_css: bool = False,
 ) -> Plan:
-    """Every page, and what a later `plan_again` needs (`env`: see `KeptViews`)."""
-    views = KeptViews(site, rendered, reuse, env)
+    """Every page, and what a later `plan_again` needs (`env`, `custom_css`: see
+    `KeptViews`)."""
+    views = KeptViews(site, rendered, reuse, env, custom_css)
     planner = Planner(site, views)
     pages: list[Page] = []
     paths: dict[Recipe, tuple[str, ...]] = {}
@@ -95,13 +97,15 @@ def plan_again(
     near = set(changed)  # the changed posts, and those whose views link to one of them
     for key in changed:
         near.update(before.linking.get(key, ()))
-    views = KeptViews(site, rendered, before, before.env)
+    views = KeptViews(site, rendered, before, before.env, before.custom_css)
     views.take_over(before, near)
     touched = {key for key in near if views.post(key) is not before.known(key)}
     planner = Planner(site, views)
     wanted: set[Recipe] = set()
     for key in touched:
         wanted.update(memory.readers.get(key, ()))
+    if touched:  # the search index's files that hold a word whose postings changed
+        wanted.update(planner.changed_search_recipes(touched))
     pages: list[Page] = []
     kept = dict(memory.made_by)
     reads = dict(memory.reads)
@@ -165,9 +169,13 @@ def same_structure(before: Site, after: Site, changed: Iterable[str]) -> bool:
         old, new = before.posts[key], after.posts[key]
         if (old.date, old.slug, old.tags, old.draft) != (new.date, new.slug, new.tags, new.draft):
             return False
+        if old.aliases != new.aliases:  # (each alias is a page of its own)
+            return False
     return (
         before.urls == after.urls
         and before.years == after.years
         and before.tags == after.tags
         and before.chains == after.chains
+        and before.wikilinks == after.wikilinks
+        and before.book_pictures == after.book_pictures
     )

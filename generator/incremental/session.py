@@ -35,6 +35,7 @@ from pathlib import Path
 
 from generator.core.config import CONFIG_NAME, Config
 from generator.core.problems import Problem, has_errors
+from generator.incremental.kept_pictures import KeptPictures
 from generator.incremental.linking import KeptTexts
 from generator.incremental.outputs import Drawing, KeptOutput, Making
 from generator.incremental.replan import Plan, PlanMemory, plan_again, plan_fully
@@ -42,6 +43,7 @@ from generator.incremental.schedule import Moment, Now, moment_at
 from generator.incremental.site_memo import SiteMemo
 from generator.incremental.sources import SourceMemory
 from generator.incremental.template_reads import ReadingEnvironment, TemplateSources
+from generator.pipeline.aliases import site_aliases
 from generator.pipeline.build import (
     BuildResult,
     Request,
@@ -59,6 +61,7 @@ from generator.pipeline.emit import (
 )
 from generator.pipeline.figures import Clock
 from generator.pipeline.inputs import files_under
+from generator.pipeline.linked_titles import kept_lines, with_wikilinks
 from generator.pipeline.load import Journal
 from generator.pipeline.markup import Rendered
 from generator.pipeline.site import Site
@@ -69,7 +72,9 @@ from generator.pipeline.theme import (
     builtin_assets,
     builtin_templates,
     environment_of,
+    has_custom_css,
 )
+from generator.pipeline.wikilinks import TitleMemo
 from generator.pipeline.write import output_problems
 
 
@@ -155,6 +160,8 @@ class WatchSession:
         self._sources: SourceMemory | None = None
         self._site_memo = SiteMemo()
         self._texts = KeptTexts(request.workers)
+        self._titles = TitleMemo()  # what the links by title keep between builds
+        self._pictures = KeptPictures()
         self._drawing: Drawing | None = None
         self._assets: KeptAssets | None = None
         self._plan: KeptPlan | None = None
@@ -241,14 +248,24 @@ class WatchSession:
             edited=edited,
         )
         problems.extend(site.problems)
+        problems.extend(site_aliases(site).problems)
         clock.lap("site")
         linked = self._texts.linked(site, journal, sources, cache, changed is None, clock)
         problems.extend(linked.problems)
+        lines = kept_lines(linked.sources)
+        site = with_wikilinks(site, journal, linked.rendered, lines, self._titles)
+        problems.extend(site.wikilinks.problems)
         clock.lap("links")
+        root = request.root
+        pictured = self._pictures.pictured(
+            linked.rendered, site, journal, linked.sources, root, cache is not None, write
+        )
+        problems.extend(pictured.problems)
+        clock.lap("pictures")
         drawing = self._environment()  # (read once a build: it digests every template)
         last = self._plan
         plan_only = edited if last is not None and before is last.journal else None
-        plan = self._planned(site, linked.rendered, drawing, changed is None, plan_only)
+        plan = self._planned(site, pictured.rendered, drawing, changed is None, plan_only)
         clock.pages_planned = len(plan.pages)
         clock.lap("plan")
         paths = (
@@ -258,6 +275,7 @@ class WatchSession:
         )
         templates = request.root / "templates"
         other, static_problems = other_files(journal, self._kept_assets(), set(paths), templates)
+        other.update(pictured.files)  # (the resized pictures)
         problems.extend(static_problems)
         keep_files = not write or request.check_links
         target = Destination(request.root, request.output_dir, write=write, keep_files=keep_files)
@@ -302,12 +320,14 @@ class WatchSession:
         # of templates, nothing of the last plan is taken over.
         kept = self._plan
         last = kept.memory if kept is not None and kept.templates == drawing.templates else None
-        if last is not None and not everything:
+        # A custom.css added or taken away: every page links it, or no longer does.
+        custom_css = has_custom_css(self.request.root / "templates")
+        if last is not None and not everything and last.views.custom_css == custom_css:
             again = plan_again(last, site, rendered, only)
             if again is not None:
                 return again
         reuse = last.views if last is not None else None
-        return plan_fully(site, rendered, reuse, drawing.env)
+        return plan_fully(site, rendered, reuse, drawing.env, custom_css)
 
     def _environment(self) -> Drawing:
         """The templates' environment, made again when any template or the language changed."""

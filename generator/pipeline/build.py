@@ -24,7 +24,9 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from generator.core.config import CONFIG_NAME, BuildOptions, Config, load_config, with_base_url
+from generator.core.english import plural_noun
 from generator.core.problems import Problem, error, has_errors
+from generator.pipeline.aliases import site_aliases
 from generator.pipeline.cache import BuildCache, Stamp
 from generator.pipeline.conversion import convert_all, markdown_sources, without_markdown
 from generator.pipeline.crossrefs import (
@@ -44,8 +46,10 @@ from generator.pipeline.emit import (
 )
 from generator.pipeline.figures import Clock, Figures
 from generator.pipeline.inputs import InputDigest, digest_inputs
+from generator.pipeline.linked_titles import file_lines, kept_lines, with_wikilinks
 from generator.pipeline.load import THEMES_DIR, Journal, SourceFiles, find_sources, load_journal
 from generator.pipeline.markup import Rendered
+from generator.pipeline.picture_stage import pictures_of_build
 from generator.pipeline.progress import MARKDOWN, NO_PROGRESS, READING, Progress
 from generator.pipeline.render import plan_pages
 from generator.pipeline.site import Site, build_site
@@ -58,7 +62,7 @@ from generator.pipeline.stamp import (
     stamped_problems,
     still_holds,
 )
-from generator.pipeline.theme import builtin_assets, make_environment
+from generator.pipeline.theme import builtin_assets, has_custom_css, make_environment
 from generator.pipeline.write import WriteResult, display_path, output_problems
 
 
@@ -171,8 +175,18 @@ def build(request: Request, write: bool = True) -> BuildResult:
         rendered = _converted(read, cache, request, clock)
         rendered, link_problems = _linked(read, rendered, request.root, config.zone)
         problems.extend(link_problems)
+        read = _titles_linked(read, rendered, request.root)
+        problems.extend(read.site.wikilinks.problems)
         clock.lap("links")
+        writable = None if cache is None else write  # (the resized pictures' cache)
+        pictured = pictures_of_build(
+            rendered, read.site, read.journal, read.sources, request.root, writable
+        )
+        rendered = pictured.rendered
+        problems.extend(pictured.problems)
+        clock.lap("pictures")
         files, file_problems = _planned(read, rendered, request.root, clock)
+        files = replace(files, other={**files.other, **pictured.files})
         problems.extend(file_problems)
         keep_files = not write or request.check_links
         target = Destination(request.root, request.output_dir, write=write, keep_files=keep_files)
@@ -213,7 +227,7 @@ def _read(request: Request, config: Config, listing: SourceFiles, clock: Clock) 
     horizon = publish_horizon(journal.posts, request.options)
     site = build_site(journal.posts, journal.themes, config, request.options)
     clock.lap("site")
-    problems = (*journal.problems, *site.problems)
+    problems = (*journal.problems, *site.problems, *site_aliases(site).problems)
     texts = markdown_sources(site, journal)
     light = not request.check_links
     if light:
@@ -259,11 +273,22 @@ def _linked(
     return linked, problems
 
 
+def _titles_linked(read: Read, rendered: Mapping[str, Rendered], root: Path) -> Read:
+    """The read site with its links by title (`[[Title]]`, wikilinks.py)."""
+    config = read.site.config
+    lines = (
+        file_lines(root, config.zone, config.next_keyword)
+        if read.light
+        else kept_lines(read.sources)
+    )
+    return replace(read, site=with_wikilinks(read.site, read.journal, rendered, lines))
+
+
 def _planned(
     read: Read, rendered: Mapping[str, Rendered], root: Path, clock: Clock
 ) -> tuple[SiteFiles, list[Problem]]:
     """Every page, planned with its context, and the other files of the site."""
-    pages = plan_pages(read.site, rendered)
+    pages = plan_pages(read.site, rendered, has_custom_css(root / "templates"))
     clock.pages_planned = len(pages)
     if read.light:
         give_back_memory()
@@ -356,4 +381,4 @@ def summary_line(result: BuildResult, root: Path) -> str:
 
 
 def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}{'s' if number != 1 else ''}"
+    return f"{number} {noun if number == 1 else plural_noun(noun)}"

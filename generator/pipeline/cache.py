@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import shutil
 import sqlite3
 import zlib
 from collections.abc import Collection, Mapping
@@ -31,6 +32,7 @@ from generator.pipeline.markup import Rendered
 
 CACHE_DIR = ".journal-cache"
 CACHE_FILE = "build.sqlite3"
+PICTURES_DIR = "images"  # the resized copies of pictures (pipeline/images.py)
 SCHEMA = "journal build cache 1"
 _SIDE_FILES = ("-journal", "-wal", "-shm")
 _BATCH = 500  # keys per SELECT (SQLite allows 999 parameters in old builds, 32766 in new)
@@ -58,6 +60,10 @@ def clear_cache(root: Path) -> list[Path]:
     removed = cache_files(root)
     for path in removed:
         path.unlink(missing_ok=True)
+    pictures = root / CACHE_DIR / PICTURES_DIR
+    if pictures.is_dir() and not pictures.is_symlink():
+        shutil.rmtree(pictures, ignore_errors=True)
+        removed.append(pictures)
     return removed
 
 

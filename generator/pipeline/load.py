@@ -20,8 +20,10 @@ from zoneinfo import ZoneInfo
 
 from generator.core.names import is_ignored_name, is_ignored_static_name
 from generator.core.problems import Problem, error
+from generator.pipeline.aliases import Alias, post_aliases
 from generator.pipeline.folder_walk import skipped_files_problem
 from generator.pipeline.folder_walk import walk_files as walk_files  # (the watch session's too)
+from generator.pipeline.leftovers import leftover_problems
 from generator.pipeline.post_fields import (
     NO_LINES,
     FieldLines,
@@ -64,6 +66,7 @@ class Post:
     promise: Promise | None
     body_line: int = 1  # the file line of the body's first line (for problems found in it)
     lines: FieldLines = NO_LINES  # the lines of its URL and tags, for the site's problems
+    aliases: tuple[Alias, ...] = ()  # its old URLs, each answered by a redirect page
 
 
 @dataclass(frozen=True)
@@ -228,7 +231,8 @@ def parse_post(
     post = _post_of(fields)
     deep = nesting_problems(key, source.body, source.body_line)
     deep += long_paragraph_problems(key, source.body, source.body_line)
-    return (None if deep else post), problems + fields.problems + deep
+    left = leftover_problems(key, source.body, source.body_line)  # warnings only
+    return (None if deep else post), problems + fields.problems + deep + left
 
 
 def _post_of(fields: PostFields) -> Post | None:
@@ -244,6 +248,11 @@ def _post_of(fields: PostFields) -> Post | None:
     tags = fields.tags()
     draft = fields.flag("draft")
     summary = fields.text("summary")
+    source = fields.source
+    aliases, alias_problems = post_aliases(
+        fields.key, source.meta, source.key_lines, source.item_lines
+    )
+    fields.problems.extend(alias_problems)
     fields.problems.extend(
         unknown_key_problems(fields.key, fields.source, POST_KEYS, DECIDING_KEYS)
     )
@@ -261,6 +270,7 @@ def _post_of(fields: PostFields) -> Post | None:
         promise=promise,
         body_line=fields.first_body_line(lines, heading_title is not None),
         lines=FieldLines(url=fields.url_line(), tags=fields.tag_lines),
+        aliases=aliases,
     )
 
 

@@ -16,6 +16,8 @@ from types import MappingProxyType
 import markdown
 
 from generator.core.text import count_words, html_to_text
+from generator.pipeline.figure_markup import register_figures
+from generator.pipeline.wikilinks import TitleLinkExtension
 
 MORE_MARK = "<!-- more -->"
 EXTENSIONS = ("extra", "codehilite", "toc", "sane_lists", "smarty")
@@ -27,7 +29,7 @@ EXTENSION_CONFIGS: Mapping[str, Mapping[str, object]] = MappingProxyType(
     }
 )
 # Part of every cache key: bump it when the settings above or the post-processing change.
-RENDERER_VERSION = f"python-markdown {markdown.__version__} / settings 4"
+RENDERER_VERSION = f"python-markdown {markdown.__version__} / settings 5 / figures 1"
 
 _FIRST_PARAGRAPH = re.compile(r"<p>.*?</p>", re.S)
 _WORDS_PER_MINUTE = 220
@@ -54,12 +56,15 @@ def make_converter() -> markdown.Markdown:
     # Python-Markdown wants a list and dicts of its own: fresh copies of the settings.
     configs = {name: dict(settings) for name, settings in EXTENSION_CONFIGS.items()}
     converter = markdown.Markdown(
-        extensions=list(EXTENSIONS), extension_configs=configs, output_format="html"
+        extensions=[*EXTENSIONS, TitleLinkExtension()],
+        extension_configs=configs,
+        output_format="html",
     )
     if "smarty" in converter.treeprocessors:
         smarty = converter.treeprocessors["smarty"]
         converter.treeprocessors.deregister("smarty")
         converter.treeprocessors.register(smarty, "smarty", _SMARTY_PRIORITY)
+    register_figures(converter)  # a captioned image alone in its paragraph is a figure
     return converter
 
 

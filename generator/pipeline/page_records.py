@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from itertools import groupby
 
+from generator.pipeline.picture_tags import PageImage
 from generator.pipeline.site import Year
 from generator.pipeline.tags import Tag
 from generator.pipeline.views import Link, PostView, Views
@@ -23,6 +24,7 @@ class PageMeta:
     canonical: str  # absolute
     description: str
     feeds: tuple[Link, ...]  # <link rel="alternate"> for this page, absolute URLs
+    image: PageImage | None = None  # og:image: a post's first picture
 
 
 @dataclass(frozen=True)

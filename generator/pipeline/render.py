@@ -8,8 +8,8 @@ template error is reported in template_problems.py.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, replace
 from functools import partial
 from itertools import chain, islice
 from types import MappingProxyType
@@ -18,19 +18,25 @@ from typing import Any
 import jinja2
 
 from generator.core.problems import Problem
+from generator.features.book.content import book_text
+from generator.features.book.site_books import book_file, epub_chunks, published_pictures
 from generator.features.insights import Insights
 from generator.features.reviews import YearReviews
 from generator.features.search import (
     SEARCH_INDEX,
     SEARCH_SCRIPT,
-    search_entry,
-    search_index_chunks,
-    search_manifest,
-    search_part,
+    SearchFiles,
+    doc_path,
+    docs_bytes,
+    manifest_bytes,
+    plural_counts,
 )
+from generator.features.search_index import SearchIndex
+from generator.pipeline.aliases import REDIRECT_TEMPLATE, AliasTable, site_aliases
 from generator.pipeline.feeds import Feed, feed_chunks, sitemap_entries
 from generator.pipeline.markup import Rendered
 from generator.pipeline.page_records import PageMeta, Pagination, SearchView, archive_year, tag_view
+from generator.pipeline.picture_tags import lead_image
 from generator.pipeline.site import Site, Year
 from generator.pipeline.template_problems import line_in_template, template_problem
 from generator.pipeline.views import Link, Views
@@ -101,9 +107,12 @@ def page_problem(exc: jinja2.TemplateError, template: str) -> Problem:
     return template_problem(exc, line, template)
 
 
-def plan_pages(site: Site, rendered: Mapping[str, Rendered]) -> list[Page]:
-    """Every page of the site with the template that draws it and its ready-made context."""
-    return list(Planner(site, Views(site, rendered)).pages())
+def plan_pages(
+    site: Site, rendered: Mapping[str, Rendered], custom_css: bool = False
+) -> list[Page]:
+    """Every page of the site with the template that draws it and its ready-made context
+    (`custom_css`: the pages link the journal's own assets/custom.css)."""
+    return list(Planner(site, Views(site, rendered, custom_css)).pages())
 
 
 class Planner:
@@ -120,6 +129,8 @@ class Planner:
             self.urls.absolute("feed.xml"),
         )
         self._tags_by_slug: dict[str, int] | None = None
+        self._aliases: AliasTable | None = None
+        self.search = SearchFiles(site, views)
 
     def meta(
         self, title: str, url_path: str, description: str = "", feeds: tuple[Link, ...] = ()
@@ -146,12 +157,15 @@ class Planner:
         yield from (Recipe("home", n) for n in range(1, self.home_page_count() + 1))
         yield from (Recipe("post", key) for key in self.site.order)
         yield from (Recipe("year", year.year) for year in self.site.years)
+        yield from (Recipe("book", year) for year in self.book_years())
         yield from (Recipe(kind) for kind in ("themes", "threads", "tags"))
         yield from (Recipe("tag", tag.slug) for tag in self.site.tags)
         for kind in ("archive", "search page", "404", "feed", "sitemap", "robots"):
             yield Recipe(kind)
-        yield from (Recipe("search part", year) for year in self.search_years())
         yield Recipe("search manifest")
+        yield from (Recipe("search bucket", n) for n in range(self.search.buckets()))
+        yield from (Recipe("search doc", n) for n in range(self.search.doc_files()))
+        yield from (Recipe("redirect", key) for key in self.aliases().pages)
 
     def make(self, recipe: Recipe) -> Iterator[Page]:
         """The page(s) of one recipe."""
@@ -162,33 +176,75 @@ class Planner:
             yield self.post_page(str(arg))
         elif kind == "year":
             yield from self.year_pages(int(arg or 0))
+        elif kind == "book":
+            yield self.book_page(int(arg or 0))
         elif kind == "tag":
             yield self.tag_page(str(arg))
-        elif kind == "search part":
-            yield self.search_part(int(arg or 0))
+        elif kind == "search bucket":
+            yield from self.search_bucket(int(arg or 0))
+        elif kind == "search doc":
+            yield self.search_doc(int(arg or 0))
+        elif kind == "redirect":
+            yield from self.redirect_pages(str(arg))
         else:
             yield self._single[kind](self)
 
-    def search_years(self) -> tuple[int, ...]:
-        """The years with posts, newest first: one part of the search index each."""
-        return tuple(year.year for year in self.site.years if year.posts)
+    def aliases(self) -> AliasTable:
+        if self._aliases is None:
+            self._aliases = site_aliases(self.site)
+        return self._aliases
 
-    def search_part(self, number: int) -> Page:
-        """One year's part of the search index (made by code, not by a template): its context
-        holds only that year's posts, so an edit redoes one part."""
-        posts = tuple(self.views.post(key) for key in self.year_record(number).posts)
-        make = partial(_search_index_bytes, self.views)
-        return Page(search_part(number), "search index", {"posts": posts}, make=make)
+    def redirect_pages(self, key: str) -> Iterator[Page]:
+        """A page at each old URL of a post (its `aliases:`) that sends the reader on to it."""
+        post = self.views.post(key)
+        url = self.site.urls[key]
+        for alias in self.aliases().pages[key]:
+            meta = self.meta(post.title, alias.url, post.description)
+            target = Link(post.title, self.urls.path(url))
+            canonical = self.urls.absolute(url)
+            yield self.page(REDIRECT_TEMPLATE, meta, target=target, canonical=canonical)
+
+    def search_doc(self, number: int) -> Page:
+        """A few posts' titles, URLs, dates and texts, for the search page's snippets (the
+        texts are made as the file is written: thousands are never in memory at once)."""
+        posts = tuple(self.views.post(key) for key in self.search.doc_keys(number))
+        return Page(doc_path(number), "search doc", {"posts": posts}, make=self._search_doc)
+
+    def _search_doc(self, context: Mapping[str, Any], env: jinja2.Environment) -> Iterator[bytes]:
+        yield docs_bytes([self.search.doc_of(post) for post in context["posts"]])
+
+    def search_bucket(self, number: int) -> Iterator[Page]:
+        """One file of words and one of stems of the search index (features/search_index.py)."""
+        for path in self.search.bucket_paths(number):
+            context = self._search_context(path, partial(_file_text, path=path))
+            yield Page(path, "search index", context, make=self._search_file)
 
     def search_manifest(self) -> Page:
-        """The file the search page loads first: the URLs of the parts, newest first."""
-        urls = tuple(self.urls.path(search_part(year)) for year in self.search_years())
-        return Page(
-            SEARCH_INDEX,
-            "search manifest",
-            {"parts": urls},
-            make=lambda context, env: (search_manifest(context["parts"]),),
-        )
+        """The file the search page loads first: the number of posts and files, the lengths."""
+        context = self._search_context(SEARCH_INDEX, lambda index: index.lengths)
+        return Page(SEARCH_INDEX, "search manifest", context, make=self._search_file)
+
+    def _search_context(self, path: str, shown: Callable[[SearchIndex], str]) -> dict[str, str]:
+        """A search file's context: in a watch session, which compares contexts, what the
+        file shows; a build that runs once makes the index when it draws the first search
+        file, after the pages have let go of what they held."""
+        if self.views.watched:
+            return {"path": path, "shows": shown(self.search.index())}
+        return {"path": path}
+
+    def _search_file(self, context: Mapping[str, Any], env: jinja2.Environment) -> Iterator[bytes]:
+        path, index = context["path"], self.search.index()
+        yield manifest_bytes(index) if path == SEARCH_INDEX else index.files[path].encode("utf-8")
+
+    def changed_search_recipes(self, touched: Collection[str]) -> set[Recipe]:
+        """After an edit of the `touched` posts in a watch session: the recipes of the search
+        files whose bytes changed (their pages read no post: the index tells)."""
+        changed = self.search.index(touched).changed
+        found = {Recipe("search manifest")}
+        for number in range(self.search.buckets()):
+            if not changed.isdisjoint(self.search.bucket_paths(number)):
+                found.add(Recipe("search bucket", number))
+        return found
 
     def home_page_count(self) -> int:
         return max(1, -(-len(self.site.order) // self.site.config.posts_per_page))
@@ -211,15 +267,18 @@ class Planner:
             self.meta(title, _home_path(number)),
             posts=tuple(self.views.post(k) for k in keys),
             pagination=pagination,
-            # Page 1 lists the open promises, unless `show_promises = false`.
+            # Page 1 leads with the year's word; it lists the open promises when
+            # `show_promises = true`.
+            lead=self.views.home_lead() if number == 1 else None,
             promises=self.insights.coming_next() if number == 1 and config.show_promises else (),
         )
 
     def post_page(self, key: str) -> Page:
         post = self.views.post(key)
+        meta = self.meta(post.title, self.site.urls[key], post.description)
         return self.page(
             "post.html",
-            self.meta(post.title, self.site.urls[key], post.description),
+            replace(meta, image=lead_image(post.html, post.abs_url)),
             post=post,
             thread=self.insights.post_thread(key),
             on_this_day=self.insights.on_this_day(key),
@@ -243,9 +302,25 @@ class Planner:
             review=self.reviews.review(year.year),
             newer=Link(str(newer.year), self.urls.path(f"{newer.year}/")) if newer else None,
             older=Link(str(older.year), self.urls.path(f"{older.year}/")) if older else None,
+            book_url=self.book_url(year.year),
         )
         if year.posts:
             yield self.feed_page(f"{year.year}/feed.xml", title, f"{year.year}/", (year,))
+
+    def book_years(self) -> tuple[int, ...]:
+        """The years whose book the site holds (`books = true`): those with posts."""
+        if not self.site.config.books:
+            return ()
+        return tuple(year.year for year in self.site.years if year.posts)
+
+    def book_url(self, year: int) -> str | None:
+        return self.urls.path(book_file(year)) if year in self.book_years() else None
+
+    def book_page(self, number: int) -> Page:
+        """A year's EPUB (made by code): its context is the book itself."""
+        pictures = published_pictures(self.site.book_pictures, self.urls)
+        book = book_text(self.views, self.year_record(number), pictures)
+        return Page(book_file(number), "book", {"book": book}, make=epub_chunks)
 
     def themes_page(self) -> Page:
         return self.page(
@@ -288,7 +363,9 @@ class Planner:
 
     def search_page(self) -> Page:
         search = SearchView(self.urls.path(SEARCH_INDEX), self.urls.path(SEARCH_SCRIPT))
-        return self.page("search.html", self.meta(self.gettext("Search"), "search/"), search=search)
+        meta = self.meta(self.gettext("Search"), "search/")
+        plurals = plural_counts(self.site.config.language)
+        return self.page("search.html", meta, search=search, search_plurals=plurals)
 
     def not_found_page(self) -> Page:
         return self.page("404.html", self.meta(self.gettext("Page not found"), "404.html"))
@@ -337,11 +414,8 @@ class Planner:
     )  # recipe kind -> the method that makes its one page
 
 
-def _search_index_bytes(
-    views: Views, context: Mapping[str, Any], env: jinja2.Environment
-) -> Iterator[bytes]:
-    entries = views.derived_each("search entry", context["posts"], search_entry)
-    return search_index_chunks(entries)
+def _file_text(index: SearchIndex, path: str) -> str:
+    return index.files[path]
 
 
 def _home_path(number: int) -> str:

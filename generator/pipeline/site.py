@@ -21,10 +21,11 @@ from operator import attrgetter
 from generator.core.config import BuildOptions, Config
 from generator.core.problems import Problem, error
 from generator.pipeline.chains import Chain, ChainGraph, chain_graph
-from generator.pipeline.load import Post, Theme
+from generator.pipeline.load import Post, StaticFile, Theme
 from generator.pipeline.post_facts import PostFacts, Words, post_facts
 from generator.pipeline.tags import Tag, TagGraph, tag_graph
 from generator.pipeline.theme_hints import year_problems
+from generator.pipeline.wikilinks import NO_LINKS, WikiGraph
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,10 @@ class Site:
     chains: Mapping[str, Chain]
     backlinks: Mapping[str, tuple[str, ...]]  # target -> posts whose promise it keeps, oldest first
     problems: tuple[Problem, ...]
+    # Links by title (`[[Title]]`), found once the Markdown is converted (wikilinks.py).
+    wikilinks: WikiGraph = NO_LINKS
+    # The files of content/static, for the books of `books = true` (empty otherwise).
+    book_pictures: tuple[StaticFile, ...] = ()
     # Worked out once (the pages ask tens of thousands of times); a Site made with other
     # posts or settings (`dataclasses.replace`) works the dates out again.
     _local: _LocalDates | None = field(default=None, repr=False, compare=False)

@@ -216,7 +216,10 @@ def duplicate_key_problems(key: str, node: yaml.MappingNode, first_line: int) ->
 # The settings a post's and a theme's front matter may hold. Another setting is kept for
 # the writer's own use, but one written like a known setting is a typo: a warning says so
 # (`darft: true` would otherwise publish a draft without a word).
-POST_KEYS = ("title", "date", "tags", "slug", "draft", "summary", "next")
+POST_KEYS = (
+    *("title", "date", "tags", "slug", "draft", "summary", "next"),
+    *("aliases", "redirect_from"),  # old URLs, answered by redirect pages (aliases.py)
+)
 THEME_KEYS = ("word", "forms")
 _TYPO_CUTOFF = 0.8  # difflib's ratio: "darft", "titel", "tag" match; "subtitle", "data" do not
 

@@ -158,6 +158,17 @@ def asset_files(journal_templates: Path | None = None) -> dict[str, Path]:
     return dict(sorted(found.items()))
 
 
+CUSTOM_CSS = "custom.css"  # a journal's own stylesheet, linked after the theme's
+
+
+def has_custom_css(journal_templates: Path | None) -> bool:
+    """Whether the journal's templates/assets/ holds a custom.css that is published (not a
+    symlink leading out), for the pages to link after the theme's stylesheet."""
+    if journal_templates is None:
+        return False
+    return ASSETS_PREFIX + CUSTOM_CSS in asset_files(journal_templates)
+
+
 def asset_problems(journal_templates: Path) -> list[Problem]:
     """An error for each file of the journal's templates/assets/ left out by `asset_files`
     for leading out of its templates folder, and a warning for each named pipe, socket or

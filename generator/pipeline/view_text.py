@@ -1,8 +1,8 @@
 """The text and HTML that a post's view carries beside its fields: its "Next:" promise as
-feeds show it (`NextView`), and its summary and description as lists of posts and a page's
-<head> show them. Pure functions of a post's fields and its rendered Markdown; `Views`
-(views.py) makes each view with them, and its date in words with the journal's language
-(language.py).
+feeds show it (`NextView`), its summary and description as lists of posts and a page's
+<head> show them, and its footnotes' links named for screen readers. Pure functions of a
+post's fields and its rendered Markdown; `Views` (views.py) makes each view with them, and
+its date in words with the journal's language (language.py).
 """
 
 from __future__ import annotations
@@ -35,6 +35,40 @@ def promise_html(promise: NextView | None) -> str:
     if promise.abs_url is None:
         return f'\n<p class="chain-to">{keyword}: {title} {escape(promise.coming)}</p>'
     return f'\n<p class="chain-to">{keyword}: <a href="{escape(promise.abs_url)}">{title}</a></p>'
+
+
+@dataclass(frozen=True)
+class FootnoteLabels:
+    """What screen readers say for a footnote's links, in the journal's language, with
+    `%(number)s` for the footnote's number: `back` for the ↩ link after a note, `note` for
+    the number in the text."""
+
+    back: str
+    note: str
+
+
+# Python-Markdown's footnotes (the "extra" extension): the number in the text, and the ↩
+# link after each note, titled in English with the note's number.
+_FOOTNOTE_LINK = re.compile(
+    r'<a class="footnote-(?P<kind>ref|backref)" href="(?P<href>#[^"]*)"'
+    r'(?: title="[^"\d]*(?P<number>\d+)[^"]*")?>(?P<text>[^<]*)</a>'
+)
+
+
+def labelled_footnotes(html: str, labels: FootnoteLabels) -> str:
+    """The HTML with each footnote link named (`aria-label`; the ↩ link titled too) in the
+    journal's language; HTML without footnotes as it is."""
+    if "footnote-" not in html:
+        return html
+
+    def named(link: re.Match[str]) -> str:
+        kind, href, text = link["kind"], link["href"], link["text"]
+        number = link["number"] or text if kind == "backref" else text
+        label = escape((labels.back if kind == "backref" else labels.note) % {"number": number})
+        title = f' title="{label}"' if kind == "backref" else ""
+        return f'<a class="footnote-{kind}" href="{href}"{title} aria-label="{label}">{text}</a>'
+
+    return _FOOTNOTE_LINK.sub(named, html)
 
 
 _START_TAG = re.compile(r"<[a-zA-Z][^<>]*>")

@@ -19,13 +19,17 @@ from markupsafe import Markup
 from generator.pipeline.markup import Rendered, reading_minutes
 from generator.pipeline.site import Site, Year
 from generator.pipeline.theme import draw_each_uncached, draw_uncached, theme_language
+from generator.pipeline.theme_hints import is_placeholder
 from generator.pipeline.view_text import (
+    FootnoteLabels,
     NextView,
     description_of,
+    labelled_footnotes,
     promise_html,
     standalone_summary,
     summary_html_of,
 )
+from generator.pipeline.wikilinks import Shown, titled_html
 
 T = TypeVar("T")
 V = TypeVar("V")
@@ -48,6 +52,7 @@ class SiteView:
     feed_url: str  # absolute
     css_url: str
     favicon_url: str
+    custom_css_url: str | None  # the journal's assets/custom.css, linked after css_url
     nav: tuple[Link, ...]
     archive_url: str  # every post, for pages that point readers to it (404, search)
     next_keyword: str  # the word that promises the next post: "Next"
@@ -75,12 +80,24 @@ class PostView:
     newer: Link | None
     older: Link | None
     draft: bool
+    mentions: tuple[Link, ...] = ()  # the posts that link here by title (`[[Title]]`)
 
     @property
     def feed_html(self) -> str:
         """The content with the promise, for feeds, whose readers see no template. Made when
         asked: kept with every view, it would copy the text of every post that promises."""
         return self.html + promise_html(self.next)
+
+
+@dataclass(frozen=True)
+class HomeLead:
+    """What the home page leads with: the word of the journal's current year (the year of
+    its newest post), or of the latest year before it that has one, and its intro's lead."""
+
+    year: int
+    word: str
+    url: str  # the year page
+    intro_html: str  # the intro's first paragraph (or what comes before `<!-- more -->`)
 
 
 @dataclass(frozen=True)
@@ -118,20 +135,32 @@ class Views:
     """Makes the views of one Site, given each source's rendered Markdown: each post's view
     once per build, whatever the number of pages that show it.
 
-    `language` writes dates and the theme's words in the journal's language.
+    `language` writes dates and the theme's words in the journal's language. `custom_css`:
+    the journal has its own templates/assets/custom.css, which every page links.
 
     Another post's title reaches a view only through `link`. `container`, `derived`,
     `derived_each`, `fragment` and `fragments` name what is made of views (a year's view, a
     post's search entry, a drawn list item); here each is simply made.
     """
 
-    def __init__(self, site: Site, rendered: Mapping[str, Rendered]) -> None:
+    watched = False  # a watch session's views, made again from the last build's (`carried`)
+
+    def __init__(
+        self, site: Site, rendered: Mapping[str, Rendered], custom_css: bool = False
+    ) -> None:
         self.site = site
         self.rendered = rendered
+        self.custom_css = custom_css
         self.urls = Urls(site.config.base_url, site.config.base_path)
         self.language = theme_language(site.config.language)
         self._posts: dict[str, PostView] = {}
         self._links: dict[str, Link] = {}
+        gettext = self.language.gettext
+        number = "%(number)s"  # (left in the translation: each link fills in its own)
+        self.footnotes = FootnoteLabels(
+            back=gettext("Back to footnote %(number)s in the text", number=number),
+            note=gettext("Footnote %(number)s", number=number),
+        )
 
     def site_view(self) -> SiteView:
         config = self.site.config
@@ -153,6 +182,7 @@ class Views:
             feed_url=self.urls.absolute("feed.xml"),
             css_url=self.urls.path("assets/style.css"),
             favicon_url=self.urls.path("assets/favicon.svg"),
+            custom_css_url=self.urls.path("assets/custom.css") if self.custom_css else None,
             nav=nav,
             archive_url=self.urls.path("archive/"),
             next_keyword=config.next_keyword,
@@ -184,6 +214,11 @@ class Views:
     def derived_each(self, name: str, items: Iterable[V], make: Callable[[V], T]) -> list[T]:
         """`derived(name, item, partial(make, item))` for each item."""
         return [make(item) for item in items]
+
+    def carried(self, name: str, make: Callable[[Any], T]) -> T:
+        """A value made from the last build's value of the same name (the search index): a
+        build that runs once has none, `make(None)`."""
+        return make(None)
 
     def fragment(self, name: str, macro: Callable[..., Any], view: object, *args: object) -> Any:
         """`cached(name, macro, view, ...)` in templates: `macro(view, ...)`, a fragment
@@ -222,9 +257,13 @@ class Views:
             tags=tuple(
                 Link(t.name, self.urls.path(f"tags/{t.slug}/")) for t in site.post_tags[key]
             ),
-            html=rendered.html,
+            html=labelled_footnotes(self.titled(key, rendered.html), self.footnotes),
             summary_html=summary_html_of(
-                post.summary, standalone_summary(rendered.summary_html, url)
+                post.summary,
+                standalone_summary(
+                    labelled_footnotes(self.titled(key, rendered.summary_html), self.footnotes),
+                    url,
+                ),
             ),
             description=description_of(post.summary, rendered.summary_html),
             words=rendered.words,
@@ -235,7 +274,19 @@ class Views:
             newer=self.link(newer) if newer else None,
             older=self.link(older) if older else None,
             draft=post.draft,
+            mentions=tuple(self.link(k) for k in site.wikilinks.mentions.get(key, ())),
         )
+
+    def titled(self, key: str, html: str) -> str:
+        """`html` of the source `key` with its links by title made links (wikilinks.py)."""
+        links = self.site.wikilinks.links.get(key)
+        if not links:
+            return html
+        urls = {
+            link.title: None if link.target is None else self.link(link.target).url
+            for link in links
+        }
+        return titled_html(html, Shown(urls, self.language.gettext("(still to come)")))
 
     def _next(self, key: str) -> NextView | None:
         chain = self.site.chains.get(key)
@@ -249,6 +300,26 @@ class Views:
         absolute = self.urls.absolute(self.site.urls[chain.target])
         return NextView(link.title, link.url, absolute, keyword, coming)
 
+    def home_lead(self) -> HomeLead | None:
+        """The word the home page leads with: the current year's (the year of the newest
+        post; with no post, the newest year), else the latest earlier year's that has one,
+        else the earliest later one's; None when no year has a word."""
+        site = self.site
+        if not site.years:
+            return None
+        current = site.local_date(site.order[0]).year if site.order else site.years[0].year
+        worded = [year for year in site.years if year.theme is not None]  # newest first
+        chosen = next((y for y in worded if y.year <= current), worded[-1] if worded else None)
+        if chosen is None or chosen.theme is None:
+            return None
+        theme = chosen.theme
+        url = self.urls.path(f"{chosen.year}/")
+        lead = self.titled(
+            theme.key, self.rendered.get(theme.key, Rendered("", "", 0)).summary_html
+        )
+        intro = "" if is_placeholder(theme.intro) else standalone_summary(lead, url)
+        return HomeLead(year=chosen.year, word=theme.word, url=url, intro_html=intro)
+
     def year(self, year: Year) -> YearView:
         return self.container("year", year.year, year.posts, partial(self._make_year, year))
 
@@ -258,7 +329,11 @@ class Views:
             year=year.year,
             url=self.urls.path(f"{year.year}/"),
             word=theme.word if theme else None,
-            intro_html=self.rendered.get(theme.key, Rendered("", "", 0)).html if theme else "",
+            intro_html=(
+                self.titled(theme.key, self.rendered.get(theme.key, Rendered("", "", 0)).html)
+                if theme
+                else ""
+            ),
             posts=tuple(self.post(k) for k in year.posts),
             feed_url=self.urls.absolute(f"{year.year}/feed.xml") if year.posts else None,
         )

@@ -1,7 +1,11 @@
-/* Search for the journal's /search/ page: on the first search, loads search/index.json (a
-   manifest naming one part per year, newest first) and then every part at once, and searches
-   in the browser. Every word typed must appear in a post's title, tags or text; accents and
-   case do not matter. Results show the title, the date and a snippet around the first match. */
+/* Search for the journal's /search/ page. The index is split into small files
+   (generator/features/search_index.py): a query downloads the manifest (search/index.json),
+   then for each word one file that gives its stem (f/N.json) and one that holds the stem's
+   postings (p/N.json), and the texts of the results shown (d/N.json, four posts' each),
+   ten results at a time. Every word typed must be in a post; posts are ranked by BM25,
+   words of the title and tags weighing more. Words are cut and folded as the index does (accents and case do not
+   matter), so "walking" finds "walks". The page's phrases come from the form's data-
+   attributes, in the journal's language. */
 (function () {
   "use strict";
 
@@ -12,186 +16,342 @@
   var input = form.querySelector("input[name=q]");
   var statusLine = document.getElementById("search-status");
   var list = document.getElementById("search-results");
-  var indexUrl = form.getAttribute("data-search-index");
-  var MAX_RESULTS = 100;
-  var SNIPPET = 180;
-  var loading = null;
+  var moreButton = document.getElementById("search-more");
+  var indexUrl = new URL(form.getAttribute("data-search-index"), window.location.href);
+  var plurals = new Intl.PluralRules(form.getAttribute("data-lang") || "en");
+  var PAGE = 10;
+  var CONTEXT_WORDS = 10;
+  var SNIPPET_WORDS = 32;
+  var K1 = 1.2;
+  var B = 0.75;
+  /* Numbers as text (search_words.py): base 32, the last digit from TERMINAL. */
+  var TERMINAL = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdef";
+  var MORE = "ghijklmnopqrstuvwxyz0123456789-_";
+  /* Words as search_words.words_of cuts them: runs of letters and digits, a run of Han, of
+     hiragana or of katakana a word of its own. */
+  var CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff";
+  var WORD = new RegExp(
+    "[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+|[\u3040-\u309f]+|[\u30a0-\u30ff]+" +
+      "|(?:(?![" + CJK + "])[\\p{L}\\p{N}])+",
+    "gu"
+  );
+  var files = new Map();
+  var manifest = null;
   var timer = null;
+  var shown = null;
+
+  function phrase(name, values) {
+    var text = form.getAttribute("data-" + name) || "";
+    return text.replace(/\{(\w+)\}/g, function (whole, key) {
+      return Object.prototype.hasOwnProperty.call(values || {}, key) ? String(values[key]) : whole;
+    });
+  }
+
+  function foundPhrase(count, query) {
+    var name = "found-" + plurals.select(count);
+    if (!form.hasAttribute("data-" + name)) {
+      name = form.hasAttribute("data-found-other") ? "found-other" : "found-one";
+    }
+    return phrase(name, { n: count.toLocaleString(form.getAttribute("data-lang") || "en"), query: query });
+  }
 
   function fold(text) {
-    return text.normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
+    return text.normalize("NFKD").replace(/[\u0300-\u036f]/g, "").normalize("NFC").toLowerCase();
   }
 
   function getJson(url) {
-    return fetch(url).then(function (response) {
-      if (!response.ok) {
-        throw new Error("HTTP " + response.status);
-      }
-      return response.json();
-    });
+    var key = url.toString();
+    if (!files.has(key)) {
+      files.set(
+        key,
+        fetch(key).then(function (response) {
+          if (!response.ok) {
+            throw new Error("HTTP " + response.status);
+          }
+          return response.json();
+        })
+      );
+    }
+    return files.get(key);
   }
 
-  /* Every post of every part, in the manifest's order (newest year first). */
-  function load() {
-    if (loading === null) {
-      loading = getJson(indexUrl)
-        .then(function (manifest) {
-          return Promise.all(manifest.parts.map(getJson));
-        })
-        .then(function (parts) {
-          var entries = [].concat.apply([], parts);
-          return entries.map(function (entry, order) {
-            return {
-              entry: entry,
-              order: order,
-              title: fold(entry.title),
-              tags: fold(entry.tags.join(" ")),
-              text: fold(entry.text)
-            };
-          });
-        });
+  function relative(path) {
+    return new URL(path, indexUrl);
+  }
+
+  function loadManifest() {
+    if (manifest === null) {
+      manifest = getJson(indexUrl).then(function (found) {
+        var lengths = [];
+        var total = 0;
+        for (var i = 0; i < found.lengths.length; i += 1) {
+          var step = (TERMINAL + MORE).indexOf(found.lengths.charAt(i));
+          var length = Math.pow(2, step / 4);
+          lengths.push(length);
+          total += length;
+        }
+        return {
+          block: found.block,
+          perFile: found.per_file,
+          buckets: found.buckets,
+          docs: found.docs,
+          lengths: lengths,
+          average: lengths.length ? total / lengths.length : 1
+        };
+      });
     }
-    return loading;
+    return manifest;
+  }
+
+  /* FNV-1a of the word's UTF-8 bytes, as search_words.bucket_of. */
+  function bucketOf(word, buckets) {
+    var bytes = new TextEncoder().encode(word);
+    var value = 0x811c9dc5;
+    for (var i = 0; i < bytes.length; i += 1) {
+      value = Math.imul(value ^ bytes[i], 0x01000193) >>> 0;
+    }
+    return value % buckets;
+  }
+
+  /* A stem's postings, post number -> weight: segments of `block` posts, each its block, the
+     length of the rest, then each post's distance from the last and its weight. */
+  function postingsOf(text, block) {
+    var weights = new Map();
+    var at = 0;
+    function number() {
+      var value = 0;
+      for (;;) {
+        var char = text.charAt(at);
+        at += 1;
+        var terminal = TERMINAL.indexOf(char);
+        if (terminal >= 0) {
+          return value * 32 + terminal;
+        }
+        value = value * 32 + MORE.indexOf(char);
+      }
+    }
+    while (at < text.length) {
+      var doc = number() * block;
+      var length = number();
+      var end = at + length;
+      while (at < end) {
+        doc += number();
+        weights.set(doc, number());
+      }
+    }
+    return weights;
+  }
+
+  /* One letter alone is no word, but in the scripts from U+3040 on. */
+  function isWord(word) {
+    return word.length > 1 || word >= "\u3040";
   }
 
   function wordsOf(query) {
-    return fold(query).split(/\s+/).filter(function (word) {
-      return word.length > 0;
+    var seen = [];
+    (fold(query).match(WORD) || []).forEach(function (word) {
+      if (isWord(word) && seen.indexOf(word) === -1) {
+        seen.push(word);
+      }
+    });
+    return seen;
+  }
+
+  /* A stem's postings and the words found with it; null when no post holds it. */
+  function stemEntry(stem, index) {
+    var stemsUrl = relative("p/" + bucketOf(stem, index.buckets) + ".json");
+    return getJson(stemsUrl).then(function (entries) {
+      if (!Object.prototype.hasOwnProperty.call(entries, stem)) {
+        return null;
+      }
+      var entry = entries[stem];
+      return { stem: stem, postings: postingsOf(entry.p, index.block), forms: entry.w.split(" ") };
     });
   }
 
-  function occurrences(haystack, word) {
-    var count = 0;
-    var at = haystack.indexOf(word);
-    while (at !== -1 && count < 50) {
-      count += 1;
-      at = haystack.indexOf(word, at + word.length);
-    }
-    return count;
+  /* The first of `stems` that a post holds. */
+  function firstStem(stems, index) {
+    return stemEntry(stems[0], index).then(function (found) {
+      return found !== null || stems.length === 1 ? found : firstStem(stems.slice(1), index);
+    });
   }
 
-  function score(item, words) {
-    var total = 0;
-    for (var i = 0; i < words.length; i += 1) {
-      var word = words[i];
-      var inTitle = item.title.indexOf(word) !== -1;
-      var inTags = item.tags.indexOf(word) !== -1;
-      var inText = occurrences(item.text, word);
-      if (!inTitle && !inTags && inText === 0) {
-        return 0;
+  /* A word typed: its stem, if the posts hold the word. A word no post holds may still
+     share its stem with one ("herons", "heron"): the script has no stemmer, so it tries the
+     word less its last one, two or three letters (keeping four) as a stem. */
+  function lookUp(word, index) {
+    var wordsUrl = relative("f/" + bucketOf(word, index.buckets) + ".json");
+    return getJson(wordsUrl).then(function (stems) {
+      if (Object.prototype.hasOwnProperty.call(stems, word)) {
+        return stemEntry(stems[word], index);
       }
-      total += (inTitle ? 20 : 0) + (inTags ? 10 : 0) + inText;
-    }
-    return total;
-  }
-
-  function firstMatch(item, words) {
-    var best = -1;
-    for (var i = 0; i < words.length; i += 1) {
-      var at = item.text.indexOf(words[i]);
-      if (at !== -1 && (best === -1 || at < best)) {
-        best = at;
+      var tries = [word];
+      for (var cut = 1; cut <= 3 && word.length - cut >= 4; cut += 1) {
+        tries.push(word.slice(0, word.length - cut));
       }
-    }
-    return best;
+      return firstStem(tries, index);
+    });
   }
 
-  /* A snippet of the original text around the first match, with the words marked. Positions
-     found in the folded text are used only where folding kept the text's length. */
-  function snippetNode(item, words) {
-    var text = item.entry.text;
-    var folded = item.text.length === text.length ? item.text : text.toLowerCase();
-    var at = firstMatch({ text: folded }, words);
-    var start = Math.max(0, (at === -1 ? 0 : at) - 60);
-    if (start > 0) {
-      var space = text.indexOf(" ", start);
-      start = space !== -1 && space < start + 20 ? space + 1 : start;
+  function rank(found, index) {
+    if (found.some(function (term) { return term === null; })) {
+      return [];
     }
-    var end = Math.min(text.length, start + SNIPPET);
-    var piece = text.slice(start, end);
-    var foldedPiece = folded.slice(start, end);
+    var rarest = found.slice().sort(function (a, b) {
+      return a.postings.size - b.postings.size;
+    })[0];
+    var results = [];
+    rarest.postings.forEach(function (unused, doc) {
+      var score = 0;
+      for (var i = 0; i < found.length; i += 1) {
+        var weight = found[i].postings.get(doc);
+        if (weight === undefined) {
+          return;
+        }
+        var n = found[i].postings.size;
+        var idf = Math.log(1 + (index.docs - n + 0.5) / (n + 0.5));
+        var norm = 1 - B + (B * (index.lengths[doc] || 1)) / index.average;
+        score += (idf * weight * (K1 + 1)) / (weight + K1 * norm);
+      }
+      results.push({ doc: doc, score: score });
+    });
+    results.sort(function (a, b) {
+      return b.score - a.score || b.doc - a.doc;
+    });
+    return results;
+  }
+
+  /* The text around the first word of `forms`, cut at words, with those words marked. */
+  function snippetNode(text, forms) {
+    var tokens = [];
+    var match;
+    WORD.lastIndex = 0;
+    while ((match = WORD.exec(text)) !== null) {
+      tokens.push({ start: match.index, end: match.index + match[0].length, marked: forms.has(fold(match[0])) });
+    }
+    var first = 0;
+    while (first < tokens.length && !tokens[first].marked) {
+      first += 1;
+    }
+    if (first === tokens.length) {
+      first = 0;
+    }
+    var from = Math.max(0, first - CONTEXT_WORDS);
+    var to = Math.min(tokens.length, from + SNIPPET_WORDS);
     var node = document.createElement("p");
     node.className = "search-snippet";
+    if (!tokens.length) {
+      return node;
+    }
+    var start = tokens[from].start;
+    var end = to < tokens.length ? tokens[to - 1].end : text.length;
     if (start > 0) {
       node.appendChild(document.createTextNode("… "));
     }
-    var position = 0;
-    while (position < piece.length) {
-      var next = -1;
-      var length = 0;
-      for (var i = 0; i < words.length; i += 1) {
-        var found = foldedPiece.indexOf(words[i], position);
-        if (found !== -1 && (next === -1 || found < next)) {
-          next = found;
-          length = words[i].length;
-        }
+    var at = start;
+    for (var i = from; i < to; i += 1) {
+      if (tokens[i].marked) {
+        node.appendChild(document.createTextNode(text.slice(at, tokens[i].start)));
+        var mark = document.createElement("mark");
+        mark.textContent = text.slice(tokens[i].start, tokens[i].end);
+        node.appendChild(mark);
+        at = tokens[i].end;
       }
-      if (next === -1) {
-        node.appendChild(document.createTextNode(piece.slice(position)));
-        break;
-      }
-      node.appendChild(document.createTextNode(piece.slice(position, next)));
-      var mark = document.createElement("mark");
-      mark.textContent = piece.slice(next, next + length);
-      node.appendChild(mark);
-      position = next + length;
     }
+    node.appendChild(document.createTextNode(text.slice(at, end)));
     if (end < text.length) {
       node.appendChild(document.createTextNode(" …"));
     }
     return node;
   }
 
-  function resultNode(item, words) {
+  function resultNode(doc, forms) {
     var li = document.createElement("li");
     li.className = "search-result";
     var heading = document.createElement("h2");
     var link = document.createElement("a");
     link.className = "post-link";
-    link.href = item.entry.url;
-    link.textContent = item.entry.title;
+    link.href = doc.url;
+    link.textContent = doc.title;
     heading.appendChild(link);
     li.appendChild(heading);
     var meta = document.createElement("p");
     meta.className = "meta";
     var time = document.createElement("time");
-    time.dateTime = item.entry.iso;
-    time.textContent = item.entry.date;
+    time.dateTime = doc.iso;
+    time.textContent = doc.date;
     meta.appendChild(time);
     li.appendChild(meta);
-    li.appendChild(snippetNode(item, words));
+    li.appendChild(snippetNode(doc.text, forms));
     return li;
   }
 
-  function show(query, items) {
-    var words = wordsOf(query);
-    list.textContent = "";
-    if (words.length === 0) {
-      statusLine.textContent = "Type a word to search " + items.length + " posts.";
-      return;
-    }
-    var found = [];
-    for (var i = 0; i < items.length; i += 1) {
-      var points = score(items[i], words);
-      if (points > 0) {
-        found.push({ item: items[i], points: points });
+  /* The next page of results: their texts are fetched, then shown in rank order. */
+  function showMore(state) {
+    var next = state.results.slice(state.shown, state.shown + PAGE);
+    list.removeAttribute("data-shown");
+    state.shown += next.length;
+    moreButton.hidden = true;
+    return Promise.all(
+      next.map(function (result) {
+        var file = Math.floor(result.doc / state.perFile);
+        return getJson(relative("d/" + file + ".json")).then(function (docs) {
+          return docs[result.doc % state.perFile];
+        });
+      })
+    ).then(function (docs) {
+      if (shown !== state) {
+        return;
       }
-    }
-    found.sort(function (a, b) {
-      return b.points - a.points || a.item.order - b.item.order;
+      docs.forEach(function (doc) {
+        list.appendChild(resultNode(doc, state.forms));
+      });
+      moreButton.hidden = state.shown >= state.results.length;
+      list.setAttribute("data-shown", state.query); /* (the results of `query` are shown) */
     });
-    var shown = found.slice(0, MAX_RESULTS);
-    for (var j = 0; j < shown.length; j += 1) {
-      list.appendChild(resultNode(shown[j].item, words));
+  }
+
+  function search(query) {
+    var words = wordsOf(query);
+    if (words.length === 0) {
+      shown = null;
+      list.textContent = "";
+      moreButton.hidden = true;
+      statusLine.textContent = phrase("prompt");
+      return Promise.resolve();
     }
-    var quoted = "“" + query.trim() + "”";
-    if (found.length === 0) {
-      statusLine.textContent = "No post found for " + quoted + ".";
-    } else {
-      var more = found.length > shown.length ? " (the first " + shown.length + " shown)" : "";
-      var noun = found.length === 1 ? " post" : " posts";
-      statusLine.textContent = found.length + noun + " found for " + quoted + more + ".";
-    }
+    statusLine.textContent = phrase("searching");
+    return loadManifest().then(function (index) {
+      return Promise.all(
+        words.map(function (word) {
+          return lookUp(word, index);
+        })
+      ).then(function (found) {
+        if (input.value !== query) {
+          return;
+        }
+        var forms = new Set();
+        found.forEach(function (term) {
+          (term ? term.forms : []).forEach(function (form) {
+            forms.add(form);
+          });
+        });
+        var state = {
+          query: query,
+          results: rank(found, index),
+          shown: 0,
+          forms: forms,
+          perFile: index.perFile
+        };
+        shown = state;
+        list.textContent = "";
+        var quoted = query.trim();
+        statusLine.textContent = state.results.length
+          ? foundPhrase(state.results.length, quoted)
+          : phrase("none", { query: quoted });
+        return showMore(state);
+      });
+    });
   }
 
   function run() {
@@ -203,20 +363,19 @@
       url.searchParams.delete("q");
     }
     window.history.replaceState(null, "", url.toString());
-    load().then(
-      function (items) {
-        if (input.value === query) {
-          show(query, items);
-        }
-      },
-      function (problem) {
-        statusLine.textContent =
-          "The search index could not be loaded (" + problem.message + "). " +
-          "Search works when the site is served over http(s).";
-      }
-    );
+    search(query).catch(function (problem) {
+      statusLine.textContent = phrase("failed", { error: problem.message });
+    });
   }
 
+  moreButton.textContent = phrase("more");
+  moreButton.addEventListener("click", function () {
+    if (shown !== null) {
+      showMore(shown).catch(function (problem) {
+        statusLine.textContent = phrase("failed", { error: problem.message });
+      });
+    }
+  });
   form.addEventListener("submit", function (event) {
     event.preventDefault();
     run();
@@ -229,7 +388,7 @@
   if (initial) {
     input.value = initial;
   }
-  statusLine.textContent = "Type a word to search the posts.";
+  statusLine.textContent = phrase("prompt");
   if (input.value) {
     run();
   }
