@@ -35,7 +35,8 @@ from hypothesis import strategies as st
 from generator.core.config import BuildOptions, Config
 from generator.core.problems import Problem
 from generator.pipeline.load import YEARS, Post, Theme, parse_post, parse_theme
-from generator.pipeline.markup import make_converter, render_markdown
+from generator.pipeline.markup import render_markdown
+from generator.pipeline.python_markdown import make_converter
 from generator.pipeline.site import build_site
 
 ZONES = ("UTC", "Pacific/Kiritimati", "Pacific/Pago_Pago", "Asia/Kolkata", "Europe/Paris")

@@ -18,8 +18,9 @@ from generator.incremental.session import WatchSession
 from generator.pipeline import inputs
 from generator.pipeline.build import BuildResult, Request, build
 from generator.pipeline.cache import CACHE_DIR, BuildCache, cache_path
-from generator.pipeline.markup import cache_key, make_converter, render_markdown
+from generator.pipeline.markup import cache_key, render_markdown
 from generator.pipeline.parallel import chunks_of, render_texts, worker_count
+from generator.pipeline.python_markdown import make_converter
 from generator.pipeline.theme import builtin_templates
 from generator.pipeline.write import MANIFEST
 

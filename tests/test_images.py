@@ -19,8 +19,9 @@ from generator.cli import main
 from generator.incremental.session import WatchSession
 from generator.pipeline import images
 from generator.pipeline.build import BuildResult, Request, build
-from generator.pipeline.markup import make_converter, render_markdown
+from generator.pipeline.markup import render_markdown
 from generator.pipeline.picture_tags import lead_image
+from generator.pipeline.python_markdown import make_converter
 
 SUBPATH_CONFIG = 'title = "T"\nbase_url = "https://example.org/journal/"\ntimezone = "UTC"\n'
 

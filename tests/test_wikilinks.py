@@ -14,7 +14,8 @@ from test_incremental import compare
 from generator.commands.report import run_promises
 from generator.incremental.session import WatchSession
 from generator.pipeline.build import Request
-from generator.pipeline.markup import make_converter, render_markdown
+from generator.pipeline.markup import render_markdown
+from generator.pipeline.python_markdown import make_converter
 from generator.pipeline.wikilinks import titles_marked
 
 

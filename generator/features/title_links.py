@@ -12,7 +12,8 @@ from dataclasses import dataclass
 
 from generator.core.text import plural
 from generator.pipeline.load import Post
-from generator.pipeline.markup import make_converter, render_markdown
+from generator.pipeline.markup import render_markdown
+from generator.pipeline.python_markdown import make_converter
 from generator.pipeline.site import Site
 from generator.pipeline.wikilinks import Lines, wikilink_graph
 

@@ -1,7 +1,7 @@
 """Pictures with a caption: `![Alt](photo.jpg "A caption")` standing alone in its paragraph
 becomes `<figure><img alt="Alt" src="photo.jpg"><figcaption>A caption</figcaption></figure>`.
 
-A Python-Markdown treeprocessor (registered by `markup.make_converter`): it works on the
+A Python-Markdown treeprocessor (registered by `python_markdown.make_converter`): it works on the
 document tree, so its result is part of the rendering that the cache keeps by the text alone.
 What depends on the image file (its size, the resized copies) is added after the conversion
 (picture_tags.py).

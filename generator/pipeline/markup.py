@@ -1,5 +1,8 @@
 """Markdown -> HTML for posts and theme intros, with summary and word count.
 
+The converter itself, Python-Markdown with the journal's extensions, is made by
+`python_markdown.make_converter`.
+
 Kept apart from the other stages because it is where a build spends its time: the build
 caches its results by content hash (see `cache_key`).
 """
@@ -9,26 +12,15 @@ from __future__ import annotations
 import hashlib
 import html as entities
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass
-from types import MappingProxyType
 
 import markdown
 
 from generator.core.text import count_words, html_to_text
-from generator.pipeline.figure_markup import register_figures
-from generator.pipeline.wikilinks import TitleLinkExtension
 
 MORE_MARK = "<!-- more -->"
-EXTENSIONS = ("extra", "codehilite", "toc", "sane_lists", "smarty")
-EXTENSION_CONFIGS: Mapping[str, Mapping[str, object]] = MappingProxyType(
-    {
-        "codehilite": MappingProxyType({"css_class": "highlight", "guess_lang": False}),
-        "toc": MappingProxyType({"permalink": False}),
-        "smarty": MappingProxyType({"smart_angled_quotes": False}),
-    }
-)
-# Part of every cache key: bump it when the settings above or the post-processing change.
+# Part of every cache key: bump it when the settings of python_markdown.py or the
+# post-processing change.
 RENDERER_VERSION = f"python-markdown {markdown.__version__} / settings 5 / figures 1"
 
 _FIRST_PARAGRAPH = re.compile(r"<p>.*?</p>", re.S)
@@ -44,28 +36,6 @@ class Rendered:
     # rewrote after the conversion (crossrefs), so that a problem found with the URL later
     # is reported at the line that holds the link. Never cached: empty as converted.
     origins: tuple[tuple[str, str], ...] = ()
-
-
-# Smart quotes run right after the other inline patterns, before "prettify" puts a newline
-# after every block: on those newlines the smarty pass is quadratic in the number of
-# paragraphs (a 120 kB post of short paragraphs took half a minute).
-_SMARTY_PRIORITY = 12
-
-
-def make_converter() -> markdown.Markdown:
-    # Python-Markdown wants a list and dicts of its own: fresh copies of the settings.
-    configs = {name: dict(settings) for name, settings in EXTENSION_CONFIGS.items()}
-    converter = markdown.Markdown(
-        extensions=[*EXTENSIONS, TitleLinkExtension()],
-        extension_configs=configs,
-        output_format="html",
-    )
-    if "smarty" in converter.treeprocessors:
-        smarty = converter.treeprocessors["smarty"]
-        converter.treeprocessors.deregister("smarty")
-        converter.treeprocessors.register(smarty, "smarty", _SMARTY_PRIORITY)
-    register_figures(converter)  # a captioned image alone in its paragraph is a figure
-    return converter
 
 
 def render_markdown(converter: markdown.Markdown, text: str) -> Rendered:

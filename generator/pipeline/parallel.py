@@ -19,7 +19,8 @@ import time
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 
 from generator.core.faults import fault_point
-from generator.pipeline.markup import Rendered, make_converter, render_markdown
+from generator.pipeline.markup import Rendered, render_markdown
+from generator.pipeline.python_markdown import make_converter
 
 PARALLEL_MIN = 200  # fewer texts than this are converted here: a pool would cost more
 _CHUNKS_PER_WORKER = 4  # small enough to share the work out evenly, big enough to be cheap
