@@ -28,9 +28,9 @@ from generator.core.locales import parse_language
 from generator.core.text import html_to_text
 from generator.features.search_index import (
     BLOCK,
+    IndexBuilder,
     SearchIndex,
     bucket_count,
-    build_index,
     postings_path,
     update_index,
     words_path,
@@ -134,6 +134,9 @@ class SearchFiles:
         self.views = views
         self._numbers: dict[str, int] | None = None
         self._index: SearchIndex | None = None
+        # A build that runs once reads the posts' texts for the index as it writes the
+        # texts' files (oldest first, before the index's files): each text is made once.
+        self._builder: IndexBuilder | None = None
 
     def buckets(self) -> int:
         return bucket_count(len(self.site.order))
@@ -166,6 +169,24 @@ class SearchFiles:
     def doc_of(self, post: PostView) -> SearchDoc:
         return self.views.derived("search doc", post, partial(search_doc, post))
 
+    def file_docs(self, posts: Sequence[PostView]) -> list[SearchDoc]:
+        """The docs of one file of posts' texts (`doc_keys`); in a build that runs once, read
+        for the index too when they are the next it needs."""
+        docs = [self.doc_of(post) for post in posts]
+        if self._index is None and not self.views.watched:
+            numbers = self.numbers()
+            builder = self._builder_of()
+            for post, doc in zip(posts, docs, strict=True):
+                if numbers.get(post.key) == builder.count:
+                    builder.add(doc)
+        return docs
+
+    def _builder_of(self) -> IndexBuilder:
+        if self._builder is None:
+            stems = Stems(self.site.config.language)
+            self._builder = IndexBuilder(partial(searched_words, stems=stems), stems, False)
+        return self._builder
+
     def index(self, touched: Collection[str] | None = None) -> SearchIndex:
         """This build's index. `touched`: the only posts whose views may differ from the last
         build's, when that is known (a watch session's edit)."""
@@ -187,9 +208,11 @@ class SearchFiles:
             posts = [self.views.post(key) for key in keys]
             docs = self.views.derived_each("search doc", posts, search_doc)
         else:  # (a build that runs once: each post's text is let go of once read)
-            made = (search_doc(self.views.post(key)) for key in keys)
-            stems = Stems(self.site.config.language)
-            return build_index(made, partial(searched_words, stems=stems), stems, keep_docs=False)
+            builder = self._builder_of()
+            for key in keys[builder.count :]:  # (those the texts' files have not read yet)
+                builder.add(search_doc(self.views.post(key)))
+            self._builder = None
+            return builder.finish()
         return next_index(before, docs, self.site.config.language)
 
 

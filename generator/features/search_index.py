@@ -90,23 +90,42 @@ def build_index(
     """The index of `docs` (oldest first) from scratch, reading each once (`keep_docs`:
     keep them and what `update_index` changes; a build that runs once keeps only the files'
     texts, and lets each doc go once read)."""
-    parts: dict[str, list[str]] = {}
-    word_docs: Counter[str] = Counter()
-    lengths: list[str] = []
-    kept: list[object] = []
-    found: dict[str, list[int]] = {}  # stem -> offset, weight, offset, weight, ...
-    block = count = 0
-    for number, doc in enumerate(docs):
-        if number // BLOCK != block:
-            _flush(parts, block, found)
-            found, block = {}, number // BLOCK
-        if keep_docs:
-            kept.append(doc)
-        count += 1
+    builder = IndexBuilder(words, stems, keep_docs)
+    for doc in docs:
+        builder.add(doc)
+    return builder.finish()
+
+
+class IndexBuilder:
+    """`build_index` fed one doc at a time, oldest first (`add`), then `finish`ed: a build
+    that runs once reads each post's text for the index as it writes the text's file."""
+
+    def __init__(self, words: Words, stems: Stems, keep_docs: bool) -> None:
+        self.words = words
+        self.stems = stems
+        self.keep_docs = keep_docs
+        self.count = 0  # docs added
+        self._parts: dict[str, list[str]] = {}
+        self._word_docs: Counter[str] = Counter()
+        self._lengths: list[str] = []
+        self._kept: list[object] = []
+        self._found: dict[str, list[int]] = {}  # stem -> offset, weight, offset, weight, ...
+        self._block = 0
+
+    def add(self, doc: object) -> None:
+        """Read the next post's doc (number `count`)."""
+        number = self.count
+        if number // BLOCK != self._block:
+            _flush(self._parts, self._block, self._found)
+            self._found, self._block = {}, number // BLOCK
+        if self.keep_docs:
+            self._kept.append(doc)
+        self.count += 1
         offset = number % BLOCK
-        held = words(doc)
-        lengths.append(length_code(held.length))
-        word_docs.update(held.words)
+        held = self.words(doc)
+        self._lengths.append(length_code(held.length))
+        self._word_docs.update(held.words)
+        found = self._found
         for stem, weight in held.weights.items():
             entries = found.get(stem)
             if entries is None:
@@ -114,34 +133,39 @@ def build_index(
             else:
                 entries.append(offset)
                 entries.append(weight)
-    _flush(parts, block, found)
-    found = {}
-    postings = {stem: "".join(parts.pop(stem)) for stem in list(parts)}
-    forms = _forms(word_docs, stems)
-    buckets = bucket_count(count)
-    members = _members(postings, forms, stems, buckets)
-    files: dict[str, str] = {}
-    for path in _paths(buckets):
-        keys = members.get(path, ())
-        files[path] = _file_text(path, keys, postings, forms, stems)
-        if not keep_docs and path.startswith("search/p/"):
-            for stem in keys:  # (what a build that runs once no longer needs, let go of)
-                del postings[stem]
-    if not keep_docs:  # (nothing will be changed: only the files' texts are kept)
-        postings, word_docs, forms, members = {}, Counter(), {}, {}
-    return SearchIndex(
-        docs=tuple(kept),
-        count=count,
-        buckets=buckets,
-        lengths="".join(lengths),
-        postings=postings,
-        word_docs=dict(word_docs),
-        forms=forms,
-        members=members,
-        files=files,
-        changed=frozenset(files),
-        stems=stems,
-    )
+
+    def finish(self) -> SearchIndex:
+        """The index of the docs added."""
+        parts, stems, keep_docs = self._parts, self.stems, self.keep_docs
+        _flush(parts, self._block, self._found)
+        self._found = {}
+        postings = {stem: "".join(parts.pop(stem)) for stem in list(parts)}
+        word_docs = self._word_docs
+        forms = _forms(word_docs, stems)
+        buckets = bucket_count(self.count)
+        members = _members(postings, forms, stems, buckets)
+        files: dict[str, str] = {}
+        for path in _paths(buckets):
+            keys = members.get(path, ())
+            files[path] = _file_text(path, keys, postings, forms, stems)
+            if not keep_docs and path.startswith("search/p/"):
+                for stem in keys:  # (what a build that runs once no longer needs, let go of)
+                    del postings[stem]
+        if not keep_docs:  # (nothing will be changed: only the files' texts are kept)
+            postings, word_docs, forms, members = {}, Counter(), {}, {}
+        return SearchIndex(
+            docs=tuple(self._kept),
+            count=self.count,
+            buckets=buckets,
+            lengths="".join(self._lengths),
+            postings=postings,
+            word_docs=dict(word_docs),
+            forms=forms,
+            members=members,
+            files=files,
+            changed=frozenset(files),
+            stems=stems,
+        )
 
 
 def _flush(parts: dict[str, list[str]], block: int, found: Mapping[str, Sequence[int]]) -> None:

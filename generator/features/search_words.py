@@ -87,8 +87,13 @@ def words_of(text: str) -> list[str]:
 def word_counts(text: str) -> Counter[str]:
     """How often each folded word of a text comes (`words_of`, counted: each run of letters
     is looked at once, however often it comes)."""
+    runs = Counter(_RUN.findall(folded := fold(text)))
+    if _WIDE.search(folded) is None:  # (the common case: every run of two or more is a word)
+        for short in [run for run in runs if len(run) < 2]:
+            del runs[short]
+        return runs
     counts: Counter[str] = Counter()
-    for run, count in Counter(_RUN.findall(fold(text))).items():
+    for run, count in runs.items():
         if len(run) > 1 and _WIDE.search(run) is None:
             counts[run] += count
         else:
@@ -131,6 +136,15 @@ class Stems:
             found = self._known[word] = self._stem(word)
         return found
 
+    def weigh(self, counts: Mapping[str, int], weight: int, into: dict[str, int]) -> None:
+        """Add each word's count times `weight` to its stem's entry in `into`."""
+        known, stem = self._known, self._stem
+        for word, count in counts.items():
+            found = known.get(word)
+            if found is None:
+                found = known[word] = stem(word)
+            into[found] = into.get(found, 0) + weight * count
+
 
 @dataclass(frozen=True)
 class DocWords:
@@ -150,12 +164,8 @@ def doc_words(text: str, title: str, tags: tuple[str, ...], stems: Stems) -> Doc
     length = sum(counts.values())
     heading = word_counts(" ".join((title, *tags)))
     weights: dict[str, int] = {}
-    for word, count in counts.items():
-        stem = stems(word)
-        weights[stem] = weights.get(stem, 0) + count
-    for word, count in heading.items():
-        stem = stems(word)
-        weights[stem] = weights.get(stem, 0) + TITLE_WEIGHT * count
+    stems.weigh(counts, 1, weights)
+    stems.weigh(heading, TITLE_WEIGHT, weights)
     capped = {stem: min(weight, MAX_WEIGHT) for stem, weight in weights.items()}
     return DocWords(capped, frozenset(counts.keys() | heading.keys()), length)
 

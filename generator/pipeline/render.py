@@ -162,9 +162,10 @@ class Planner:
         yield from (Recipe("tag", tag.slug) for tag in self.site.tags)
         for kind in ("archive", "search page", "404", "feed", "sitemap", "robots"):
             yield Recipe(kind)
+        # (the posts' texts before the index: a build that runs once reads them for both)
+        yield from (Recipe("search doc", n) for n in range(self.search.doc_files()))
         yield Recipe("search manifest")
         yield from (Recipe("search bucket", n) for n in range(self.search.buckets()))
-        yield from (Recipe("search doc", n) for n in range(self.search.doc_files()))
         yield from (Recipe("redirect", key) for key in self.aliases().pages)
 
     def make(self, recipe: Recipe) -> Iterator[Page]:
@@ -211,7 +212,7 @@ class Planner:
         return Page(doc_path(number), "search doc", {"posts": posts}, make=self._search_doc)
 
     def _search_doc(self, context: Mapping[str, Any], env: jinja2.Environment) -> Iterator[bytes]:
-        yield docs_bytes([self.search.doc_of(post) for post in context["posts"]])
+        yield docs_bytes(self.search.file_docs(context["posts"]))
 
     def search_bucket(self, number: int) -> Iterator[Page]:
         """One file of words and one of stems of the search index (features/search_index.py)."""
