@@ -72,7 +72,7 @@ def test_a_folder_link_without_its_slash_and_text_directives_resolve() -> None:
 
 
 def rendered(html: str) -> Rendered:
-    return Rendered(html=html, summary_html=html, words=1)
+    return Rendered.of(html, summary_html=html, words=1)
 
 
 TARGETS = Targets(

@@ -22,7 +22,7 @@ from generator.features.word_forms import (
     theme_forms,
 )
 from generator.pipeline.load import Theme
-from generator.pipeline.markup import Rendered
+from generator.pipeline.markup import NO_RENDERING, Rendered
 from generator.pipeline.site import Site
 
 LEVELS = 4  # the darkest calendar level; 0 is a day without posts
@@ -145,7 +145,7 @@ def reach_of(
     )
 
 
-_EMPTY = Rendered("", "", 0)
+_EMPTY = NO_RENDERING
 
 
 # ---------------------------------------------------------------- days, streaks, calendar

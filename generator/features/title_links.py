@@ -31,7 +31,7 @@ def pending_titles(site: Site, left_out: Sequence[Post]) -> list[PendingTitle]:
     """Each pending link by title, by source post, in the order of the text."""
     converter = make_converter()
     marked = {
-        key: render_markdown(converter, post.body).html
+        key: render_markdown(converter, post.body).html_utf8
         for key, post in site.posts.items()
         if "[[" in post.body
     }

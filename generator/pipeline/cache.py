@@ -215,7 +215,7 @@ class BuildCache:
 
 
 def _row_of(key: str, item: Rendered) -> tuple[str, bytes, bytes, int, int]:
-    html = item.html.encode("utf-8")
+    html = item.html_utf8
     summary = item.summary_html.encode("utf-8")
     return key, html, summary, item.words, _row_checksum(html, summary, item.words)
 
@@ -226,7 +226,8 @@ def _rendered_of(html: object, summary: object, words: object, checksum: object)
     if _row_checksum(html, summary, words) != checksum:
         return None
     try:
-        return Rendered(html.decode("utf-8"), summary.decode("utf-8"), words)
+        html.decode("utf-8")  # (only checked: a rendering keeps its HTML as UTF-8)
+        return Rendered(html, summary.decode("utf-8"), words)
     except UnicodeDecodeError:
         return None
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from urllib.parse import quote, unquote, urlsplit
 
 from generator.core.problems import Problem, error, warning
@@ -172,14 +172,13 @@ def rewrite_source_links(
     for key, item in rendered.items():
         source = sources.get(key, SourceText("", 1))
         rewriter = SourceLinkRewriter(key, source, targets)
-        html_text = rewriter.rewrite(item.html)
+        original = item.html
+        html_text = rewriter.rewrite(original)
         problems.extend(rewriter.problems)
         summary = SourceLinkRewriter(key, source, targets).rewrite(item.summary_html)
-        same = html_text == item.html and summary == item.summary_html
+        same = html_text == original and summary == item.summary_html
         origins = tuple(sorted(rewriter.origins.items()))
-        result[key] = (
-            item if same else replace(item, html=html_text, summary_html=summary, origins=origins)
-        )
+        result[key] = item if same else item.with_html(html_text, summary, origins=origins)
     return result, problems
 
 

@@ -26,7 +26,7 @@ def with_wikilinks(
     """The site with its links by title (`Site.wikilinks`; their problems are in
     `site.wikilinks.problems`), and with `books = true` the pictures its books hold.
     (`memo`: a watch session's, kept from its last build.)"""
-    marked = {key: item.html for key, item in rendered.items()}
+    marked = {key: item.html_utf8 for key, item in rendered.items()}
     left_out = [post for post in journal.posts if post.key not in site.posts]
     graph = wikilink_graph(marked, site.posts, site.order, left_out, lines, memo)
     pictures = journal.static if site.config.books else ()

@@ -15,7 +15,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from urllib.parse import quote, unquote, urljoin, urlsplit
 
@@ -175,14 +175,14 @@ class _TagWriter:
 def place_images(key: str, item: Rendered, page: str, base_path: str, book: PictureBook) -> Placed:
     """`item` with its pictures completed (`page`: the URL path of the page that shows its
     whole text; `base_path`: the site's)."""
-    if "<img" not in item.html and "<IMG" not in item.html:
+    if b"<img" not in item.html_utf8 and b"<IMG" not in item.html_utf8:
         return Placed(item, page, item)
     origins = dict(item.origins)
     whole = _TagWriter(page, base_path, book, origins, lazy_first=False)
     html_text = whole.text(item.html)
     summary = _TagWriter(page, base_path, book, origins, lazy_first=True)
     summary_html = summary.text(item.summary_html)
-    done = replace(item, html=html_text, summary_html=summary_html)
+    done = item.with_html(html_text, summary_html)
     uses = tuple(sorted({**summary.uses, **whole.uses}.items(), key=lambda pair: pair[0]))
     return Placed(item, page, done, uses, tuple(dict.fromkeys(whole.missing)))
 

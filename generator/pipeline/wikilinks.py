@@ -35,6 +35,7 @@ MARK_TAG = "journal-wikilink"
 _PRIORITY = 175
 # (Not followed by `(` or `[`: `[[1]](url)` is a link whose text is "[1]".)
 _WRITTEN = r"\[\[([^\[\]|\n]+?)(?:\|([^\[\]\n]+?))?\]\](?![(\[])"
+_MARK_BYTES = MARK_TAG.encode("ascii")
 _MARK = re.compile(rf'<{MARK_TAG} data-title="([^"]*)">(.*?)</{MARK_TAG}>', re.S)
 
 
@@ -112,7 +113,7 @@ class TitleMemo:
     def __init__(self) -> None:
         self._keys = _Remembered(match_key)
         self._slugs = _Remembered(slugify)
-        self._marks: dict[str, tuple[str, list[str]]] = {}
+        self._marks: dict[str, tuple[bytes, list[str]]] = {}
         self._hints: tuple[frozenset[tuple[str, str]], _Hints] | None = None
 
     def key(self, title: str) -> str:
@@ -121,13 +122,16 @@ class TitleMemo:
     def slug(self, title: str) -> str:
         return self._slugs.get(title)
 
-    def marked(self, marked: Mapping[str, str]) -> dict[str, list[str]]:
-        """Each source's titles, for the sources that have any."""
-        kept: dict[str, tuple[str, list[str]]] = {}
+    def marked(self, marked: Mapping[str, bytes]) -> dict[str, list[str]]:
+        """Each source's titles, for the sources that have any (`marked`: each one's HTML as
+        UTF-8, as `Rendered` keeps it: read only when it holds a mark)."""
+        kept: dict[str, tuple[bytes, list[str]]] = {}
         for key, html in marked.items():
             last = self._marks.get(key)
             kept[key] = (
-                last if last is not None and last[0] is html else (html, titles_marked(html))
+                last
+                if last is not None and last[0] is html
+                else (html, titles_marked(html.decode("utf-8")) if _MARK_BYTES in html else [])
             )
         self._marks = kept
         return {key: titles for key, (_, titles) in kept.items() if titles}
@@ -193,14 +197,14 @@ def _by_key(post: Post) -> str:
 
 
 def wikilink_graph(
-    marked: Mapping[str, str],
+    marked: Mapping[str, bytes],
     posts: Mapping[str, Post],
     order: tuple[str, ...],
     left_out: Iterable[Post],
     lines: Lines,
     memo: TitleMemo | None = None,
 ) -> WikiGraph:
-    """The links by title of every source (`marked`: each source's rendered HTML), found
+    """The links by title of every source (`marked`: each source's rendered HTML, as UTF-8), found
     among the published `posts` (`order`: newest first) or, while pending, among the posts
     `left_out` of the site (drafts, later posts). `memo`: what the last build kept."""
     memo = memo or TitleMemo()
