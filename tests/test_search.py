@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import json
 import random
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
 from conftest import OPTIONS, build_journal, make_journal, one, parse_html, post_text
 
+from generator.core.faults import FAULT_VARIABLE, strike
+from generator.features import search
 from generator.features.search import SEARCH_INDEX, plural_counts
 from generator.features.search_index import (
     BLOCK,
@@ -38,7 +41,9 @@ from generator.features.search_words import (
     words_of,
 )
 from generator.incremental.session import WatchSession
+from generator.pipeline.beside import made_beside
 from generator.pipeline.build import Request
+from generator.pipeline.parallel import cpu_count
 
 WALKS: dict[str, str] = {
     "content/posts/2024/river.md": post_text(
@@ -253,6 +258,41 @@ def test_the_same_journal_gives_the_same_bytes(tmp_path: Path) -> None:
     reordered = dict(reversed(list(files.items())))
     second = search_files(build_journal(make_journal(tmp_path / "b", reordered), write=False).files)
     assert first == second
+
+
+def test_the_index_made_in_a_second_process_is_the_index_made_here(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A build that runs once makes its index beside the drawing of its pages; if that
+    process ends without it (killed at its first post), the build makes it itself: the same
+    bytes either way."""
+    if cpu_count() < 2:
+        pytest.skip("one CPU: the index is always made in the build's own process")
+    started: list[object] = []
+
+    def noted(make: Callable[[], object]) -> object:
+        beside = made_beside(make)
+        started.append(beside)
+        return beside
+
+    monkeypatch.setattr(search, "made_beside", noted)
+    root = make_journal(tmp_path / "j", generated_journal(30))
+    beside = search_files(build_journal(root, write=False).files)
+    assert len(started) == 1 and started[0] is not None  # (it was made in a second process)
+    monkeypatch.setenv(FAULT_VARIABLE, "indexing:0")
+    here = search_files(build_journal(root, write=False).files)
+    assert len(started) == 2 and started[1] is not None
+    assert here == beside
+    assert any(path.startswith("search/p/") for path in here)
+
+
+def test_a_value_made_beside_comes_back_and_a_process_that_dies_gives_none() -> None:
+    if cpu_count() < 2:
+        pytest.skip("one CPU: made_beside makes nothing beside")
+    made = made_beside(lambda: {"word": [1, 2, 3]})
+    assert made is not None and made.result() == {"word": [1, 2, 3]}
+    dead = made_beside(strike)
+    assert dead is not None and dead.result() is None
 
 
 @dataclass(frozen=True, eq=False)

@@ -9,7 +9,9 @@ at once (SIGKILL: no cleanup, no `finally`) the N+1th time the build passes POIN
 - `manifest`: with the manifest's new bytes written beside it, before they replace it
   (N counts the manifests saved before, in this build);
 - `cache`: in the middle of writing renderings to the cache, N rows written;
-- `converted`: with Markdown being converted in worker processes, N of their results in.
+- `converted`: with Markdown being converted in worker processes, N of their results in;
+- `indexing`: in the second process that makes the search index while the pages are drawn
+  (features/search.py), N posts read: that process ends, and the build makes the index itself.
 
 The kill tests (tests/test_output_safety.py) stop builds so, at the same place on any
 machine, rather than after a delay. Nothing sets the variable but a test.
@@ -25,7 +27,7 @@ from dataclasses import dataclass
 from typing import NoReturn, TypeVar
 
 FAULT_VARIABLE = "JOURNAL_TEST_FAULT"
-POINTS = ("staged", "swap", "manifest", "cache", "converted")
+POINTS = ("staged", "swap", "manifest", "cache", "converted", "indexing")
 
 T = TypeVar("T")
 

@@ -24,6 +24,7 @@ from typing import Any, cast
 
 from babel import Locale
 
+from generator.core.faults import fault_point
 from generator.core.locales import parse_language
 from generator.core.text import html_to_text
 from generator.features.search_index import (
@@ -36,6 +37,7 @@ from generator.features.search_index import (
     words_path,
 )
 from generator.features.search_words import DocWords, Stems, doc_words
+from generator.pipeline.beside import Beside, made_beside
 from generator.pipeline.site import Site
 from generator.pipeline.views import PostView, Views
 
@@ -134,9 +136,17 @@ class SearchFiles:
         self.views = views
         self._numbers: dict[str, int] | None = None
         self._index: SearchIndex | None = None
-        # A build that runs once reads the posts' texts for the index as it writes the
-        # texts' files (oldest first, before the index's files): each text is made once.
+        # A build that runs once makes its index in a second process while it draws its
+        # pages (`begin`); without one, it reads the posts' texts for the index as it writes
+        # the texts' files (oldest first, before the index's files): each text made once.
+        self._beside: Beside[IndexFiles] | None = None
         self._builder: IndexBuilder | None = None
+
+    def begin(self) -> None:
+        """In a build that runs once, with every page planned: start making the index in a
+        second process, if there is a second CPU (pipeline/beside.py)."""
+        if not self.views.watched and self._index is None and self._beside is None:
+            self._beside = made_beside(self._index_files)
 
     def buckets(self) -> int:
         return bucket_count(len(self.site.order))
@@ -173,7 +183,7 @@ class SearchFiles:
         """The docs of one file of posts' texts (`doc_keys`); in a build that runs once, read
         for the index too when they are the next it needs."""
         docs = [self.doc_of(post) for post in posts]
-        if self._index is None and not self.views.watched:
+        if self._index is None and self._beside is None and not self.views.watched:
             numbers = self.numbers()
             builder = self._builder_of()
             for post, doc in zip(posts, docs, strict=True):
@@ -208,12 +218,55 @@ class SearchFiles:
             posts = [self.views.post(key) for key in keys]
             docs = self.views.derived_each("search doc", posts, search_doc)
         else:  # (a build that runs once: each post's text is let go of once read)
+            made = self._beside.result() if self._beside is not None else None
+            self._beside = None
+            if made is not None:
+                return made.index(Stems(self.site.config.language))
             builder = self._builder_of()
             for key in keys[builder.count :]:  # (those the texts' files have not read yet)
                 builder.add(search_doc(self.views.post(key)))
             self._builder = None
             return builder.finish()
         return next_index(before, docs, self.site.config.language)
+
+    def _index_files(self) -> IndexFiles:
+        """The index of a build that runs once, made from scratch (in the second process)."""
+        builder = self._builder_of()
+        read = fault_point("indexing")
+        for key in self.site.order[::-1]:
+            read.passed()
+            builder.add(search_doc(self.views.post(key)))
+        return IndexFiles.of(builder.finish())
+
+
+@dataclass(frozen=True)
+class IndexFiles:
+    """What a build that runs once keeps of its index: its files' texts and what the manifest
+    says (sent back from the second process)."""
+
+    count: int
+    buckets: int
+    lengths: str
+    files: Mapping[str, str]
+
+    @classmethod
+    def of(cls, index: SearchIndex) -> IndexFiles:
+        return cls(index.count, index.buckets, index.lengths, dict(index.files))
+
+    def index(self, stems: Stems) -> SearchIndex:
+        return SearchIndex(
+            docs=(),
+            count=self.count,
+            buckets=self.buckets,
+            lengths=self.lengths,
+            postings={},
+            word_docs={},
+            forms={},
+            members={},
+            files=self.files,
+            changed=frozenset(self.files),
+            stems=stems,
+        )
 
 
 def _json(value: Mapping[str, Any]) -> bytes:

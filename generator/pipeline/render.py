@@ -112,7 +112,10 @@ def plan_pages(
 ) -> list[Page]:
     """Every page of the site with the template that draws it and its ready-made context
     (`custom_css`: the pages link the journal's own assets/custom.css)."""
-    return list(Planner(site, Views(site, rendered, custom_css)).pages())
+    planner = Planner(site, Views(site, rendered, custom_css))
+    pages = list(planner.pages())
+    planner.search.begin()  # (the index, made beside the drawing of the pages)
+    return pages
 
 
 class Planner:
