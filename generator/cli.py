@@ -22,7 +22,7 @@ from generator.commands.report import run_promises, run_stats
 from generator.commands.scaffold import run_init, run_new
 from generator.commands.serve import run_serve
 from generator.commands.theme_year import run_theme
-from generator.core.config import BuildOptions
+from generator.core.config import MARKDOWN_ENGINES, BuildOptions
 from generator.pipeline.build import Request
 from generator.serve.preview import PreviewSettings
 
@@ -45,6 +45,14 @@ def add_no_cache(parser: argparse.ArgumentParser) -> None:
         "--no-cache",
         action="store_true",
         help="neither read nor write the build cache in ROOT/.journal-cache (slower)",
+    )
+
+
+def add_markdown(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--markdown",
+        choices=MARKDOWN_ENGINES,
+        help="the Markdown engine, over journal.toml's `markdown` (default: python-markdown)",
     )
 
 
@@ -115,6 +123,7 @@ def request_of(args: argparse.Namespace) -> Request:
         base_url=getattr(args, "base_url", None),
         check_links=getattr(args, "check_links", False),
         use_cache=not getattr(args, "no_cache", False),
+        markdown=getattr(args, "markdown", None),
     )
 
 
@@ -147,7 +156,13 @@ def _deploy(args: argparse.Namespace) -> int:
 
 def _serve(args: argparse.Namespace) -> int:
     settings = PreviewSettings(
-        args.root, args.host, args.port, options_of(args), args.output, use_cache=not args.no_cache
+        args.root,
+        args.host,
+        args.port,
+        options_of(args),
+        args.output,
+        use_cache=not args.no_cache,
+        markdown=args.markdown,
     )
     return run_serve(settings, open_browser=args.open, verbosity=args.verbosity)
 
@@ -220,6 +235,7 @@ def make_parser() -> argparse.ArgumentParser:
     add_selection(p)
     p.add_argument("--base-url", help="override journal.toml's base_url (e.g. for a preview)")
     add_link_check(p, "--check-links")
+    add_markdown(p)
     add_no_cache(p)
     add_verbosity(p)
     p.set_defaults(handler=_build)
@@ -284,6 +300,7 @@ def make_parser() -> argparse.ArgumentParser:
     )
     add_selection(p)
     p.add_argument("--open", action="store_true", help="open the preview in a web browser")
+    add_markdown(p)
     add_no_cache(p)
     add_verbosity(p)
     p.set_defaults(handler=_serve)

@@ -13,14 +13,13 @@ import pytest
 from conftest import OPTIONS, make_journal, post_text, tree_digest
 
 from generator.cli import main
-from generator.core.config import BuildOptions
+from generator.core.config import MARKDOWN_ENGINES, BuildOptions
 from generator.incremental.session import WatchSession
 from generator.pipeline import inputs
 from generator.pipeline.build import BuildResult, Request, build
 from generator.pipeline.cache import CACHE_DIR, BuildCache, cache_path
-from generator.pipeline.markup import cache_key, render_markdown
+from generator.pipeline.markup import cache_key, make_converter, render_markdown
 from generator.pipeline.parallel import chunks_of, render_texts, worker_count
-from generator.pipeline.python_markdown import make_converter
 from generator.pipeline.theme import builtin_templates
 from generator.pipeline.write import MANIFEST
 
@@ -199,13 +198,14 @@ def test_the_stamp_notices_an_edit_of_the_built_in_theme(
 # ---------------------------------------------------------------- parallel conversion
 
 
-def test_parallel_conversion_equals_serial() -> None:
+@pytest.mark.parametrize("engine", MARKDOWN_ENGINES)
+def test_parallel_conversion_equals_serial(engine: str) -> None:
     texts = {str(i): f"# Part {i}\n\nSome *words* and `code` {i}.\n\n- a\n- b\n" for i in range(30)}
     texts["code"] = "```python\nprint('hi')\n```\n"
-    converter = make_converter()
+    converter = make_converter(engine)
     serial = {key: render_markdown(converter, text) for key, text in texts.items()}
-    assert render_texts(texts, workers=2) == serial
-    assert render_texts(texts, workers=1) == serial
+    assert render_texts(dict(texts), workers=2, engine=engine) == serial
+    assert render_texts(texts, workers=1, engine=engine) == serial
 
 
 def test_parallel_only_when_it_pays() -> None:

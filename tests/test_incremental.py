@@ -244,6 +244,7 @@ class Journal:
             f'title = "{title}"\nbase_url = "https://example.org/"\ntimezone = "{zone}"\n'
             f"posts_per_page = {per_page}\nshow_promises = {promises}\n"
             f"feed_full_posts = {self.rng.choice([1, 20])}\n"
+            f'markdown = "{self.rng.choice(["python-markdown", "commonmark"])}"\n'
         )
         return {self.write("journal.toml", text)}
 

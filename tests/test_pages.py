@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from conftest import MINIMAL_CONFIG, build_journal, make_journal, one, parse_html, post_text, select
 
+from generator.core.config import MARKDOWN_ENGINES
 from generator.pipeline.theme_hints import PLACEHOLDER_INTRO
 
 
@@ -296,8 +297,10 @@ def test_one_length_figure_reading_time(tmp_path: Path) -> None:
 FOOTNOTES = "A claim[^1] and another[^src].\n\n[^1]: The first note.\n[^src]: The source.\n"
 
 
-def test_footnotes_link_back_and_are_named_for_screen_readers(tmp_path: Path) -> None:
-    output = built(tmp_path, {"content/posts/a.md": post("2025-01-01", "A", body=FOOTNOTES)})
+@pytest.mark.parametrize("engine", MARKDOWN_ENGINES)
+def test_footnotes_link_back_and_are_named_for_screen_readers(tmp_path: Path, engine: str) -> None:
+    files = {"content/posts/a.md": post("2025-01-01", "A", body=FOOTNOTES)}
+    output = built(tmp_path, files, MINIMAL_CONFIG + f'markdown = "{engine}"\n')
     tree = html_of(output, "2025/a/index.html")
     refs = select(tree, "a", "footnote-ref")
     assert [(a.get("href"), a.get("aria-label")) for a in refs] == [
@@ -319,8 +322,9 @@ def test_footnotes_link_back_and_are_named_for_screen_readers(tmp_path: Path) ->
     ]
 
 
-def test_footnote_names_follow_the_journals_language(tmp_path: Path) -> None:
-    config = MINIMAL_CONFIG + 'language = "de"\n'
+@pytest.mark.parametrize("engine", MARKDOWN_ENGINES)
+def test_footnote_names_follow_the_journals_language(tmp_path: Path, engine: str) -> None:
+    config = MINIMAL_CONFIG + f'language = "de"\nmarkdown = "{engine}"\n'
     output = built(
         tmp_path, {"content/posts/a.md": post("2025-01-01", "A", body=FOOTNOTES)}, config
     )

@@ -8,14 +8,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import OPTIONS, build_journal, make_journal, post_text
+from conftest import MINIMAL_CONFIG, OPTIONS, build_journal, make_journal, post_text
 from test_incremental import compare
 
 from generator.commands.report import run_promises
+from generator.core.config import MARKDOWN_ENGINES
 from generator.incremental.session import WatchSession
 from generator.pipeline.build import Request
-from generator.pipeline.markup import render_markdown
-from generator.pipeline.python_markdown import make_converter
+from generator.pipeline.markup import make_converter, render_markdown
 from generator.pipeline.wikilinks import titles_marked
 
 
@@ -30,7 +30,10 @@ def content_of(html: str) -> str:
 TARGET = post_text("2024-01-10", "The target.\n", title="Post everyday!")
 
 
-def test_a_title_link_leads_to_the_post_whatever_its_case_and_punctuation(tmp_path: Path) -> None:
+@pytest.mark.parametrize("engine", MARKDOWN_ENGINES)
+def test_a_title_link_leads_to_the_post_whatever_its_case_and_punctuation(
+    tmp_path: Path, engine: str
+) -> None:
     root = make_journal(
         tmp_path,
         {
@@ -41,6 +44,7 @@ def test_a_title_link_leads_to_the_post_whatever_its_case_and_punctuation(tmp_pa
                 title="Source",
             ),
         },
+        MINIMAL_CONFIG + f'markdown = "{engine}"\n',
     )
     result = build_journal(root)
     assert result.ok and not result.problems
@@ -133,20 +137,22 @@ def test_the_target_lists_the_posts_that_mention_it_oldest_first(tmp_path: Path)
     assert "mentioned-in" not in page(root, "2024/a")
 
 
-def test_code_spans_and_blocks_are_left_alone() -> None:
+@pytest.mark.parametrize("engine", MARKDOWN_ENGINES)
+def test_code_spans_and_blocks_are_left_alone(engine: str) -> None:
     text = (
         "Inline `[[Post everyday]]` code.\n\n    [[Indented]]\n\n```\n[[Fenced]]\n```\n\n"
         "~~~\n[[Tilde]]\n~~~\n\nBut [[Kept]], and \\[[Escaped]].\n\n"
         "A link whose text is bracketed: [[1]](https://example.org/).\n"
     )
-    rendered = render_markdown(make_converter(), text)
+    rendered = render_markdown(make_converter(engine), text)
     assert titles_marked(rendered.html) == ["Kept"]
     assert '<a href="https://example.org/">[1]</a>' in rendered.html
     assert "<code>[[Post everyday]]</code>" in rendered.html
     assert "[[Fenced]]" in rendered.html and "[[Escaped]]" in rendered.html
 
 
-def test_titles_are_escaped_wherever_they_are_shown(tmp_path: Path) -> None:
+@pytest.mark.parametrize("engine", MARKDOWN_ENGINES)
+def test_titles_are_escaped_wherever_they_are_shown(tmp_path: Path, engine: str) -> None:
     root = make_journal(
         tmp_path,
         {
@@ -155,6 +161,7 @@ def test_titles_are_escaped_wherever_they_are_shown(tmp_path: Path) -> None:
                 "2024-02-01", "[[<b>Bold</b>]] and [[<script>alert(1)</script>]]\n", title="S"
             ),
         },
+        MINIMAL_CONFIG + f'markdown = "{engine}"\n',
     )
     result = build_journal(root)
     html = page(root, "2024/source")

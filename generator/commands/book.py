@@ -24,11 +24,10 @@ from generator.features.book.epub import epub_bytes
 from generator.features.book.pdf import pdf_bytes
 from generator.features.book.site_books import book_path, published_pictures
 from generator.pipeline.build import Request, load_settings, opened_cache
-from generator.pipeline.conversion import markdown_sources, rendered_by_key
+from generator.pipeline.conversion import cache_keys, markdown_sources, rendered_by_key
 from generator.pipeline.crossrefs import link_targets, rewrite_source_links, source_texts
 from generator.pipeline.linked_titles import kept_lines, with_wikilinks
 from generator.pipeline.load import load_journal
-from generator.pipeline.markup import cache_key
 from generator.pipeline.site import build_site
 from generator.pipeline.theme import make_environment
 from generator.pipeline.views import Views
@@ -102,9 +101,9 @@ def make_book(request: BookRequest) -> MadeBook:
     site = build_site(journal.posts, journal.themes, config, request.options)
     sources = source_texts(journal)
     texts = markdown_sources(site, journal)
-    hashes = {key: cache_key(text) for key, text in texts.items()}
+    hashes = cache_keys(texts, config.markdown)
     with opened_cache(Request(root), write=False) as cache:  # (read only: the build's)
-        converted = rendered_by_key(texts, hashes, cache, workers=None).rendered
+        converted = rendered_by_key(texts, hashes, cache, None, engine=config.markdown).rendered
     rendered, link_problems = rewrite_source_links(converted, sources, link_targets(site, journal))
     site = with_wikilinks(site, journal, rendered, kept_lines(sources))
     found = [*problems, *journal.problems, *site.problems, *link_problems]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import difflib
+import importlib.util
 import re
 import tomllib
 from collections.abc import Mapping
@@ -18,6 +20,7 @@ from generator.core.problems import Problem, error, warning
 from generator.core.text import quoted
 
 CONFIG_NAME = "journal.toml"
+MARKDOWN_ENGINES = ("python-markdown", "commonmark")
 
 
 @dataclass(frozen=True)
@@ -38,6 +41,8 @@ class Config:
     # The word that starts a post's last line to promise the next post ("Next: Title"),
     # and that the theme shows before a promise.
     next_keyword: str = "Next"
+    # The Markdown engine (MARKDOWN_ENGINES): Python-Markdown, or pyromark's CommonMark.
+    markdown: str = "python-markdown"
 
     @property
     def base_path(self) -> str:
@@ -136,6 +141,8 @@ def checked_config(
         config = replace(config, next_keyword=keyword)
     if (unknown_language := language_problem(config.language)) is not None:
         bad["language"] = unknown_language
+    if (engine_problem := markdown_problem(config.markdown)) is not None:
+        bad["markdown"] = engine_problem
     problems.extend(error(CONFIG_NAME, line_of_key(text, key), why) for key, why in bad.items())
     # The base_url with its trailing slash, and each bad setting's default (a bad base_url's too).
     defaults = {key: getattr(Config, key) for key in bad}
@@ -154,6 +161,28 @@ def _keyword_problem(keyword: str) -> str:
     if not keyword:
         return f"`next_keyword` is empty: write one word, like {example}"
     return f'`next_keyword` "{keyword}" must be one word, without spaces or signs: write {example}'
+
+
+def markdown_problem(engine: str) -> str | None:
+    """What is wrong with choosing the Markdown engine `engine`, or None."""
+    if engine not in MARKDOWN_ENGINES:
+        close = difflib.get_close_matches(engine.lower(), MARKDOWN_ENGINES, n=1, cutoff=0.5)
+        meant = f" (did you mean {quoted(close[0])}?)" if close else ""
+        known = " or ".join(f"markdown = {quoted(name)}" for name in MARKDOWN_ENGINES)
+        return f"`markdown` {quoted(engine)} is not a Markdown engine{meant}: write {known}"
+    if engine == "commonmark" and importlib.util.find_spec("pyromark") is None:
+        return 'markdown = "commonmark" needs pyromark: pip install pyromark'
+    return None
+
+
+def with_markdown(config: Config, engine: str | None) -> Config:
+    """The config with the engine chosen on the command line (`--markdown`), if any."""
+    if engine is None:
+        return config
+    problem = markdown_problem(engine)
+    if problem is not None:
+        raise ValueError(problem.replace('markdown = "commonmark"', "--markdown commonmark"))
+    return replace(config, markdown=engine)
 
 
 def missing_config(root: Path) -> str:

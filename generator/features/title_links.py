@@ -12,8 +12,7 @@ from dataclasses import dataclass
 
 from generator.core.text import plural
 from generator.pipeline.load import Post
-from generator.pipeline.markup import render_markdown
-from generator.pipeline.python_markdown import make_converter
+from generator.pipeline.markup import make_converter, render_markdown
 from generator.pipeline.site import Site
 from generator.pipeline.wikilinks import Lines, wikilink_graph
 
@@ -29,7 +28,7 @@ class PendingTitle:
 
 def pending_titles(site: Site, left_out: Sequence[Post]) -> list[PendingTitle]:
     """Each pending link by title, by source post, in the order of the text."""
-    converter = make_converter()
+    converter = make_converter(site.config.markdown)
     marked = {
         key: render_markdown(converter, post.body).html_utf8
         for key, post in site.posts.items()

@@ -19,7 +19,7 @@ from generator.core.config import Config
 from generator.core.problems import Problem
 from generator.incremental.sources import SourceMemory
 from generator.pipeline.cache import BuildCache
-from generator.pipeline.conversion import markdown_sources, rendered_by_key
+from generator.pipeline.conversion import cache_keys, markdown_sources, rendered_by_key
 from generator.pipeline.crossrefs import (
     SourceText,
     Targets,
@@ -30,7 +30,7 @@ from generator.pipeline.crossrefs import (
 )
 from generator.pipeline.figures import Clock
 from generator.pipeline.load import Journal, Post, StaticFile
-from generator.pipeline.markup import Rendered, cache_key
+from generator.pipeline.markup import PYTHON_MARKDOWN, Rendered
 from generator.pipeline.site import Site, Year
 from generator.pipeline.views import Urls
 
@@ -41,6 +41,7 @@ class KeptMarkdown:
 
     texts: Mapping[str, str]
     rendered: Mapping[str, Rendered]
+    engine: str = PYTHON_MARKDOWN  # the Markdown engine that made them
 
 
 @dataclass(frozen=True, eq=False)
@@ -154,7 +155,7 @@ class KeptTexts:
             self._source_texts = source_texts_edited(self._source_texts, posts)
         else:
             self._source_texts = source_texts(journal, self._source_texts)
-        rendered = self._renderings(texts, cache, full, only, clock)
+        rendered = self._renderings(texts, cache, full, only, clock, site.config.markdown)
         clock.lap("markdown")
         targets = self._link_targets(site, journal, same_posts=only is not None)
         links = self._linked(rendered, self._source_texts, targets, only)
@@ -177,24 +178,29 @@ class KeptTexts:
         full: bool,
         only: Collection[str] | None,
         clock: Clock,
+        engine: str,
     ) -> dict[str, Rendered]:
         """Every rendering: kept from the last build when its text is the same, else from
         the cache, else converted. `only`: the keys whose texts may differ from the last
-        build's (`_texts`), the sources being the same in the same order."""
+        build's (`_texts`), the sources being the same in the same order. Another engine
+        than the last build's converts every text again."""
         before = self._markdown
+        if before.engine != engine:
+            before = KeptMarkdown({}, {}, engine)
+            only = None
         maybe = texts.keys() if only is None else [k for k in sorted(only) if k in texts]
         missing = {k: texts[k] for k in maybe if before.texts.get(k) is not texts[k]}
         missing = {k: t for k, t in missing.items() if before.texts.get(k) != t}
-        hashes = {key: cache_key(text) for key, text in missing.items()}
+        hashes = cache_keys(missing, engine)
         everything = len(missing) == len(texts)
-        converted = rendered_by_key(missing, hashes, cache, self._workers)
+        converted = rendered_by_key(missing, hashes, cache, self._workers, engine=engine)
         clock.markdown_converted = converted.converted
         fresh = converted.rendered
         if only is not None or list(texts) == list(before.rendered):  # the same sources, in order
             rendered = {**before.rendered, **fresh}
         else:
             rendered = {k: fresh[k] if k in fresh else before.rendered[k] for k in texts}
-        self._markdown = KeptMarkdown(texts, rendered)
+        self._markdown = KeptMarkdown(texts, rendered, engine)
         if cache is not None and full and everything:
             cache.prune_renderings(set(hashes.values()))
         return rendered

@@ -23,7 +23,14 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from generator.core.config import CONFIG_NAME, BuildOptions, Config, load_config, with_base_url
+from generator.core.config import (
+    CONFIG_NAME,
+    BuildOptions,
+    Config,
+    load_config,
+    with_base_url,
+    with_markdown,
+)
 from generator.core.english import plural_noun
 from generator.core.problems import Problem, error, has_errors
 from generator.pipeline.aliases import site_aliases
@@ -77,6 +84,7 @@ class Request:
     check_links: bool = False  # report every internal link of the output that leads nowhere
     use_cache: bool = True  # read and write ROOT/.journal-cache (False: --no-cache)
     workers: int | None = None  # processes converting Markdown (None: as many as pay)
+    markdown: str | None = None  # the Markdown engine, over journal.toml's (--markdown)
     # Told of each stage as the build goes (a bar on a terminal); changes nothing built.
     progress: Progress = field(default=NO_PROGRESS, repr=False, compare=False)
 
@@ -92,6 +100,7 @@ class Request:
             f"base_url {self.base_url}",
             f"drafts {options.drafts} future {options.future} clock {options.now is not None}",
             f"check_links {self.check_links}",
+            f"markdown {self.markdown}",
         ]
 
 
@@ -135,6 +144,10 @@ def load_settings(request: Request) -> tuple[Config, list[Problem]]:
         config = with_base_url(config, request.base_url)
     except ValueError as exc:
         problems.append(error("--base-url", 1, str(exc)))
+    try:
+        config = with_markdown(config, request.markdown)
+    except ValueError as exc:
+        problems.append(error("--markdown", 1, str(exc)))
     return config, problems
 
 
@@ -242,7 +255,8 @@ def _converted(
     """Each source's Markdown as HTML (`read.texts` is emptied on the way in a light build)."""
     sources = len(read.texts)
     request.progress.stage(MARKDOWN, sources)
-    converted = convert_all(read.texts, cache, request.workers, consume=read.light)
+    engine = read.site.config.markdown
+    converted = convert_all(read.texts, cache, request.workers, read.light, engine)
     request.progress.advance(sources)
     clock.markdown_converted = converted.converted
     clock.lap("markdown")

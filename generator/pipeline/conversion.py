@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 
 from generator.pipeline.cache import BuildCache
 from generator.pipeline.load import Journal
-from generator.pipeline.markup import Rendered, cache_key
+from generator.pipeline.markup import PYTHON_MARKDOWN, Rendered, cache_key, renderer_version
 from generator.pipeline.parallel import render_texts
 from generator.pipeline.site import Site
 
@@ -34,10 +34,18 @@ def markdown_sources(site: Site, journal: Journal) -> dict[str, str]:
 
 
 def render_sources(site: Site, journal: Journal) -> dict[str, Rendered]:
-    """Rendered Markdown of every published post and every theme intro, by source key."""
+    """Rendered Markdown of every published post and every theme intro, by source key,
+    by the site's engine."""
     texts = markdown_sources(site, journal)
-    hashes = {key: cache_key(text) for key, text in texts.items()}
-    return rendered_by_key(texts, hashes, None, workers=None).rendered
+    engine = site.config.markdown
+    hashes = cache_keys(texts, engine)
+    return rendered_by_key(texts, hashes, None, workers=None, engine=engine).rendered
+
+
+def cache_keys(texts: Mapping[str, str], engine: str = PYTHON_MARKDOWN) -> dict[str, str]:
+    """Each text's `cache_key` with `engine`, by key."""
+    renderer = renderer_version(engine)
+    return {key: cache_key(text, renderer) for key, text in texts.items()}
 
 
 def rendered_by_key(
@@ -46,10 +54,11 @@ def rendered_by_key(
     cache: BuildCache | None,
     workers: int | None,
     consume: bool = False,
+    engine: str = PYTHON_MARKDOWN,
 ) -> Converted:
-    """Each text's rendering, by key (`hashes`: each text's `cache_key`): from the cache where
-    it is, converted (and cached) otherwise. With `consume`, `texts` is emptied, and each text
-    is let go of once converted."""
+    """Each text's rendering by `engine`, by key (`hashes`: each text's `cache_key` with that
+    engine, `cache_keys`): from the cache where it is, converted (and cached) otherwise. With
+    `consume`, `texts` is emptied, and each text is let go of once converted."""
     wanted = {hashes[key]: text for key, text in texts.items()}
     if consume:
         texts.clear()
@@ -58,7 +67,7 @@ def rendered_by_key(
     count = len(missing)
     wanted.clear()
     if missing:
-        converted = render_texts(missing, workers=workers, consume=consume)
+        converted = render_texts(missing, workers=workers, consume=consume, engine=engine)
         if cache is not None:
             cache.store_renderings(converted)
         found.update(converted)
@@ -66,12 +75,16 @@ def rendered_by_key(
 
 
 def convert_all(
-    texts: dict[str, str], cache: BuildCache | None, workers: int | None, consume: bool
+    texts: dict[str, str],
+    cache: BuildCache | None,
+    workers: int | None,
+    consume: bool,
+    engine: str = PYTHON_MARKDOWN,
 ) -> Converted:
     """`rendered_by_key` of every source of the journal; the cache then forgets what no
     source uses any more (`BuildCache.prune_renderings`)."""
-    hashes = {key: cache_key(text) for key, text in texts.items()}
-    converted = rendered_by_key(texts, hashes, cache, workers, consume=consume)
+    hashes = cache_keys(texts, engine)
+    converted = rendered_by_key(texts, hashes, cache, workers, consume=consume, engine=engine)
     if cache is not None:
         cache.prune_renderings(set(hashes.values()))
     return converted

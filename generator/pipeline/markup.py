@@ -1,7 +1,9 @@
 """Markdown -> HTML for posts and theme intros, with summary and word count.
 
-The converter itself, Python-Markdown with the journal's extensions, is made by
-`python_markdown.make_converter`.
+The converter is the engine the journal chose (`markdown` in journal.toml, `--markdown`):
+Python-Markdown with the journal's extensions (`python_markdown.make_converter`, the
+default), or pyromark's CommonMark with passes that give its HTML the same shape
+(commonmark.py, imported only when chosen). `make_converter(engine)` makes either.
 
 Kept apart from the other stages because it is where a build spends its time: the build
 caches its results by content hash (see `cache_key`).
@@ -13,16 +15,18 @@ import hashlib
 import html as entities
 import re
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, Protocol
 
 import markdown
 
+from generator.core.config import MARKDOWN_ENGINES
 from generator.core.text import count_words, html_to_text
 
 MORE_MARK = "<!-- more -->"
 # Part of every cache key: bump it when the settings of python_markdown.py or the
 # post-processing change.
 RENDERER_VERSION = f"python-markdown {markdown.__version__} / settings 5 / figures 1"
+PYTHON_MARKDOWN, COMMONMARK = MARKDOWN_ENGINES
 
 _FIRST_PARAGRAPH = re.compile(r"<p>.*?</p>", re.S)
 _WORDS_PER_MINUTE = 220
@@ -60,7 +64,35 @@ class Rendered:
 NO_RENDERING = Rendered(b"", "", 0)
 
 
-def render_markdown(converter: markdown.Markdown, text: str) -> Rendered:
+class Converter(Protocol):
+    """What both engines' converters are: `reset()` before each text, then `convert`."""
+
+    def reset(self) -> Converter: ...
+
+    def convert(self, source: str) -> str: ...
+
+
+def make_converter(engine: str = PYTHON_MARKDOWN) -> Converter:
+    """A converter of the engine named (`Config.markdown`)."""
+    if engine == COMMONMARK:
+        from generator.pipeline.commonmark import CommonMarkConverter
+
+        return CommonMarkConverter()
+    from generator.pipeline.python_markdown import make_converter as python_markdown
+
+    return python_markdown()
+
+
+def renderer_version(engine: str = PYTHON_MARKDOWN) -> str:
+    """The engine with its version and settings: part of every cache key."""
+    if engine == COMMONMARK:
+        from generator.pipeline.commonmark import renderer_version as commonmark_version
+
+        return commonmark_version()
+    return RENDERER_VERSION
+
+
+def render_markdown(converter: Converter, text: str) -> Rendered:
     try:
         html = converter.reset().convert(text)
     except RecursionError:
@@ -103,8 +135,9 @@ def reading_minutes(words: int) -> int:
     return max(1, round(words / _WORDS_PER_MINUTE))
 
 
-def cache_key(text: str) -> str:
-    """What a rendering depends on: the Markdown and the renderer with its settings."""
-    digest = hashlib.sha256(f"{RENDERER_VERSION}\0".encode())
+def cache_key(text: str, renderer: str = RENDERER_VERSION) -> str:
+    """What a rendering depends on: the Markdown and the renderer with its settings
+    (`renderer_version(engine)`: another engine's rendering is never taken for this one's)."""
+    digest = hashlib.sha256(f"{renderer}\0".encode())
     digest.update(text.encode("utf-8"))
     return digest.hexdigest()

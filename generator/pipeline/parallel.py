@@ -3,8 +3,9 @@
 Python-Markdown holds the interpreter's lock while it works, so threads would not help;
 processes do. A pool costs its start (a fork is cheap; a fresh interpreter that imports
 Markdown and Pygments is not) and the copying of texts and results, so it is used only for
-more than `PARALLEL_MIN` texts on a machine with more than one CPU. Each text's rendering
-depends only on the text: the results are the same, process by process, as one converter's.
+more texts than pay for it, on a machine with more than one CPU: `parallel_min(engine)`,
+measured for each engine (docs/speed.md). Each text's rendering depends only on the text
+and the engine: the results are the same, process by process, as one converter's.
 """
 
 from __future__ import annotations
@@ -19,10 +20,17 @@ import time
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 
 from generator.core.faults import fault_point
-from generator.pipeline.markup import Rendered, render_markdown
-from generator.pipeline.python_markdown import make_converter
+from generator.pipeline.markup import (
+    COMMONMARK,
+    PYTHON_MARKDOWN,
+    Rendered,
+    make_converter,
+    render_markdown,
+)
 
-PARALLEL_MIN = 200  # fewer texts than this are converted here: a pool would cost more
+# Fewer texts than this are converted here: a pool would cost more than it saves.
+PARALLEL_MIN = 200  # Python-Markdown
+PARALLEL_MIN_COMMONMARK = 1500  # pyromark
 _CHUNKS_PER_WORKER = 4  # small enough to share the work out evenly, big enough to be cheap
 _MAX_CHUNK = 400
 
@@ -35,12 +43,18 @@ def cpu_count() -> int:
         return os.cpu_count() or 1
 
 
-def worker_count(texts: int, cpus: int | None = None) -> int:
+def parallel_min(engine: str = PYTHON_MARKDOWN) -> int:
+    """The fewest texts that a pool converts sooner than one process, with `engine`."""
+    return PARALLEL_MIN_COMMONMARK if engine == COMMONMARK else PARALLEL_MIN
+
+
+def worker_count(texts: int, cpus: int | None = None, engine: str = PYTHON_MARKDOWN) -> int:
     """How many processes to convert `texts` texts with: 1 means here, without a pool."""
     cpus = cpu_count() if cpus is None else cpus
-    if texts < PARALLEL_MIN or cpus < 2:
+    least = parallel_min(engine)
+    if texts < least or cpus < 2:
         return 1
-    return min(cpus, max(2, texts // (PARALLEL_MIN // 2)))
+    return min(cpus, max(2, texts // (least // 2)))
 
 
 def chunks_of(items: list[tuple[str, str]], workers: int) -> list[list[tuple[str, str]]]:
@@ -69,18 +83,22 @@ def pool_context() -> multiprocessing.context.BaseContext:
 
 
 def render_texts(
-    texts: dict[str, str], workers: int | None = None, consume: bool = False
+    texts: dict[str, str],
+    workers: int | None = None,
+    consume: bool = False,
+    engine: str = PYTHON_MARKDOWN,
 ) -> dict[str, Rendered]:
-    """Each text rendered, by its key; in `workers` processes (default: as many as pay).
+    """Each text rendered by `engine`, by its key; in `workers` processes (default: as many
+    as pay).
     With `consume`, `texts` is emptied, and each text is let go of once converted (the caller
     holding no other reference, a large journal's Markdown is never all in memory with all
     its HTML)."""
-    count = worker_count(len(texts)) if workers is None else workers
+    count = worker_count(len(texts), engine=engine) if workers is None else workers
     items = sorted(texts.items())
     if consume:
         texts.clear()
     if count <= 1 or len(items) < 2:
-        return render_chunk(items)
+        return render_chunk(items, engine)
     chunks = chunks_of(items, count)
     items = []
     results: dict[str, Rendered] = {}
@@ -92,7 +110,7 @@ def render_texts(
             max_workers=count, mp_context=context, initializer=end_with_parent, initargs=(parent,)
         ) as pool:
             while chunks:
-                future = pool.submit(render_chunk, chunks[-1])
+                future = pool.submit(render_chunk, chunks[-1], engine)
                 pending[future] = chunks.pop()
             received = fault_point("converted")
             for done in as_completed(list(pending)):
@@ -102,14 +120,16 @@ def render_texts(
     except (OSError, RuntimeError):
         # No processes to be had (a sandbox, a limit reached): convert what is left here.
         for chunk in [*pending.values(), *chunks]:
-            results.update(render_chunk(list(chunk)))
+            results.update(render_chunk(list(chunk), engine))
     return results
 
 
-def render_chunk(items: list[tuple[str, str]]) -> dict[str, Rendered]:
-    """Convert `items` with one converter (here, or in a worker process), emptying the list:
-    each text is let go of once converted."""
-    converter = make_converter()
+def render_chunk(
+    items: list[tuple[str, str]], engine: str = PYTHON_MARKDOWN
+) -> dict[str, Rendered]:
+    """Convert `items` with one converter of `engine` (here, or in a worker process),
+    emptying the list: each text is let go of once converted."""
+    converter = make_converter(engine)
     results: dict[str, Rendered] = {}
     items.reverse()
     while items:

@@ -75,6 +75,7 @@ class PreviewSettings:
     output: Path | None = None
     debounce: float = 0.02  # seconds of quiet after a save before the rebuild
     use_cache: bool = True  # the build cache in ROOT/.journal-cache (False: --no-cache)
+    markdown: str | None = None  # the Markdown engine, over journal.toml's (--markdown)
     clock: Now = aware_now  # asked at each build for `now` (options.now is not read)
 
     @property
@@ -334,6 +335,7 @@ class Preview:
                 options=settings.options,
                 base_url=f"{self._origin()}{self._base_path}",
                 use_cache=settings.use_cache,
+                markdown=settings.markdown,
             ),
             own_output=True,
             clock=self.settings.clock,
