@@ -143,8 +143,8 @@ class SearchFiles:
         self._builder: IndexBuilder | None = None
 
     def begin(self) -> None:
-        """In a build that runs once, with every page planned: start making the index in a
-        second process, if there is a second CPU (pipeline/beside.py)."""
+        """In a build that runs once, before its pages are planned: start making the index
+        in a second process, if there is a second CPU (pipeline/beside.py)."""
         if not self.views.watched and self._index is None and self._beside is None:
             self._beside = made_beside(self._index_files)
 

@@ -113,9 +113,8 @@ def plan_pages(
     """Every page of the site with the template that draws it and its ready-made context
     (`custom_css`: the pages link the journal's own assets/custom.css)."""
     planner = Planner(site, Views(site, rendered, custom_css))
-    pages = list(planner.pages())
-    planner.search.begin()  # (the index, made beside the drawing of the pages)
-    return pages
+    planner.search.begin()  # (the index, made beside the planning and drawing of the pages)
+    return list(planner.pages())
 
 
 class Planner:
