@@ -414,3 +414,25 @@ def test_build_in_the_journal_folder_with_relative_paths(
     assert (root / "output" / "2024" / "a" / "index.html").is_file()
     assert main(["build", "-o", "elsewhere/site"]) == 0
     assert (root / "elsewhere" / "site" / "index.html").is_file()
+
+
+def test_the_command_line_loads_only_what_a_build_needs() -> None:
+    """`journal build` starts without the preview server, the importers or the book maker:
+    each command's module is loaded by its own handler."""
+    script = (
+        "import sys, generator.cli\n"
+        "heavy = ('generator.serve.preview', 'generator.commands.import_blog', "
+        "'generator.commands.book', 'watchdog')\n"
+        "print(sorted(name for name in heavy if name in sys.modules))\n"
+    )
+    found = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
+    assert found.stdout.strip() == "[]"
+
+
+def test_the_import_command_offers_every_reader() -> None:
+    from generator.commands.import_blog import READERS
+    from generator.importing import KINDS
+
+    assert tuple(sorted(READERS)) == KINDS

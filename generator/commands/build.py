@@ -27,7 +27,7 @@ from generator.core.problems import count_level
 from generator.core.text import plural
 from generator.pipeline.build import BuildResult, Request, build, summary_line
 from generator.pipeline.cache import CACHE_DIR, clear_cache
-from generator.serve.preview import PreviewSettings
+from generator.serve import PREVIEW_HOST, PREVIEW_PORT
 
 
 def run_build(request: Request, verbosity: Verbosity = Verbosity.NORMAL) -> int:
@@ -96,13 +96,12 @@ def pending_line(count: int) -> str:
 def preview_hint(root: Path) -> str:
     """How to see the site just built (its links lead from the site's root: a page opened
     from the disk would not find them)."""
-    settings = PreviewSettings(root)
     config, problems = load_config(root)
     path = config.base_path if not count_level(problems, "error") else "/"
     command = (
         "journal serve" if _is_here(root) else f"journal serve --root {shlex.quote(str(root))}"
     )
-    return f"Preview it: {command} (then open http://{settings.host}:{settings.port}{path})"
+    return f"Preview it: {command} (then open http://{PREVIEW_HOST}:{PREVIEW_PORT}{path})"
 
 
 def stages_line(result: BuildResult) -> str:

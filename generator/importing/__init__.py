@@ -5,3 +5,5 @@ knows its old URLs; front_matter.py, dates.py and fields.py read their settings;
 shortcodes.py and pelican.py convert their bodies; assemble.py plans what is written and
 report.py says what is left. commands/import_blog.py writes it.
 """
+
+KINDS = ("hugo", "jekyll", "pelican")  # the blogs `journal import` reads (commands/import_blog.py)

@@ -37,6 +37,7 @@ from generator.incremental.schedule import Now, aware_now
 from generator.incremental.session import WatchSession
 from generator.pipeline.build import BuildResult, Request
 from generator.pipeline.write import output_problems, write_site
+from generator.serve import PREVIEW_HOST, PREVIEW_PORT
 from generator.serve.due import DueTimer, SetAlarm, set_alarm
 from generator.serve.hosts import bind_error_message, browsable_host
 from generator.serve.overlay import PLACEHOLDER_FILES, crash_line, has_no_site, problem_lines
@@ -69,8 +70,8 @@ class PreviewSettings:
     """What to preview and where to serve it. `output` None means ROOT/.journal-cache/preview."""
 
     root: Path
-    host: str = "127.0.0.1"
-    port: int = 8000
+    host: str = PREVIEW_HOST
+    port: int = PREVIEW_PORT
     options: BuildOptions = field(default_factory=BuildOptions)
     output: Path | None = None
     debounce: float = 0.02  # seconds of quiet after a save before the rebuild
