@@ -11,6 +11,7 @@ the build's output is the same either way.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import sys
@@ -71,5 +72,8 @@ def made_beside(make: Callable[[], T]) -> Beside[T] | None:
 
 def _make_and_send(make: Callable[[], object], sender: Connection, parent: int) -> None:
     end_with_parent(parent)
+    # The collector leaves what the fork brought alone: scanning it would touch (and so
+    # copy) every page of this process's memory, again at each collection.
+    gc.freeze()
     sender.send(make())
     sender.close()
