@@ -7,7 +7,11 @@ converter keeps both in a `Highlighters`: a lexer per language and options, a fo
 set of options. Pygments' lexers and its HTML formatter keep nothing of a text they worked
 on, so a kept one makes the same HTML as a new one. The two steps that highlight (the fenced
 blocks' preprocessor, the indented blocks' treeprocessor) are copies of Python-Markdown's that
-take them from a `Highlighters` (python_markdown.py puts them in place of the originals)."""
+take them from a `Highlighters` (python_markdown.py puts them in place of the originals).
+
+Adapted from Python-Markdown (https://github.com/Python-Markdown/markdown), copyright The
+Python Markdown Project, under its BSD-3-Clause licence: the steps here follow its code line
+for line where the same HTML depends on it."""
 
 from __future__ import annotations
 

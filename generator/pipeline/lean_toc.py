@@ -10,6 +10,10 @@ table is built only for a page that has the marker (in the text of an element: t
 puts the table in place comes after that quick look), where it is put as there. `md.toc`
 stays empty. A tree of many elements is walked as there even without a marker: one nested so
 deep that Python-Markdown's walk runs out of stack makes this one run out too.
+
+Adapted from Python-Markdown (https://github.com/Python-Markdown/markdown), copyright The
+Python Markdown Project, under its BSD-3-Clause licence: the steps here follow its code line
+for line where the same HTML depends on it.
 """
 
 from __future__ import annotations
