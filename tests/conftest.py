@@ -37,13 +37,15 @@ def make_journal(
     root.mkdir(parents=True, exist_ok=True)
     all_files: dict[str, str | bytes] = {"journal.toml": config or MINIMAL_CONFIG}
     all_files.update(files)
-    for relative, content in all_files.items():
+    return write_files(root, all_files)
+
+
+def write_files(root: Path, files: Mapping[str, str | bytes]) -> Path:
+    """`root` holding `files` ({relative path: text (UTF-8) or bytes}), folders made."""
+    for relative, content in files.items():
         path = root / relative
         path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, bytes):
-            path.write_bytes(content)
-        else:
-            path.write_bytes(content.encode("utf-8"))
+        path.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
     return root
 
 

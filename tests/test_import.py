@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
-from conftest import build_journal, make_journal, tree_digest
+from conftest import build_journal, make_journal, tree_digest, write_files
 
 from generator.cli import main
 from generator.commands.import_blog import run_import
@@ -17,15 +17,7 @@ from generator.importing.dates import read_date
 
 
 def make_blog(tmp_path: Path, files: Mapping[str, str | bytes], name: str = "blog") -> Path:
-    root = tmp_path / name
-    for relative, content in files.items():
-        path = root / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, bytes):
-            path.write_bytes(content)
-        else:
-            path.write_text(content, encoding="utf-8")
-    return root
+    return write_files(tmp_path / name, files)
 
 
 def imported(tmp_path: Path, kind: str, files: Mapping[str, str | bytes]) -> tuple[Path, int]:

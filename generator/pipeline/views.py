@@ -284,6 +284,8 @@ class Views:
     def shown_html(self, key: str, rendered: Rendered) -> bytes:
         """A post's HTML as its page shows it (links by title, footnotes labelled), as UTF-8:
         the rendering's own bytes when nothing changes."""
+        if b"footnote-" not in rendered.html_utf8 and not self.site.wikilinks.links.get(key):
+            return rendered.html_utf8  # (nothing to change: not even decoded)
         html = rendered.html
         shown = labelled_footnotes(self.titled(key, html), self.footnotes)
         return rendered.html_utf8 if shown is html else shown.encode("utf-8")
