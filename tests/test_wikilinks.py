@@ -16,7 +16,7 @@ from generator.core.config import MARKDOWN_ENGINES
 from generator.incremental.session import WatchSession
 from generator.pipeline.build import Request
 from generator.pipeline.markup import make_converter, render_markdown
-from generator.pipeline.wikilinks import titles_marked
+from generator.pipeline.wikilinks import TitleMemo, titles_marked
 
 
 def page(root: Path, url: str) -> str:
@@ -250,3 +250,30 @@ def test_a_title_two_posts_share_leads_to_the_first_and_warns(tmp_path: Path) ->
     ]
     assert "could be content/posts/one.md and content/posts/two.md" in result.problems[0].message
     assert '<a class="wikilink" href="/2024/one/">Twins</a>' in page(root, "2024/source")
+
+
+class CountedRendering:
+    """A rendering that counts how often its HTML is read."""
+
+    def __init__(self, html: str) -> None:
+        self.html = html.encode("utf-8")
+        self.reads = 0
+
+    @property
+    def html_utf8(self) -> bytes:
+        self.reads += 1
+        return self.html
+
+
+def test_a_watch_sessions_memo_reads_only_renderings_it_has_not_seen() -> None:
+    marked = render_markdown(make_converter("python-markdown"), "See [[Morning walks]].").html
+    first, second = CountedRendering(marked), CountedRendering("<p>No link.</p>")
+    memo = TitleMemo()
+    assert memo.marked({"a.md": first, "b.md": second}) == {"a.md": ["Morning walks"]}
+    edited = CountedRendering("<p>Now none here either.</p>")
+    assert memo.marked({"a.md": edited, "b.md": second}) == {}
+    assert (first.reads, second.reads, edited.reads) == (1, 1, 1)
+    # A source that went is forgotten, and one that came back is read again.
+    assert memo.marked({"b.md": second}) == {}
+    assert memo.marked({"a.md": first, "b.md": second}) == {"a.md": ["Morning walks"]}
+    assert (first.reads, second.reads) == (2, 1)

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from generator.features.search_words import (
@@ -174,20 +174,29 @@ def _flush(parts: dict[str, list[str]], block: int, found: Mapping[str, Sequence
 
 
 def update_index(
-    before: SearchIndex | None, docs: Sequence[object], words: Words, stems: Stems
+    before: SearchIndex | None,
+    docs: Sequence[object],
+    words: Words,
+    stems: Stems,
+    new_docs: Collection[int] | None = None,
 ) -> SearchIndex:
     """The index of `docs`, made from `before` (the last build's) by changing what the posts
-    whose view is not the same object hold; from scratch when most changed. `changed` tells
-    the files whose text is not `before`'s."""
+    whose view is not the same object hold (`new_docs`: their numbers, when the caller knows
+    them; else each doc is compared); from scratch when most changed. The index's `changed`
+    tells the files whose text is not `before`'s."""
     if before is None or len(before.docs) != before.count:
         return build_index(docs, words, stems)
     old = before.docs
     size = max(len(old), len(docs))
-    changed_docs = [
-        number
-        for number in range(size)
-        if number >= len(old) or number >= len(docs) or old[number] is not docs[number]
-    ]
+    changed_docs = (
+        sorted(new_docs)
+        if new_docs is not None and len(old) == len(docs)
+        else [
+            number
+            for number in range(size)
+            if number >= len(old) or number >= len(docs) or old[number] is not docs[number]
+        ]
+    )
     if bucket_count(len(docs)) != before.buckets or len(changed_docs) * 4 > len(docs):
         fresh = build_index(docs, words, before.stems)
         changed = frozenset(p for p, text in fresh.files.items() if before.files.get(p) != text)

@@ -30,13 +30,13 @@ def pending_titles(site: Site, left_out: Sequence[Post]) -> list[PendingTitle]:
     """Each pending link by title, by source post, in the order of the text."""
     converter = make_converter(site.config.markdown)
     marked = {
-        key: render_markdown(converter, post.body).html_utf8
+        key: render_markdown(converter, post.body)
         for key, post in site.posts.items()
         if "[[" in post.body
     }
     if not marked:
         return []
-    graph = wikilink_graph(marked, site.posts, site.order, left_out, Lines(_no_text))
+    graph = wikilink_graph(marked, site.posts, site.order, lambda: left_out, Lines(_no_text))
     unpublished = {post.key: post for post in left_out}
     return [
         PendingTitle(link.title, key, unpublished.get(link.waiting or ""))

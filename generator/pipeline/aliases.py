@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
@@ -64,6 +65,9 @@ class AliasTable:
 
     pages: Mapping[str, tuple[Alias, ...]]
     problems: tuple[Problem, ...]
+
+
+NO_ALIASES = AliasTable(MappingProxyType({}), ())
 
 
 def alias_of(text: str, line: int) -> Alias | str:
@@ -156,6 +160,8 @@ def alias_table(
 ) -> AliasTable:
     """Which aliases of the published posts (`order`) get a redirect page: not one that is a
     page of the site (an error), nor one another post took first, in key order (an error)."""
+    if not aliases:
+        return NO_ALIASES  # (most journals: no 10,000-entry table of the site's pages)
     taken = _site_paths(urls, years, tag_slugs)
     owner: dict[str, str] = {}
     pages: dict[str, tuple[Alias, ...]] = {}
@@ -179,10 +185,9 @@ def alias_table(
 
 def site_aliases(site: Site) -> AliasTable:
     """The `alias_table` of a Site's published posts."""
-    posts = site.posts
     return alias_table(
         site.order,
-        {key: posts[key].aliases for key in site.order if posts[key].aliases},
+        {key: post.aliases for key, post in site.posts.items() if post.aliases},
         site.urls,
         tuple(year.year for year in site.years),
         tuple(tag.slug for tag in site.tags),

@@ -10,7 +10,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from generator.pipeline.crossrefs import SourceText
-from generator.pipeline.load import THEMES_DIR, Journal, SourceFiles, load_journal
+from generator.pipeline.load import THEMES_DIR, Journal, Post, SourceFiles, load_journal
 from generator.pipeline.markup import Rendered
 from generator.pipeline.site import Site
 from generator.pipeline.wikilinks import Lines, TitleMemo, wikilink_graph
@@ -26,9 +26,11 @@ def with_wikilinks(
     """The site with its links by title (`Site.wikilinks`; their problems are in
     `site.wikilinks.problems`), and with `books = true` the pictures its books hold.
     (`memo`: a watch session's, kept from its last build.)"""
-    marked = {key: item.html_utf8 for key, item in rendered.items()}
-    left_out = [post for post in journal.posts if post.key not in site.posts]
-    graph = wikilink_graph(marked, site.posts, site.order, left_out, lines, memo)
+
+    def left_out() -> list[Post]:
+        return [post for post in journal.posts if post.key not in site.posts]
+
+    graph = wikilink_graph(rendered, site.posts, site.order, left_out, lines, memo)
     pictures = journal.static if site.config.books else ()
     if not graph.links and not site.wikilinks.links and pictures == site.book_pictures:
         return site
