@@ -11,7 +11,10 @@ at once (SIGKILL: no cleanup, no `finally`) the N+1th time the build passes POIN
 - `cache`: in the middle of writing renderings to the cache, N rows written;
 - `converted`: with Markdown being converted in worker processes, N of their results in;
 - `indexing`: in the second process that makes the search index while the pages are drawn
-  (features/search.py), N posts read: that process ends, and the build makes the index itself.
+  (features/search.py), N posts read: that process ends, and the build makes the index itself;
+- `drawing`: in the second process that draws a big site's pages beside the build's own
+  (pipeline/draw_beside.py), N pages drawn: that process ends, and the build draws the pages
+  it took and did not send back.
 
 The kill tests (tests/test_output_safety.py) stop builds so, at the same place on any
 machine, rather than after a delay. Nothing sets the variable but a test.
@@ -27,7 +30,7 @@ from dataclasses import dataclass
 from typing import NoReturn, TypeVar
 
 FAULT_VARIABLE = "JOURNAL_TEST_FAULT"
-POINTS = ("staged", "swap", "manifest", "cache", "converted", "indexing")
+POINTS = ("staged", "swap", "manifest", "cache", "converted", "indexing", "drawing")
 
 T = TypeVar("T")
 

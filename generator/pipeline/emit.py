@@ -19,6 +19,7 @@ from pathlib import Path
 import jinja2
 
 from generator.core.problems import Problem, error, has_errors
+from generator.pipeline.draw_beside import can_draw_beside, draw_beside
 from generator.pipeline.figures import Clock
 from generator.pipeline.load import Journal
 from generator.pipeline.progress import NO_PROGRESS, PAGES, Progress
@@ -67,6 +68,19 @@ def give_back_memory() -> None:
         ctypes.CDLL(None).malloc_trim(0)
     except (OSError, AttributeError, TypeError):
         return  # not the GNU C library: nothing to do
+
+
+class MemoryTrim:
+    """`give_back_memory` each `TRIM_EVERY` bytes of files written (told each one's size)."""
+
+    def __init__(self) -> None:
+        self.made = 0
+
+    def __call__(self, size: int) -> None:
+        self.made += size
+        if self.made > TRIM_EVERY:
+            give_back_memory()  # what drawing left between long-lived entries
+            self.made = 0
 
 
 def other_files(
@@ -159,8 +173,13 @@ def _draw(
     progress: Progress,
 ) -> int:
     """Draw and write each page, letting go of each one once written; how many were drawn.
-    A template that fails is reported once and draws no other page."""
+    A template that fails is reported once and draws no other page. A big site's pages are
+    drawn in two processes when a second CPU is there (draw_beside.py): the same files."""
     writer = emitted.writer
+    if writer is not None and not keep_files and can_draw_beside(len(pages)):
+        drawn = draw_beside(pages, writer, env, progress, emitted.problems, MemoryTrim())
+        if drawn is not None:
+            return drawn
     failed: set[str] = set()
     drawn = 0
     made = 0  # bytes drawn since memory was last handed back

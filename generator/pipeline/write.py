@@ -256,6 +256,16 @@ class SiteWriter:
         self._touched.add(path)
         return read.digest
 
+    def take_over(self, path: str, entry: Entry, staged: str | None) -> None:
+        """A file that another process, forked from this one, staged for this writer
+        (`staged`: its staged file's name; None when the output held its bytes already)."""
+        if staged is None:
+            self.unchanged += 1
+        else:
+            self.staged[path] = staged
+        self.current[path] = entry
+        self._touched.add(path)
+
     def discard(self, path: str) -> None:
         """Forget what was staged for `path` (its page failed to render)."""
         staged = self.staged.pop(path, None)
@@ -312,6 +322,16 @@ class SiteWriter:
         self._faults["staged"].passed()
         if status is not None and stat.S_ISDIR(status.st_mode):
             raise ValueError(f"{target} is a folder where a page belongs; remove it by hand")
+        self.prepare()
+        self._folders.make(os.path.dirname(target))
+        return staged_name(target)
+
+    def prepare(self, paths: Iterable[str] = ()) -> None:
+        """Make the output's folder and the staging mark, once, before the first file is
+        staged; and the folders of `paths` (before a process forked from this one stages
+        their files: an abort removes the folders this process made, and only those)."""
+        for path in paths:
+            self._folders.make(os.path.dirname(self.targets[path]))
         if not self._marked:
             self._folders.make(self._root)
             if self._leftovers:
@@ -319,8 +339,6 @@ class SiteWriter:
             with open(self._mark, "wb"):
                 pass
             self._marked = True
-        self._folders.make(os.path.dirname(target))
-        return staged_name(target)
 
 
 def replace_atomically(
