@@ -171,14 +171,21 @@ def folders_of(output: Path) -> set[Path]:
     return {path for path in output.rglob("*") if path.is_dir()}
 
 
-def test_a_full_disk_in_either_process_leaves_the_last_site(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, two_processes: list[int]
-) -> None:
+def built_then_edited(tmp_path: Path) -> tuple[Path, Path, dict[str, str], set[Path]]:
+    """A journal built into its output, then `edited`: the root, the output, and the built
+    site's files and folders."""
     root = make_journal(tmp_path, journal())
     output = tmp_path / "out"
     assert build_journal(root, output).ok
     before, folders = tree_digest(output), folders_of(output)
     make_journal(tmp_path, edited(journal()))
+    return root, output, before, folders
+
+
+def test_a_full_disk_in_either_process_leaves_the_last_site(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, two_processes: list[int]
+) -> None:
+    root, output, before, folders = built_then_edited(tmp_path)
     monkeypatch.setenv(FAULT_VARIABLE, "staged:12:full")
     with pytest.raises(OSError, match="No space left on device"):  # (the command says so)
         build_journal(root, output)
@@ -190,11 +197,7 @@ def test_a_full_disk_in_either_process_leaves_the_last_site(
 def test_a_build_that_fails_while_drawing_stops_the_other_process_and_leaves_the_last_site(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, two_processes: list[int]
 ) -> None:
-    root = make_journal(tmp_path, journal())
-    output = tmp_path / "out"
-    assert build_journal(root, output).ok
-    before, folders = tree_digest(output), folders_of(output)
-    make_journal(tmp_path, edited(journal()))
+    root, output, before, folders = built_then_edited(tmp_path)
     draw_one, build, calls = draw_beside._draw_one, os.getpid(), []
 
     def failing(*args: object) -> None:

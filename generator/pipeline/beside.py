@@ -53,24 +53,38 @@ def made_beside(make: Callable[[], T]) -> Beside[T] | None:
         return None
     if "fork" not in multiprocessing.get_all_start_methods():
         return None
+    forked = fork_with_pipe(_make_and_send, make, os.getpid())
+    return Beside(forked.process, forked.receiver) if forked is not None else None
+
+
+@dataclass(frozen=True)
+class Forked:
+    """A process forked from this one, and the end of a pipe that it writes to."""
+
+    process: BaseProcess
+    receiver: Connection
+
+
+def fork_with_pipe(target: Callable[..., None], *args: object) -> Forked | None:
+    """`target(sender, *args)` run in a process forked from this one, which goes on at once
+    (`sender`: the other end of the returned pipe; EOF here when the process ends); None
+    when the fork fails."""
     context = multiprocessing.get_context("fork")
     receiver, sender = context.Pipe(duplex=False)
     for stream in (sys.stdout, sys.stderr):  # (the child must not write them out again)
         stream.flush()
     try:
-        process = context.Process(
-            target=_make_and_send, args=(make, sender, os.getpid()), daemon=True
-        )
+        process = context.Process(target=target, args=(sender, *args), daemon=True)
         process.start()
     except OSError:
         receiver.close()
         return None
     finally:
-        sender.close()  # (the child holds its own end: EOF here when it ends)
-    return Beside(process, receiver)
+        sender.close()  # (the child holds its own end)
+    return Forked(process, receiver)
 
 
-def _make_and_send(make: Callable[[], object], sender: Connection, parent: int) -> None:
+def _make_and_send(sender: Connection, make: Callable[[], object], parent: int) -> None:
     end_with_parent(parent)
     # The collector leaves what the fork brought alone: scanning it would touch (and so
     # copy) every page of this process's memory, again at each collection.

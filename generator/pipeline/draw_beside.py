@@ -26,7 +26,6 @@ import gc
 import multiprocessing
 import os
 import signal
-import sys
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -37,6 +36,7 @@ import jinja2
 
 from generator.core.faults import fault_point
 from generator.core.problems import Problem
+from generator.pipeline.beside import fork_with_pipe
 from generator.pipeline.manifest import Entry
 from generator.pipeline.parallel import cpu_count, end_with_parent
 from generator.pipeline.progress import Progress
@@ -137,24 +137,13 @@ def draw_beside(
     or None when no process could be forked (nothing was drawn: the caller draws them)."""
     todo: list[Page | None] = list(pages)
     shared = next((n for n, page in enumerate(pages) if page.template in DRAWN_HERE), len(pages))
-    context = multiprocessing.get_context("fork")
-    counter: Counter = context.Value("q", 0)
-    receiver, sender = context.Pipe(duplex=False)
+    counter: Counter = multiprocessing.get_context("fork").Value("q", 0)
     writer.prepare(page.path for page in pages[:shared])
-    for stream in (sys.stdout, sys.stderr):  # (the child must not write them out again)
-        stream.flush()
-    try:
-        process = context.Process(
-            target=_draw_there,
-            args=(pages, shared, counter, sender, Drawing(writer, env, written), os.getpid()),
-            daemon=True,
-        )
-        process.start()
-    except OSError:
-        receiver.close()
+    there_drawing = Drawing(writer, env, written)
+    forked = fork_with_pipe(_draw_there, pages, shared, counter, there_drawing, os.getpid())
+    if forked is None:
         return None
-    finally:
-        sender.close()  # (the child holds its own end: EOF here when it ends)
+    process, receiver = forked.process, forked.receiver
     pages.clear()
     here = Drawing(writer, env, written)
     there = _Reports(writer, todo, progress)
@@ -233,10 +222,10 @@ class _Reports:
 
 
 def _draw_there(
+    sender: Connection,
     pages: list[Page],
     shared: int,
     counter: Counter,
-    sender: Connection,
     drawing: Drawing,
     parent: int,
 ) -> None:
