@@ -14,6 +14,7 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
+import signal
 import sys
 import threading
 from collections.abc import Callable
@@ -74,7 +75,7 @@ def fork_with_pipe(target: Callable[..., None], *args: object) -> Forked | None:
     for stream in (sys.stdout, sys.stderr):  # (the child must not write them out again)
         stream.flush()
     try:
-        process = context.Process(target=target, args=(sender, *args), daemon=True)
+        process = context.Process(target=_child, args=(target, sender, *args), daemon=True)
         process.start()
     except OSError:
         receiver.close()
@@ -82,6 +83,13 @@ def fork_with_pipe(target: Callable[..., None], *args: object) -> Forked | None:
     finally:
         sender.close()  # (the child holds its own end)
     return Forked(process, receiver)
+
+
+def _child(target: Callable[..., None], *args: object) -> None:
+    # Ctrl-C reaches every process of the terminal's group: this one leaves it to the build,
+    # which ends it (rather than print where it was interrupted).
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    target(*args)
 
 
 def _make_and_send(sender: Connection, make: Callable[[], object], parent: int) -> None:

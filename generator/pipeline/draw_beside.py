@@ -25,7 +25,6 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
-import signal
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -231,7 +230,6 @@ def _draw_there(
 ) -> None:
     """The forked process: draw runs of pages until none is left, sending each back."""
     end_with_parent(parent)
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # (Ctrl-C stops the build, which ends this)
     gc.freeze()  # (scanning what the fork brought would copy every page of memory it holds)
     fault = fault_point("drawing")
     writer = drawing.writer
