@@ -8,13 +8,17 @@ The search page in a real browser: tests/test_search_browser.py.
 from __future__ import annotations
 
 import json
+import multiprocessing
+import os
 import random
+import signal
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from multiprocessing.connection import Connection
 from pathlib import Path
 
 import pytest
-from conftest import OPTIONS, build_journal, make_journal, one, parse_html, post_text
+from conftest import OPTIONS, build_journal, make_journal, one, parse_html, post_text, time_limit
 
 from generator.core.faults import FAULT_VARIABLE, strike
 from generator.features import search
@@ -41,7 +45,7 @@ from generator.features.search_words import (
     words_of,
 )
 from generator.incremental.session import WatchSession
-from generator.pipeline.beside import made_beside
+from generator.pipeline.beside import fork_with_pipe, made_beside
 from generator.pipeline.build import Request
 from generator.pipeline.parallel import cpu_count
 
@@ -293,6 +297,30 @@ def test_a_value_made_beside_comes_back_and_a_process_that_dies_gives_none() -> 
     assert made is not None and made.result() == {"word": [1, 2, 3]}
     dead = made_beside(strike)
     assert dead is not None and dead.result() is None
+
+
+def answer_after_go(sender: Connection, go: Connection) -> None:
+    """In a forked process: say who it is, wait for the word, then answer."""
+    sender.send(os.getpid())
+    go.recv()
+    sender.send("still here")
+
+
+def test_a_process_forked_beside_the_build_leaves_ctrl_c_to_the_build() -> None:
+    """Ctrl-C reaches every process of the terminal's group; the build ends its helpers
+    itself, and they print nothing of their own (no traceback of where they were)."""
+    if "fork" not in multiprocessing.get_all_start_methods():
+        pytest.skip("no fork: nothing is forked beside the build")
+    go, say_go = multiprocessing.get_context("fork").Pipe(duplex=False)
+    forked = fork_with_pipe(answer_after_go, go)
+    assert forked is not None
+    with time_limit(60):
+        pid = forked.receiver.recv()
+        os.kill(pid, signal.SIGINT)
+        say_go.send("go")
+        assert forked.receiver.recv() == "still here"
+    forked.process.join()
+    assert forked.process.exitcode == 0
 
 
 @dataclass(frozen=True, eq=False)
