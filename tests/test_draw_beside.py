@@ -6,11 +6,10 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import time
 from pathlib import Path
 
 import pytest
-from conftest import build_journal, make_journal, post_text, time_limit, tree_digest
+from conftest import build_journal, make_journal, post_text, tree_digest
 
 from generator.core.faults import FAULT_VARIABLE
 from generator.core.problems import Problem
@@ -54,13 +53,15 @@ def two_processes(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     # The build's own process takes its first run once the second has taken one: so that
     # the second always draws some pages, however the two are scheduled.
     take, build = draw_beside._take, os.getpid()
+    taken = multiprocessing.get_context("fork").Event()
 
     def second_first(counter: draw_beside.Counter, end: int) -> int:
         if os.getpid() == build:
-            with time_limit(60):
-                while counter.value == 0:
-                    time.sleep(0.001)
-        return take(counter, end)
+            assert taken.wait(60), "the second process never took a run"  # (a hang guard)
+            return take(counter, end)
+        first = take(counter, end)
+        taken.set()
+        return first
 
     monkeypatch.setattr(draw_beside, "_take", second_first)
     return sent
@@ -186,7 +187,9 @@ def test_a_full_disk_in_either_process_leaves_the_last_site(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, two_processes: list[int]
 ) -> None:
     root, output, before, folders = built_then_edited(tmp_path)
-    monkeypatch.setenv(FAULT_VARIABLE, "staged:12:full")
+    # (whichever process stages a file first meets the full disk; the build, if it is the
+    # other, meets it again when it draws what that one left)
+    monkeypatch.setenv(FAULT_VARIABLE, "staged:0:full")
     with pytest.raises(OSError, match="No space left on device"):  # (the command says so)
         build_journal(root, output)
     assert multiprocessing.active_children() == []

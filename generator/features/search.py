@@ -172,7 +172,10 @@ class SearchFiles:
         if self._numbers is not None:
             return self._numbers.get(key)
         order = self.site.order
-        return len(order) - 1 - order.index(key) if key in order else None
+        try:
+            return len(order) - 1 - order.index(key)
+        except ValueError:
+            return None
 
     def doc_files(self) -> int:
         """How many files hold the posts' texts."""

@@ -29,11 +29,16 @@ T = TypeVar("T")
 
 
 @dataclass(frozen=True)
-class Beside(Generic[T]):
-    """A value being made in a forked process."""
+class Forked:
+    """A process forked from this one, and the end of a pipe that it writes to."""
 
     process: BaseProcess
     receiver: Connection
+
+
+@dataclass(frozen=True)
+class Beside(Forked, Generic[T]):
+    """A value being made in a forked process."""
 
     def result(self) -> T | None:
         """The value, once made; None if the process ended without it."""
@@ -56,14 +61,6 @@ def made_beside(make: Callable[[], T]) -> Beside[T] | None:
         return None
     forked = fork_with_pipe(_make_and_send, make, os.getpid())
     return Beside(forked.process, forked.receiver) if forked is not None else None
-
-
-@dataclass(frozen=True)
-class Forked:
-    """A process forked from this one, and the end of a pipe that it writes to."""
-
-    process: BaseProcess
-    receiver: Connection
 
 
 def fork_with_pipe(target: Callable[..., None], *args: object) -> Forked | None:

@@ -26,8 +26,8 @@ import gc
 import multiprocessing
 import os
 import threading
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
 from multiprocessing.connection import Connection
 from typing import Any, Protocol
 
@@ -88,12 +88,17 @@ class DrawnRun:
     failures: tuple[Failure, ...]
 
 
+Put = Callable[[str, Iterator[bytes]], int]  # writes a page's chunks; gives their size
+
+
 @dataclass
 class Drawing:
-    """One process's side of the drawing: what it drew and met."""
+    """One process's drawing of pages: how it writes them, and what it drew and met. A
+    template that fails is reported once and draws no other page."""
 
-    writer: SiteWriter
     env: jinja2.Environment
+    put: Put
+    discard: Callable[[str], None]  # forgets what a page that failed had staged
     written: Callable[[int], None]  # told each file's size (to hand memory back now and then)
     failed: set[str] = field(default_factory=set)
     failures: list[Failure] = field(default_factory=list)
@@ -103,14 +108,28 @@ class Drawing:
         if page.template in self.failed:
             return
         try:
-            self.writer.put_chunks(page.path, page_chunks(page, self.env))
+            size = self.put(page.path, page_chunks(page, self.env))
             self.drawn += 1
-            entry = self.writer.current.get(page.path)
-            self.written(entry.size if entry is not None else 0)
+            self.written(size)
         except jinja2.TemplateError as exc:
             self.failed.add(page.template)
             self.failures.append(Failure(number, page.template, page_problem(exc, page.template)))
-            self.writer.discard(page.path)
+            self.discard(page.path)
+
+    def fresh(self) -> Drawing:
+        """The same drawing with nothing drawn yet (another process's side)."""
+        return replace(self, failed=set(), failures=[], drawn=0)
+
+
+def staging(writer: SiteWriter) -> Put:
+    """`Put` into the writer's staging."""
+
+    def put(path: str, chunks: Iterator[bytes]) -> int:
+        writer.put_chunks(path, chunks)
+        entry = writer.current.get(path)
+        return entry.size if entry is not None else 0
+
+    return put
 
 
 def can_draw_beside(pages: int) -> bool:
@@ -126,25 +145,23 @@ def can_draw_beside(pages: int) -> bool:
 def draw_beside(
     pages: list[Page],
     writer: SiteWriter,
-    env: jinja2.Environment,
+    here: Drawing,
     progress: Progress,
     problems: list[Problem],
-    written: Callable[[int], None],
 ) -> int | None:
-    """Draw and write `pages` (emptied) in this process and a forked one; their template
-    errors go to `problems`, and each file's size to `written`. How many pages were drawn,
-    or None when no process could be forked (nothing was drawn: the caller draws them)."""
+    """Draw and write `pages` (emptied) into `writer` in this process and a forked one
+    (`here`: this process's drawing, staging into `writer`); their template errors go to
+    `problems`. How many pages were drawn, or None when no process could be forked (nothing
+    was drawn: the caller draws them)."""
     todo: list[Page | None] = list(pages)
     shared = next((n for n, page in enumerate(pages) if page.template in DRAWN_HERE), len(pages))
     counter: Counter = multiprocessing.get_context("fork").Value("q", 0)
     writer.prepare(page.path for page in pages[:shared])
-    there_drawing = Drawing(writer, env, written)
-    forked = fork_with_pipe(_draw_there, pages, shared, counter, there_drawing, os.getpid())
+    forked = fork_with_pipe(_draw_there, writer, pages, shared, counter, here.fresh(), os.getpid())
     if forked is None:
         return None
     process, receiver = forked.process, forked.receiver
     pages.clear()
-    here = Drawing(writer, env, written)
     there = _Reports(writer, todo, progress)
     try:
         while (first := _take(counter, shared)) < shared:
@@ -222,6 +239,7 @@ class _Reports:
 
 def _draw_there(
     sender: Connection,
+    writer: SiteWriter,
     pages: list[Page],
     shared: int,
     counter: Counter,
@@ -232,7 +250,6 @@ def _draw_there(
     end_with_parent(parent)
     gc.freeze()  # (scanning what the fork brought would copy every page of memory it holds)
     fault = fault_point("drawing")
-    writer = drawing.writer
     try:
         while (first := _take(counter, shared)) < shared:
             end = min(first + RUN, shared)

@@ -19,11 +19,11 @@ from pathlib import Path
 import jinja2
 
 from generator.core.problems import Problem, error, has_errors
-from generator.pipeline.draw_beside import can_draw_beside, draw_beside
+from generator.pipeline.draw_beside import Drawing, can_draw_beside, draw_beside, staging
 from generator.pipeline.figures import Clock
 from generator.pipeline.load import Journal
 from generator.pipeline.progress import NO_PROGRESS, PAGES, Progress
-from generator.pipeline.render import Page, page_chunks, page_problem
+from generator.pipeline.render import Page
 from generator.pipeline.theme import asset_problems
 from generator.pipeline.write import SiteWriter, WriteResult, WriterMemory, display_path
 
@@ -176,37 +176,32 @@ def _draw(
     A template that fails is reported once and draws no other page. A big site's pages are
     drawn in two processes when a second CPU is there (draw_beside.py): the same files."""
     writer = emitted.writer
-    if writer is not None and not keep_files and can_draw_beside(len(pages)):
-        drawn = draw_beside(pages, writer, env, progress, emitted.problems, MemoryTrim())
-        if drawn is not None:
-            return drawn
-    failed: set[str] = set()
-    drawn = 0
-    made = 0  # bytes drawn since memory was last handed back
+
+    def put(path: str, chunks: Iterator[bytes]) -> int:
+        _put(emitted, path, b"".join(chunks), keep_files)
+        return 0  # (nothing is staged: no memory to hand back)
+
+    if writer is not None and not keep_files:
+        drawing = Drawing(env, staging(writer), writer.discard, MemoryTrim())
+        if can_draw_beside(len(pages)):
+            drawn = draw_beside(pages, writer, drawing, progress, emitted.problems)
+            if drawn is not None:
+                return drawn
+    else:
+        drawing = Drawing(env, put, _no_discard, MemoryTrim())
     pages.reverse()
+    number = 0
     while pages:
         page = pages.pop()  # let go of each page's context once it is written
         progress.advance(1)
-        if made > TRIM_EVERY:
-            give_back_memory()  # what drawing left between long-lived entries
-            made = 0
-        if page.template in failed:
-            continue
-        try:
-            chunks = page_chunks(page, env)
-            if keep_files or writer is None:
-                _put(emitted, page.path, b"".join(chunks), keep_files)
-            else:
-                writer.put_chunks(page.path, chunks)
-            drawn += 1
-            entry = writer.current.get(page.path) if writer is not None else None
-            made += entry.size if entry is not None else 0
-        except jinja2.TemplateError as exc:
-            failed.add(page.template)
-            emitted.problems.append(page_problem(exc, page.template))
-            if writer is not None:
-                writer.discard(page.path)
-    return drawn
+        drawing.draw(number, page)
+        number += 1
+    emitted.problems.extend(failure.problem for failure in drawing.failures)
+    return drawing.drawn
+
+
+def _no_discard(path: str) -> None:
+    return None  # (a page that failed was never written)
 
 
 def _put(emitted: Emitted, path: str, data: bytes, keep_files: bool) -> None:
