@@ -646,7 +646,7 @@ def test_a_one_off_build_lets_go_of_every_post_before_drawing_pages(
     keeps between builds is not kept by a build that runs once."""
     import weakref
 
-    import generator.pipeline.emit
+    import generator.pipeline.draw_beside
     import generator.pipeline.load
 
     files = {
@@ -664,7 +664,7 @@ def test_a_one_off_build_lets_go_of_every_post_before_drawing_pages(
         return found
 
     alive_while_drawing: list[int] = []
-    page_chunks = generator.pipeline.emit.page_chunks
+    page_chunks = generator.pipeline.draw_beside.page_chunks
 
     def chunks(*args: object) -> object:
         if not alive_while_drawing:
@@ -673,7 +673,7 @@ def test_a_one_off_build_lets_go_of_every_post_before_drawing_pages(
         return page_chunks(*args)  # type: ignore[arg-type]
 
     monkeypatch.setattr(generator.pipeline.load, "parse_post", parse_and_watch)
-    monkeypatch.setattr(generator.pipeline.emit, "page_chunks", chunks)
+    monkeypatch.setattr(generator.pipeline.draw_beside, "page_chunks", chunks)
     assert build(Request(root, tmp_path / "out", OPTIONS)).ok
     assert len(parsed) == 6
     assert alive_while_drawing == [0]
